@@ -1,0 +1,463 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { z } from "zod";
+import { contains, defaultSubnetPlan, isIpv6Cidr, overlaps, parseIpv4Cidr, type Ipv4Cidr } from "./cidr";
+import { needsLicence, parseKongImage, type KongImage } from "../components/kong/image";
+
+// One typed, frozen view of a stack's config. Pulumi.yaml declares every key (type, default,
+// description); this module applies those defaults itself, so the program behaves the same under
+// `pulumi up`, the Automation API and the offline plan, then checks each value and the relations
+// between them. Every problem becomes one line naming the key, the value and what is allowed.
+
+export const PROJECT = "kong-hybrid";
+export const PROJECT_FILE = path.join(__dirname, "..", "Pulumi.yaml");
+
+export type NatMode = "gateway-per-az" | "gateway-single" | "instance" | "none";
+export type CaMode = "self-managed" | "acm-pca";
+
+export interface StackConfig {
+    stack: string;
+    region: string;
+    /** Prefix of AWS resource names, e.g. kong-dev. */
+    name: string;
+    production: boolean;
+    tags: Readonly<Record<string, string>>;
+    network: {
+        vpcCidr: string;
+        azCount: number;
+        publicSubnetCidrs: readonly string[];
+        privateSubnetCidrs: readonly string[];
+        isolatedSubnetCidrs: readonly string[];
+        natMode: NatMode;
+        natInstanceType: string;
+        interfaceEndpoints: readonly string[];
+        flowLogs: boolean;
+    };
+    kong: {
+        controlPlane: KongImage;
+        dataPlane: KongImage;
+        /** Secrets Manager ARN of KONG_LICENSE_DATA (Enterprise). */
+        licenseSecretArn?: string;
+    };
+    controlPlane: { cpu: number; memory: number; desiredCount: number };
+    database: {
+        engineVersion: string;
+        minCapacity: number;
+        maxCapacity: number;
+        secondsUntilAutoPause: number;
+        backupRetentionDays: number;
+        reader: boolean;
+    };
+    ca: {
+        mode: CaMode;
+        pcaUsageMode: "GENERAL_PURPOSE" | "SHORT_LIVED_CERTIFICATE";
+        validityDays: number;
+        renewBeforeDays: number;
+    };
+    dataPlane: {
+        cpu: number;
+        memory: number;
+        minCount: number;
+        maxCount: number;
+        desiredCount: number;
+        spotPercent: number;
+        upstreamEgressCidrs: readonly string[];
+        upstreamEgressPorts: readonly number[];
+    };
+    edge: {
+        domain: string;
+        /** Empty: a self-signed certificate is imported into ACM and no DNS record is made. */
+        hostedZoneName?: string;
+        adminAllowedCidrs: readonly string[];
+        sslPolicy: string;
+        httpRedirect: boolean;
+        wafRateLimit: number;
+        accessLogRetentionDays: number;
+    };
+    logs: { retentionDays: number };
+}
+
+/**
+ * Invalid configuration: one line per problem. Thrown before any resource is registered.
+ * A RunError, so `pulumi up` prints the message without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(`Invalid configuration:\n${problems.map(p => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+// ── The project file's declarations ─────────────────────────────────────────────────────────
+
+interface KeyDeclaration {
+    type: "string" | "integer" | "boolean" | "array";
+    items?: { type: "string" | "integer" };
+    default?: unknown;
+    description?: string;
+}
+
+let declarations: Record<string, KeyDeclaration> | undefined;
+
+export function projectDeclarations(): Record<string, KeyDeclaration> {
+    if (!declarations) {
+        const doc = YAML.parse(fs.readFileSync(PROJECT_FILE, "utf8"));
+        declarations = doc.config as Record<string, KeyDeclaration>;
+    }
+    return declarations;
+}
+
+/** Pulumi stores top-level config values as strings; structured ones as JSON. */
+export function configString(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+// ── Raw text → typed values, by the declared type ───────────────────────────────────────────
+
+function describe(value: unknown): string {
+    return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+}
+
+function typed(key: string, decl: KeyDeclaration, text: string, problems: string[]): unknown {
+    const bad = (allowed: string) => {
+        problems.push(`${PROJECT}:${key} = ${JSON.stringify(text)}: ${allowed}`);
+        return undefined;
+    };
+    switch (decl.type) {
+        case "string":
+            return text;
+        case "integer":
+            return /^-?\d+$/.test(text.trim()) ? Number(text) : bad("must be a whole number");
+        case "boolean":
+            return text === "true" ? true : text === "false" ? false : bad("must be true or false");
+        case "array": {
+            let value: unknown;
+            try {
+                value = JSON.parse(text);
+            } catch {
+                return bad("must be a list, e.g. [\"a\", \"b\"]");
+            }
+            if (!Array.isArray(value)) return bad("must be a list");
+            const itemType = decl.items?.type ?? "string";
+            const wrong = value.filter(v => (itemType === "integer" ? !Number.isInteger(v) : typeof v !== "string"));
+            if (wrong.length > 0) return bad(`must be a list of ${itemType === "integer" ? "whole numbers" : "strings"}`);
+            return value;
+        }
+    }
+}
+
+function levenshtein(a: string, b: string): number {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++)
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+    return d[a.length][b.length];
+}
+
+// ── Value rules (zod): ranges and enums per key ─────────────────────────────────────────────
+
+const int = (min: number, max: number) =>
+    z.number().int().min(min, `must be a whole number from ${min} to ${max}`).max(max, `must be a whole number from ${min} to ${max}`);
+const oneOf = <T extends string>(...values: [T, ...T[]]) =>
+    z.enum(values, { message: `must be one of ${values.join(", ")}` });
+const acu = (min: number) =>
+    z.string().refine(s => /^\d+(\.[05])?$/.test(s) && Number(s) >= min && Number(s) <= 256,
+        `must be a number of ACUs from ${min} to 256 in steps of 0.5`);
+/** CloudWatch Logs accepts only these retention values (PutRetentionPolicy). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "kms", "sts", "ssm", "ssmmessages", "ec2messages"] as const;
+const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const RULES: Record<string, z.ZodType> = {
+    namePrefix: z.string().regex(/^$|^[a-z][a-z0-9-]{2,15}$/, "must be 3-16 lowercase letters, digits or dashes, starting with a letter"),
+    azCount: int(2, 6),
+    natMode: oneOf("gateway-per-az", "gateway-single", "instance", "none"),
+    natInstanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t4g.nano"),
+    interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS, { message: `items must be among ${INTERFACE_ENDPOINTS.join(", ")}` })),
+    cpDesiredCount: int(0, 10),
+    dbEngineVersion: z.string().regex(/^\d+\.\d+$/, "must be an Aurora PostgreSQL version such as 16.6"),
+    dbMinCapacity: acu(0),
+    dbMaxCapacity: acu(1),
+    dbSecondsUntilAutoPause: int(300, 86400),
+    dbBackupRetentionDays: int(1, 35),
+    caMode: oneOf("self-managed", "acm-pca"),
+    caPcaUsageMode: oneOf("GENERAL_PURPOSE", "SHORT_LIVED_CERTIFICATE"),
+    certValidityDays: int(1, 3650),
+    certRenewBeforeDays: int(1, 365),
+    dpMinCount: int(1, 100),
+    dpMaxCount: int(1, 100),
+    dpDesiredCount: int(0, 100),
+    dpSpotPercent: int(0, 100),
+    dpUpstreamEgressPorts: z.array(int(1, 65535)).min(1, "must list at least one port"),
+    domain: z.string().regex(DOMAIN, "must be a DNS name such as kong-gw.example.com"),
+    hostedZoneName: z.string().regex(/^$|^([a-z0-9-]+\.)+[a-z]{2,63}\.?$/, "must be a DNS zone name such as example.com"),
+    adminAllowedCidrs: z.array(z.string()).min(1, "must list at least one client network"),
+    albSslPolicy: z.string().regex(/^ELBSecurityPolicy-(TLS13-1-[23]-.*|TLS-1-2-.*)$/, "must be a TLS 1.2+ ELB policy such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"),
+    wafRateLimit: int(100, 2_000_000_000),
+    accessLogRetentionDays: int(1, 3650),
+    logRetentionDays: z.number().refine(n => LOG_RETENTION_DAYS.includes(n), `must be a CloudWatch retention: ${LOG_RETENTION_DAYS.join(", ")}`),
+};
+
+// ── Fargate sizes (aws-facts.md §2) ─────────────────────────────────────────────────────────
+
+/** Valid Linux Fargate memory (MiB) for each CPU value. */
+export function fargateMemoryOptions(cpu: number): number[] | undefined {
+    const gb = (from: number, to: number, step: number) =>
+        Array.from({ length: (to - from) / step + 1 }, (_, i) => (from + i * step) * 1024);
+    switch (cpu) {
+        case 256: return [512, 1024, 2048];
+        case 512: return gb(1, 4, 1);
+        case 1024: return gb(2, 8, 1);
+        case 2048: return gb(4, 16, 1);
+        case 4096: return gb(8, 30, 1);
+        case 8192: return gb(16, 60, 4);
+        case 16384: return gb(32, 120, 8);
+        default: return undefined;
+    }
+}
+
+function checkFargate(prefix: "cp" | "dp", cpu: number, memory: number, problems: string[]) {
+    const options = fargateMemoryOptions(cpu);
+    if (!options) {
+        problems.push(`${PROJECT}:${prefix}Cpu = ${cpu}: must be a Fargate CPU value: 256, 512, 1024, 2048, 4096, 8192 or 16384`);
+    } else if (!options.includes(memory)) {
+        const shown = options.length > 6 ? `${options[0]} to ${options[options.length - 1]} in steps of ${options[1] - options[0]}` : options.join(", ");
+        problems.push(`${PROJECT}:${prefix}Memory = ${memory}: Fargate does not run ${cpu} CPU units with ${memory} MiB; allowed: ${shown} MiB`);
+    }
+}
+
+/** Aurora PostgreSQL versions that scale to 0 ACU: 16.3+, 15.7+, 14.12+, 13.15+ (aws-facts.md §1). */
+export function supportsZeroAcu(engineVersion: string): boolean {
+    const [major, minor] = engineVersion.split(".").map(Number);
+    const minMinor: Record<number, number> = { 13: 15, 14: 12, 15: 7, 16: 3 };
+    return major > 16 || (minMinor[major] !== undefined && minor >= minMinor[major]);
+}
+
+// ── parse: raw config map → StackConfig ─────────────────────────────────────────────────────
+
+/**
+ * Validates a stack's config. `raw` maps full keys (`kong-hybrid:domain`, `aws:region`) to the
+ * string values Pulumi stores. Throws ConfigError listing every problem.
+ */
+export function parseConfig(raw: Readonly<Record<string, string>>, stack: string): StackConfig {
+    const problems: string[] = [];
+    const decls = projectDeclarations();
+    const v: Record<string, any> = {};
+
+    for (const fullKey of Object.keys(raw)) {
+        if (!fullKey.startsWith(`${PROJECT}:`)) continue;
+        const key = fullKey.slice(PROJECT.length + 1);
+        if (!decls[key]) {
+            const near = Object.keys(decls).map(k => [k, levenshtein(k, key)] as const).sort((a, b) => a[1] - b[1])[0];
+            const hint = near && near[1] <= 3 ? ` (did you mean ${PROJECT}:${near[0]}?)` : "";
+            problems.push(`${fullKey}: unknown key${hint}; the keys are declared in Pulumi.yaml`);
+        }
+    }
+    for (const [key, decl] of Object.entries(decls)) {
+        const text = raw[`${PROJECT}:${key}`];
+        if (text === undefined && decl.default === undefined) {
+            if (decl.type !== "array" || !key.endsWith("SubnetCidrs")) {
+                problems.push(`${PROJECT}:${key} is required: ${decl.description ?? ""}`.trim());
+            }
+            continue;
+        }
+        v[key] = typed(key, decl, text ?? configString(decl.default), problems);
+    }
+    for (const [key, rule] of Object.entries(RULES)) {
+        if (v[key] === undefined) continue;
+        const r = rule.safeParse(v[key]);
+        if (!r.success) {
+            problems.push(`${PROJECT}:${key} = ${describe(v[key])}: ${r.error.issues[0].message}`);
+            v[key] = undefined;
+        }
+    }
+    const region = raw["aws:region"];
+    if (!region) problems.push("aws:region is required: the AWS region to deploy to, e.g. eu-west-1");
+
+    // CIDRs
+    const cidr = (key: string, text: string, allowV6 = false): Ipv4Cidr | undefined => {
+        if (allowV6 && isIpv6Cidr(text)) return undefined;
+        const c = parseIpv4Cidr(text);
+        if ("error" in c) {
+            problems.push(`${PROJECT}:${key}: ${JSON.stringify(text)} ${c.error}`);
+            return undefined;
+        }
+        return c;
+    };
+    const vpc = v.vpcCidr !== undefined ? cidr("vpcCidr", v.vpcCidr) : undefined;
+    if (vpc && (vpc.prefix < 16 || vpc.prefix > 24)) {
+        problems.push(`${PROJECT}:vpcCidr = ${JSON.stringify(v.vpcCidr)}: a VPC block must be /16 to /24`);
+    }
+    for (const key of ["adminAllowedCidrs", "dpUpstreamEgressCidrs"]) {
+        for (const c of (v[key] as string[] | undefined) ?? []) cidr(key, c, true);
+    }
+
+    // Subnet plan
+    const azCount: number | undefined = v.azCount;
+    const plan: Record<string, string[]> = {};
+    if (vpc && azCount !== undefined && vpc.prefix >= 16 && vpc.prefix <= 24) {
+        const derived = vpc.prefix <= 20 ? defaultSubnetPlan(vpc, azCount) : undefined;
+        const tiers = [["public", "publicSubnetCidrs"], ["private", "privateSubnetCidrs"], ["isolated", "isolatedSubnetCidrs"]] as const;
+        const all: { key: string; text: string; c: Ipv4Cidr }[] = [];
+        for (const [tier, key] of tiers) {
+            const given = v[key] as string[] | undefined;
+            if (!given && !derived) {
+                problems.push(`${PROJECT}:${key} is required: a ${v.vpcCidr} VPC is too small for the default plan (/20 or larger); list one block per AZ`);
+                continue;
+            }
+            const list = given ?? derived![tier];
+            if (list.length !== azCount) {
+                problems.push(`${PROJECT}:${key} = ${JSON.stringify(list)}: must list exactly one block per AZ (azCount = ${azCount})`);
+            }
+            plan[tier] = list;
+            for (const text of list) {
+                const c = cidr(key, text);
+                if (!c) continue;
+                if (c.prefix > 28) problems.push(`${PROJECT}:${key}: ${text} is smaller than /28, the smallest subnet AWS allows`);
+                else if (!contains(vpc, c)) problems.push(`${PROJECT}:${key}: ${text} does not fit in vpcCidr ${v.vpcCidr}`);
+                for (const other of all) {
+                    if (overlaps(other.c, c)) problems.push(`${PROJECT}:${key}: ${text} overlaps ${other.text} (${PROJECT}:${other.key})`);
+                }
+                all.push({ key, text, c });
+            }
+        }
+    }
+
+    // Kong images
+    const image = (key: string, text: string): KongImage | undefined => {
+        const k = parseKongImage(text);
+        if ("error" in k) {
+            problems.push(`${PROJECT}:${key} = ${JSON.stringify(text)}: ${k.error}`);
+            return undefined;
+        }
+        return k;
+    };
+    const cpImage = v.kongImage !== undefined ? image("kongImage", v.kongImage) : undefined;
+    const dpImage = v.dataPlaneKongImage ? image("dataPlaneKongImage", v.dataPlaneKongImage) : cpImage;
+    if (cpImage && dpImage && dpImage !== cpImage) {
+        if (dpImage.edition !== cpImage.edition) {
+            problems.push(`${PROJECT}:dataPlaneKongImage = ${JSON.stringify(dpImage.image)}: must be the same edition as kongImage (${cpImage.image})`);
+        } else if (dpImage.minor > cpImage.minor) {
+            problems.push(`${PROJECT}:dataPlaneKongImage = ${JSON.stringify(dpImage.image)}: Kong ${dpImage.version} is newer than the Control Plane's ${cpImage.version}; a CP rejects a DP of a newer minor version (upgrade the CP first)`);
+        }
+    }
+    const licence: string = v.kongLicenseSecretArn ?? "";
+    if (licence && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(licence)) {
+        problems.push(`${PROJECT}:kongLicenseSecretArn = ${JSON.stringify(licence)}: must be a Secrets Manager secret ARN`);
+    }
+    for (const [key, k] of [["kongImage", cpImage], ["dataPlaneKongImage", dpImage]] as const) {
+        if (k && needsLicence(k) && !licence && (key === "kongImage" || k !== cpImage)) {
+            problems.push(`${PROJECT}:kongLicenseSecretArn is required with ${k.image}: Enterprise ${k.version} without a licence runs as expired (Admin API read-only from 3.15)`);
+        }
+    }
+
+    // Sizes and relations
+    if (v.cpCpu !== undefined && v.cpMemory !== undefined) checkFargate("cp", v.cpCpu, v.cpMemory, problems);
+    if (v.dpCpu !== undefined && v.dpMemory !== undefined) checkFargate("dp", v.dpCpu, v.dpMemory, problems);
+    if (v.dpMinCount !== undefined && v.dpMaxCount !== undefined && v.dpMinCount > v.dpMaxCount) {
+        problems.push(`${PROJECT}:dpMinCount = ${v.dpMinCount}: must not exceed ${PROJECT}:dpMaxCount (${v.dpMaxCount})`);
+    }
+    if (v.dpDesiredCount && v.dpMinCount !== undefined && v.dpMaxCount !== undefined &&
+        (v.dpDesiredCount < v.dpMinCount || v.dpDesiredCount > v.dpMaxCount)) {
+        problems.push(`${PROJECT}:dpDesiredCount = ${v.dpDesiredCount}: must be 0 (= dpMinCount) or from dpMinCount (${v.dpMinCount}) to dpMaxCount (${v.dpMaxCount})`);
+    }
+    const minAcu = v.dbMinCapacity !== undefined ? Number(v.dbMinCapacity) : undefined;
+    const maxAcu = v.dbMaxCapacity !== undefined ? Number(v.dbMaxCapacity) : undefined;
+    if (minAcu !== undefined && maxAcu !== undefined && minAcu > maxAcu) {
+        problems.push(`${PROJECT}:dbMinCapacity = ${v.dbMinCapacity}: must not exceed ${PROJECT}:dbMaxCapacity (${v.dbMaxCapacity})`);
+    }
+    if (minAcu === 0 && v.dbEngineVersion && !supportsZeroAcu(v.dbEngineVersion)) {
+        problems.push(`${PROJECT}:dbEngineVersion = ${JSON.stringify(v.dbEngineVersion)}: cannot scale to 0 ACU (dbMinCapacity 0); use 16.3+, 15.7+, 14.12+ or 13.15+, or set dbMinCapacity to 0.5`);
+    }
+    if (v.certRenewBeforeDays !== undefined && v.certValidityDays !== undefined && v.certRenewBeforeDays >= v.certValidityDays) {
+        problems.push(`${PROJECT}:certRenewBeforeDays = ${v.certRenewBeforeDays}: must be less than ${PROJECT}:certValidityDays (${v.certValidityDays})`);
+    }
+    if (v.caMode === "acm-pca" && v.caPcaUsageMode === "SHORT_LIVED_CERTIFICATE" && v.certValidityDays > 7) {
+        problems.push(`${PROJECT}:certValidityDays = ${v.certValidityDays}: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most`);
+    }
+    if (v.production === true) {
+        const open = ((v.adminAllowedCidrs as string[] | undefined) ?? []).filter(c => /^0\.0\.0\.0\/0$|^::\/0$/.test(c));
+        if (open.length > 0) {
+            problems.push(`${PROJECT}:adminAllowedCidrs contains ${open.join(", ")}: a production stack must name the admin networks, not the whole internet`);
+        }
+    }
+    if (v.hostedZoneName && v.domain && !`.${v.domain}`.endsWith(`.${v.hostedZoneName.replace(/\.$/, "")}`)) {
+        problems.push(`${PROJECT}:hostedZoneName = ${JSON.stringify(v.hostedZoneName)}: the domain ${v.domain} is not in this zone`);
+    }
+
+    if (problems.length > 0) throw new ConfigError(problems);
+
+    const name = v.namePrefix || `kong-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 16).replace(/-$/, "");
+    return deepFreeze<StackConfig>({
+        stack,
+        region: region!,
+        name,
+        production: v.production,
+        tags: { Project: PROJECT, Stack: stack, ManagedBy: "pulumi" },
+        network: {
+            vpcCidr: v.vpcCidr,
+            azCount: v.azCount,
+            publicSubnetCidrs: plan.public,
+            privateSubnetCidrs: plan.private,
+            isolatedSubnetCidrs: plan.isolated,
+            natMode: v.natMode,
+            natInstanceType: v.natInstanceType,
+            interfaceEndpoints: v.interfaceEndpoints,
+            flowLogs: v.flowLogs,
+        },
+        kong: { controlPlane: cpImage!, dataPlane: dpImage!, licenseSecretArn: licence || undefined },
+        controlPlane: { cpu: v.cpCpu, memory: v.cpMemory, desiredCount: v.cpDesiredCount },
+        database: {
+            engineVersion: v.dbEngineVersion,
+            minCapacity: minAcu!,
+            maxCapacity: maxAcu!,
+            secondsUntilAutoPause: v.dbSecondsUntilAutoPause,
+            backupRetentionDays: v.dbBackupRetentionDays,
+            reader: v.dbReader,
+        },
+        ca: { mode: v.caMode, pcaUsageMode: v.caPcaUsageMode, validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays },
+        dataPlane: {
+            cpu: v.dpCpu,
+            memory: v.dpMemory,
+            minCount: v.dpMinCount,
+            maxCount: v.dpMaxCount,
+            desiredCount: v.dpDesiredCount || v.dpMinCount,
+            spotPercent: v.dpSpotPercent,
+            upstreamEgressCidrs: v.dpUpstreamEgressCidrs,
+            upstreamEgressPorts: v.dpUpstreamEgressPorts,
+        },
+        edge: {
+            domain: v.domain,
+            hostedZoneName: v.hostedZoneName ? v.hostedZoneName.replace(/\.$/, "") : undefined,
+            adminAllowedCidrs: v.adminAllowedCidrs,
+            sslPolicy: v.albSslPolicy,
+            httpRedirect: v.albHttpRedirect,
+            wafRateLimit: v.wafRateLimit,
+            accessLogRetentionDays: v.accessLogRetentionDays,
+        },
+        logs: { retentionDays: v.logRetentionDays },
+    });
+}
+
+/** The running stack's config, validated (under `pulumi up`, the Automation API or the offline plan). */
+export function loadConfig(): StackConfig {
+    return parseConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+}
+
+/** Checks that need the region's facts (an invoke), still before any resource is registered. */
+export function checkAgainstRegion(cfg: StackConfig, availabilityZones: readonly string[]): void {
+    if (cfg.network.azCount > availabilityZones.length) {
+        throw new ConfigError([`${PROJECT}:azCount = ${cfg.network.azCount}: ${cfg.region} has only ${availabilityZones.length} availability zones (${availabilityZones.join(", ")})`]);
+    }
+}
+
+function deepFreeze<T>(o: T): T {
+    if (o && typeof o === "object" && !Object.isFrozen(o)) {
+        Object.freeze(o);
+        for (const value of Object.values(o as object)) deepFreeze(value);
+    }
+    return o;
+}
