@@ -48,6 +48,12 @@ export interface DataPlaneIntent {
     caCertificatePem: string;
     /** Addresses of the load balancer in front: only they may set X-Forwarded-For. Never 0.0.0.0/0. */
     trustedIps: string[];
+    /**
+     * Seconds nginx workers may finish in-flight requests after the stop signal (SIGQUIT, the
+     * image's STOPSIGNAL) before they close connections; keep it below the container's stop
+     * timeout so Kong exits on its own instead of being killed. Default: nginx's, unbounded.
+     */
+    workerShutdownTimeoutSeconds?: number;
 }
 
 /** Logs to the container's stdout/stderr so the awslogs driver ships them. */
@@ -125,6 +131,10 @@ export function dataPlaneSettings(i: DataPlaneIntent): KongSettings {
             real_ip_header: "X-Forwarded-For",
             // An ngx_boolean: only the literal "on" is true; "true" would silently mean off (§1).
             real_ip_recursive: "on",
+            // nginx_main_* injects a main-block directive (conf_loader accepts any nginx_<ns>_*, §1).
+            ...(i.workerShutdownTimeoutSeconds !== undefined
+                ? { nginx_main_worker_shutdown_timeout: `${i.workerShutdownTimeoutSeconds}s` }
+                : {}),
             ...STDIO_LOGS,
         },
         secret: clusterTlsSecrets(i.clusterTls),

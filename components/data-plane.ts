@@ -1,0 +1,379 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
+import { Edge, DEREGISTRATION_DELAY_SECONDS, type EdgeArgs } from "./edge";
+import { unknownKongEnvNames, type KongImage } from "./kong/image";
+import { dataPlaneSettings, toContainerEnv, type ContainerEnv } from "./kong/settings";
+import { PORTS } from "./network/ports";
+import { allowGroupToGroup, allowToCidrs, distinctEgress, type EgressTarget } from "./network/traffic";
+
+// One Data Plane group on ECS Fargate: its security group, task definition, service and
+// autoscaling, and (for the public group) the edge in front of it. Several groups may join one
+// Control Plane; each is one `new DataPlane(...)` with its own name and size.
+
+export const CONTAINER_NAME = "kong";
+
+/**
+ * Seconds ECS waits after the stop signal before SIGKILL. The image's STOPSIGNAL is SIGQUIT
+ * (Kong/docker-kong Dockerfile), nginx's graceful shutdown; by then the ALB has drained the task
+ * (DEREGISTRATION_DELAY_SECONDS), so only idle keep-alive and long-lived connections remain.
+ */
+export const STOP_TIMEOUT_SECONDS = 30;
+/** nginx closes what is left before ECS kills the container (below STOP_TIMEOUT_SECONDS). */
+export const WORKER_SHUTDOWN_TIMEOUT_SECONDS = 25;
+/**
+ * ECS ignores failing ALB health checks this long after a task starts: a DP is 503 on
+ * /status/ready until its first sync, and the CP may be waking Aurora from 0 ACU (~15-30 s, aws-facts §1).
+ */
+export const HEALTH_CHECK_GRACE_SECONDS = 120;
+
+export interface DataPlaneEdgeArgs extends Omit<EdgeArgs, "network" | "dataPlaneSecurityGroupId" | "accountId" | "tags" | "production"> {}
+
+export interface DataPlaneArgs {
+    /** VPC, private subnets for the tasks, public subnets for the edge. */
+    network: NetworkRefs;
+    /** The ECS cluster; it must have the FARGATE and FARGATE_SPOT capacity providers. */
+    ecsClusterArn: pulumi.Input<string>;
+    /** The stack's KMS key: encrypts the log group; the task may decrypt secrets with it. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** The CP this group joins. */
+    controlPlane: ControlPlaneEndpoint;
+    /** CA certificate and this role's TLS secret. */
+    pki: ClusterPki;
+    /** The Kong image. Must not be a newer minor than the CP's. @default controlPlane.kong */
+    kong?: KongImage;
+    /** Secrets Manager ARN of the Enterprise licence (KONG_LICENSE_DATA). @default none */
+    licenseSecretArn?: string;
+    /** Task CPU units (a Fargate size). @default 512 */
+    cpu?: number;
+    /** Task memory in MiB (a Fargate size for `cpu`). @default 1024 */
+    memory?: number;
+    /** Fewest tasks autoscaling keeps. @default 1 */
+    minCount?: number;
+    /** Most tasks autoscaling may run. @default 4 */
+    maxCount?: number;
+    /** Tasks at creation; autoscaling owns the count afterwards. @default minCount */
+    desiredCount?: number;
+    /** Share of tasks on FARGATE_SPOT, 0-100; one task always stays on FARGATE. @default 0 */
+    spotPercent?: number;
+    /** Networks the DP may reach for upstream APIs. @default ["0.0.0.0/0"] */
+    upstreamEgressCidrs?: readonly string[];
+    /** Ports of the upstream APIs. @default [443] */
+    upstreamEgressPorts?: readonly number[];
+    /** Average CPU % autoscaling holds. @default 60 */
+    targetCpuPercent?: number;
+    /** ALB requests per task per minute autoscaling holds (edge groups only). @default 6000 */
+    targetRequestsPerTask?: number;
+    /** CloudWatch Logs retention in days. @default 30 */
+    logRetentionDays?: number;
+    /** Prefix of the log group name, e.g. kong-dev. @default "kong" */
+    namePrefix?: string;
+    /** The public edge (ALB, certificate, DNS, WAF). @default undefined: an internal group without a load balancer. */
+    edge?: DataPlaneEdgeArgs;
+    /** Marks a production stack (deletion protection at the edge). @default false */
+    production?: boolean;
+    /** @default {} */
+    tags?: Record<string, string>;
+}
+
+// ── Pure parts ──────────────────────────────────────────────────────────────────────────────
+
+/** A CP rejects a DP of a newer minor or another major (facts §4): refuse it before deploying. */
+export function checkDataPlaneVersion(group: string, dp: KongImage, cp: KongImage): void {
+    if (dp.major !== cp.major || dp.minor > cp.minor) {
+        throw new Error(
+            `DataPlane "${group}": Kong ${dp.version} (${dp.image}) is newer than the Control Plane's ${cp.version} (${cp.image}); ` +
+            "a Control Plane rejects a Data Plane of a newer minor version; upgrade the Control Plane first");
+    }
+    if (dp.edition !== cp.edition) {
+        throw new Error(`DataPlane "${group}": ${dp.image} (${dp.edition}) and the Control Plane's ${cp.image} (${cp.edition}) must be the same edition`);
+    }
+}
+
+/** FARGATE keeps one task (base 1); the rest split by weight per `spotPercent`. */
+export function capacityProviderStrategy(spotPercent: number): { capacityProvider: string; base?: number; weight: number }[] {
+    if (spotPercent <= 0) return [{ capacityProvider: "FARGATE", base: 1, weight: 1 }];
+    const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+    const g = gcd(100 - spotPercent, spotPercent);
+    return [
+        { capacityProvider: "FARGATE", base: 1, weight: (100 - spotPercent) / g },
+        { capacityProvider: "FARGATE_SPOT", weight: spotPercent / g },
+    ];
+}
+
+/** The DP's egress needs beside the CP arrows: images and AWS APIs, and the upstream APIs. */
+export function dataPlaneEgress(upstreamCidrs: readonly string[], upstreamPorts: readonly number[]): EgressTarget[] {
+    return distinctEgress([
+        { cidr: "0.0.0.0/0", port: PORTS.https, description: "Kong DP to image registries and AWS APIs" },
+        ...upstreamCidrs.flatMap(cidr => upstreamPorts.map(port => ({ cidr, port, description: "Kong DP to upstream APIs" }))),
+    ]);
+}
+
+export interface DataPlaneEnvInput {
+    kong: KongImage;
+    vcpus: number;
+    controlPlaneHost: string;
+    tlsSecretArn: string;
+    caCertificatePem: string;
+    vpcCidr: string;
+    licenseSecretArn?: string;
+}
+
+/**
+ * The container's environment and secrets. Throws if a KONG_* name is not a key of the image's
+ * Kong (it would be ignored silently, facts §1).
+ */
+export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
+    const settings = dataPlaneSettings({
+        vcpus: i.vcpus,
+        controlPlaneHost: i.controlPlaneHost,
+        clusterTls: { secretArn: i.tlsSecretArn },
+        caCertificatePem: i.caCertificatePem,
+        // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (facts §8).
+        trustedIps: [i.vpcCidr],
+        workerShutdownTimeoutSeconds: WORKER_SHUTDOWN_TIMEOUT_SECONDS,
+    });
+    const env = toContainerEnv(settings, i.licenseSecretArn ? { secretArn: i.licenseSecretArn } : undefined);
+    const unknown = unknownKongEnvNames([...env.environment, ...env.secrets].map(e => e.name), i.kong);
+    if (unknown.length > 0) throw new Error(`Kong ${i.kong.version} has no settings ${unknown.join(", ")}`);
+    return env;
+}
+
+/** `arn:aws:ecr:…` repository of an ECR image, or undefined for a public registry image. */
+export function ecrRepositoryArn(image: string): string | undefined {
+    const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image);
+    return m ? `arn:aws:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
+}
+
+export interface ExecutionPolicyInput {
+    secretArns: string[];
+    kmsKeyArns: string[];
+    logGroupArn: string;
+    image: string;
+}
+
+/** What ECS needs to start the task: read exactly these secrets, decrypt with exactly these keys, write this log group. */
+export function executionRolePolicy(i: ExecutionPolicyInput): string {
+    const statements: object[] = [
+        { Sid: "ReadKongSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...new Set(i.secretArns)] },
+        { Sid: "DecryptKongSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(i.kmsKeyArns)] },
+        { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${i.logGroupArn}:log-stream:*` },
+    ];
+    const repo = ecrRepositoryArn(i.image);
+    if (repo) {
+        // GetAuthorizationToken has no resource-level permissions (ECR IAM reference).
+        statements.push({ Sid: "EcrToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+        statements.push({ Sid: "PullKongImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: repo });
+    }
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/** ECS tasks of this account only may assume the role (confused-deputy guard). */
+export function ecsTasksTrustPolicy(accountId: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        }],
+    });
+}
+
+/** `arn:aws:ecs:<region>:<account>:cluster/<name>` → its parts. */
+export function parseClusterArn(arn: string): { region: string; accountId: string; clusterName: string } {
+    const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn);
+    if (!m) throw new Error(`not an ECS cluster ARN: ${arn}`);
+    return { region: m[1], accountId: m[2], clusterName: m[3] };
+}
+
+// ── The component ───────────────────────────────────────────────────────────────────────────
+
+export class DataPlane extends pulumi.ComponentResource {
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly serviceName: pulumi.Output<string>;
+    public readonly serviceArn: pulumi.Output<string>;
+    public readonly taskDefinitionArn: pulumi.Output<string>;
+    public readonly logGroupName: pulumi.Output<string>;
+    public readonly executionRoleArn: pulumi.Output<string>;
+    public readonly taskRoleArn: pulumi.Output<string>;
+    /** The public edge, when the group has one. */
+    public readonly edge?: Edge;
+
+    constructor(name: string, args: DataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kong:dataplane:DataPlane", name, {}, opts);
+        const parent = { parent: this };
+        const tags = args.tags ?? {};
+        const kong = args.kong ?? args.controlPlane.kong;
+        checkDataPlaneVersion(name, kong, args.controlPlane.kong);
+        const cpu = args.cpu ?? 512;
+        const memory = args.memory ?? 1024;
+        const minCount = args.minCount ?? 1;
+        const maxCount = args.maxCount ?? 4;
+        if (minCount > maxCount) throw new Error(`DataPlane "${name}": minCount ${minCount} exceeds maxCount ${maxCount}`);
+        const cluster = pulumi.output(args.ecsClusterArn).apply(parseClusterArn);
+
+        // Security group without inline rules; its rules are the arrows below and the edge's.
+        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.network.vpcId,
+            description: `Kong Data Plane ${name}: proxy from its load balancer, to the Control Plane and upstreams`,
+            tags: { ...tags, Name: `${name}-dp` },
+        }, parent);
+        allowGroupToGroup(`${name}-to-cp-admin`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.admin, description: "Kong DP /kong-admin route to the CP Admin API" }, parent);
+        allowGroupToGroup(`${name}-to-cp-cluster`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.cluster, description: "Kong DP to CP cluster sync (mTLS)" }, parent);
+        for (const e of dataPlaneEgress(args.upstreamEgressCidrs ?? ["0.0.0.0/0"], args.upstreamEgressPorts ?? [PORTS.https])) {
+            allowToCidrs(`${name}-egress-${e.port}`, sg.id, [e.cidr], e, parent);
+        }
+
+        if (args.edge) {
+            this.edge = new Edge(`${name}-edge`, {
+                ...args.edge,
+                network: args.network,
+                dataPlaneSecurityGroupId: sg.id,
+                accountId: cluster.accountId,
+                production: args.production,
+                tags,
+            }, parent);
+        }
+
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            name: `/${args.namePrefix ?? "kong"}/data-plane/${name}`,
+            retentionInDays: args.logRetentionDays ?? 30,
+            kmsKeyId: args.kmsKeyArn,
+            tags,
+        }, parent);
+
+        const trust = cluster.accountId.apply(ecsTasksTrustPolicy);
+        const executionRole = new aws.iam.Role(`${name}-execution`, {
+            description: `ECS starts Kong DP ${name}: pull, read its TLS secret, write logs`,
+            assumeRolePolicy: trust,
+            tags,
+        }, parent);
+        const secretArns = [args.pki.dataPlaneTls.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])];
+        new aws.iam.RolePolicy(`${name}-execution`, {
+            role: executionRole.id,
+            policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, logGroup.arn])
+                .apply(([secrets, stackKey, pkiKey, logGroupArn]) =>
+                    executionRolePolicy({ secretArns: secrets, kmsKeyArns: [stackKey, pkiKey], logGroupArn, image: kong.image })),
+        }, parent);
+        // The DP calls no AWS API: its task role has no permissions at all.
+        const taskRole = new aws.iam.Role(`${name}-task`, {
+            description: `Kong DP ${name} tasks (no AWS permissions)`,
+            assumeRolePolicy: trust,
+            tags,
+        }, parent);
+
+        const containerDefinitions = pulumi
+            .all([args.pki.dataPlaneTls.secretArn, args.pki.caCertificatePem, logGroup.name, cluster.region])
+            .apply(([tlsSecretArn, caCertificatePem, logGroupName, region]) => {
+                const env = dataPlaneContainerEnv({
+                    kong, vcpus: cpu / 1024, controlPlaneHost: args.controlPlane.hostname,
+                    tlsSecretArn, caCertificatePem, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
+                });
+                return JSON.stringify([{
+                    name: CONTAINER_NAME,
+                    image: kong.image,
+                    essential: true,
+                    portMappings: [
+                        { name: "proxy", containerPort: PORTS.proxy, protocol: "tcp" },
+                        { name: "status", containerPort: PORTS.status, protocol: "tcp" },
+                    ],
+                    environment: env.environment,
+                    secrets: env.secrets,
+                    stopTimeout: STOP_TIMEOUT_SECONDS,
+                    // Kong logs a warning below 4096 open files; nginx needs one per connection.
+                    ulimits: [{ name: "nofile", softLimit: 65535, hardLimit: 65535 }],
+                    logConfiguration: {
+                        logDriver: "awslogs",
+                        options: { "awslogs-group": logGroupName, "awslogs-region": region, "awslogs-stream-prefix": "kong" },
+                    },
+                }]);
+            });
+
+        const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+            family: `${args.namePrefix ?? "kong"}-${name}`,
+            requiresCompatibilities: ["FARGATE"],
+            networkMode: "awsvpc",
+            cpu: String(cpu),
+            memory: String(memory),
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            executionRoleArn: executionRole.arn,
+            taskRoleArn: taskRole.arn,
+            containerDefinitions,
+            tags,
+        }, parent);
+
+        const service = new aws.ecs.Service(`${name}-service`, {
+            cluster: args.ecsClusterArn,
+            taskDefinition: taskDefinition.arn,
+            desiredCount: args.desiredCount ?? minCount,
+            capacityProviderStrategies: capacityProviderStrategy(args.spotPercent ?? 0),
+            platformVersion: "LATEST",
+            networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            // Rolling upgrade: start the new tasks first, then drain the old ones.
+            deploymentMinimumHealthyPercent: 100,
+            deploymentMaximumPercent: 200,
+            ...(this.edge ? {
+                loadBalancers: [{ targetGroupArn: this.edge.targetGroupArn, containerName: CONTAINER_NAME, containerPort: PORTS.proxy }],
+                healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
+            } : {}),
+            propagateTags: "SERVICE",
+            enableEcsManagedTags: true,
+            tags,
+        }, {
+            parent: this,
+            // Autoscaling owns the count once the service exists.
+            ignoreChanges: ["desiredCount"],
+            dependsOn: this.edge ? [this.edge.httpsListener] : [],
+        });
+
+        const target = new aws.appautoscaling.Target(`${name}-scaling`, {
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+            resourceId: pulumi.interpolate`service/${cluster.clusterName}/${service.name}`,
+            minCapacity: minCount,
+            maxCapacity: maxCount,
+            tags,
+        }, parent);
+        const tracking = (suffix: string, spec: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration) =>
+            new aws.appautoscaling.Policy(`${name}-${suffix}`, {
+                policyType: "TargetTrackingScaling",
+                serviceNamespace: target.serviceNamespace,
+                scalableDimension: target.scalableDimension,
+                resourceId: target.resourceId,
+                targetTrackingScalingPolicyConfiguration: { scaleOutCooldown: 60, scaleInCooldown: 300, ...spec },
+            }, parent);
+        tracking("cpu", {
+            targetValue: args.targetCpuPercent ?? 60,
+            predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+        });
+        if (this.edge) {
+            tracking("requests", {
+                targetValue: args.targetRequestsPerTask ?? 6000,
+                predefinedMetricSpecification: {
+                    predefinedMetricType: "ALBRequestCountPerTarget",
+                    resourceLabel: pulumi.interpolate`${this.edge.loadBalancerArnSuffix}/${this.edge.targetGroupArnSuffix}`,
+                },
+            });
+        }
+
+        this.securityGroupId = sg.id;
+        this.serviceName = service.name;
+        this.serviceArn = service.arn;
+        this.taskDefinitionArn = taskDefinition.arn;
+        this.logGroupName = logGroup.name;
+        this.executionRoleArn = executionRole.arn;
+        this.taskRoleArn = taskRole.arn;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            serviceName: this.serviceName,
+            taskDefinitionArn: this.taskDefinitionArn,
+            logGroupName: this.logGroupName,
+        });
+    }
+}
+
+/** The deregistration delay is the edge's; re-exported for readers of the shutdown timing. */
+export { DEREGISTRATION_DELAY_SECONDS };
