@@ -245,20 +245,20 @@ export class DataPlane extends pulumi.ComponentResource {
         }, parent);
 
         const trust = cluster.accountId.apply(ecsTasksTrustPolicy);
-        const executionRole = new aws.iam.Role(`${name}-execution`, {
+        const executionRole = new aws.iam.Role(`${name}-execution-role`, {
             description: `ECS starts Kong DP ${name}: pull, read its TLS secret, write logs`,
             assumeRolePolicy: trust,
             tags,
         }, parent);
         const secretArns = [args.pki.dataPlaneTls.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])];
-        new aws.iam.RolePolicy(`${name}-execution`, {
+        new aws.iam.RolePolicy(`${name}-execution-policy`, {
             role: executionRole.id,
             policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, logGroup.arn])
                 .apply(([secrets, stackKey, pkiKey, logGroupArn]) =>
                     executionRolePolicy({ secretArns: secrets, kmsKeyArns: [stackKey, pkiKey], logGroupArn, image: kong.image })),
         }, parent);
         // The DP calls no AWS API: its task role has no permissions at all.
-        const taskRole = new aws.iam.Role(`${name}-task`, {
+        const taskRole = new aws.iam.Role(`${name}-task-role`, {
             description: `Kong DP ${name} tasks (no AWS permissions)`,
             assumeRolePolicy: trust,
             tags,

@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "../components/contracts";
+import { DataPlane } from "../components/data-plane";
+import type { StackConfig } from "./config";
+
+// Config → Data Plane groups. The seed has one public group behind the shared ALB; another group
+// (an internal one, a bigger one, one on another runtime) is one more `new DataPlane(...)` here.
+
+/** What the stack provides every DP group. */
+export interface DataPlanePlatform {
+    network: NetworkRefs;
+    /** The ECS cluster, with FARGATE and FARGATE_SPOT capacity providers attached. */
+    ecsClusterArn: pulumi.Input<string>;
+    /** The stack's KMS key (log groups; its key policy allows CloudWatch Logs). */
+    kmsKeyArn: pulumi.Input<string>;
+}
+
+export interface DataPlaneOutputs {
+    /** The public group (behind the ALB). */
+    public: DataPlane;
+    /** Every group by name. */
+    groups: Record<string, DataPlane>;
+    /** The stack outputs this slice contributes (see README "Outputs"). */
+    outputs: {
+        gatewayUrl: string;
+        adminApiUrl: string;
+        kongManagerHint: string;
+        albDnsName: pulumi.Output<string>;
+        controlPlaneDnsName: string;
+        caCertificatePem: pulumi.Output<string>;
+        selfSignedCertificate: boolean;
+    };
+}
+
+/** The settings every group of this stack shares; a group overrides what differs. */
+function groupDefaults(cfg: StackConfig, platform: DataPlanePlatform, controlPlane: ControlPlaneEndpoint, pki: ClusterPki) {
+    return {
+        network: platform.network,
+        ecsClusterArn: platform.ecsClusterArn,
+        kmsKeyArn: platform.kmsKeyArn,
+        controlPlane,
+        pki,
+        kong: cfg.kong.dataPlane,
+        licenseSecretArn: cfg.kong.licenseSecretArn,
+        cpu: cfg.dataPlane.cpu,
+        memory: cfg.dataPlane.memory,
+        minCount: cfg.dataPlane.minCount,
+        maxCount: cfg.dataPlane.maxCount,
+        desiredCount: cfg.dataPlane.desiredCount,
+        spotPercent: cfg.dataPlane.spotPercent,
+        upstreamEgressCidrs: cfg.dataPlane.upstreamEgressCidrs,
+        upstreamEgressPorts: cfg.dataPlane.upstreamEgressPorts,
+        logRetentionDays: cfg.logs.retentionDays,
+        namePrefix: cfg.name,
+        production: cfg.production,
+        tags: { ...cfg.tags },
+    };
+}
+
+export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, controlPlane: ControlPlaneEndpoint, pki: ClusterPki): DataPlaneOutputs {
+    const defaults = groupDefaults(cfg, platform, controlPlane, pki);
+    const publicGroup = new DataPlane("dp-public", {
+        ...defaults,
+        edge: {
+            domain: cfg.edge.domain,
+            hostedZoneName: cfg.edge.hostedZoneName,
+            adminAllowedCidrs: cfg.edge.adminAllowedCidrs,
+            sslPolicy: cfg.edge.sslPolicy,
+            httpRedirect: cfg.edge.httpRedirect,
+            wafRateLimit: cfg.edge.wafRateLimit,
+            accessLogRetentionDays: cfg.edge.accessLogRetentionDays,
+        },
+    });
+    // Another group, e.g. for internal consumers without a load balancer of its own:
+    //   const internal = new DataPlane("dp-internal", { ...defaults, minCount: 1, maxCount: 2, edge: undefined });
+
+    const gatewayUrl = publicGroup.edge!.url;
+    const adminApiUrl = `${gatewayUrl}/kong-admin`;
+    return {
+        public: publicGroup,
+        groups: { "dp-public": publicGroup },
+        outputs: {
+            gatewayUrl,
+            adminApiUrl,
+            kongManagerHint: `VUE_APP_KONG_ADMIN_API=${adminApiUrl}`,
+            albDnsName: publicGroup.edge!.dnsName,
+            controlPlaneDnsName: controlPlane.hostname,
+            caCertificatePem: pki.caCertificatePem,
+            selfSignedCertificate: publicGroup.edge!.selfSignedCertificate,
+        },
+    };
+}
+
+/** The command that prints the admin API key (kept in Secrets Manager by the ControlPlane). */
+export function adminKeyReadCommand(secretArn: string, region: string): string {
+    return `aws secretsmanager get-secret-value --region ${region} --secret-id ${secretArn} --query SecretString --output text`;
+}
