@@ -9,8 +9,11 @@ import { configString, parseConfig, PROJECT, type StackConfig } from "../../stac
 // one import when main lands. Delete this file then and move OUTPUTS/INVOKES into offline/mock-cloud.ts.
 
 export interface PlannedResource {
-    urn: string; type: string; name: string; custom: boolean; id?: string;
+    urn: string; type: string; name: string; custom: boolean; parent?: string; id?: string;
     inputs: Record<string, any>; outputs: Record<string, any>;
+    dependencies: string[];
+    /** Resource options a real engine acts on (the mocks' newResource does not see them). */
+    ignoreChanges: string[];
 }
 export interface ProgramRun { resources: PlannedResource[]; outputs: Record<string, any>; }
 
@@ -74,12 +77,14 @@ export async function runProgram(
     opts: { stack?: string } = {},
 ): Promise<ProgramRun> {
     const resources: PlannedResource[] = [];
+    const requests = new Map<string, { parent?: string; dependencies: string[]; ignoreChanges: string[] }>();
     const stack = opts.stack ?? "test";
     await pulumi.runtime.setMocks({
         newResource(a) {
             const id = a.custom ? `${ID_PREFIX[a.type] ?? ""}${hex()}` : undefined;
             const outputs = { ...a.inputs, ...(OUTPUTS[a.type]?.(a.name, a.inputs, { id: id ?? "" }) ?? {}) };
-            resources.push({ urn: `urn:pulumi:${stack}::${PROJECT}::${a.type}::${a.name}`, type: a.type, name: a.name, custom: !!a.custom, id, inputs: a.inputs, outputs });
+            const req = requests.get(`${a.type}::${a.name}`) ?? { dependencies: [], ignoreChanges: [] };
+            resources.push({ urn: `urn:pulumi:${stack}::${PROJECT}::${a.type}::${a.name}`, type: a.type, name: a.name, custom: !!a.custom, id, inputs: a.inputs, outputs, ...req });
             return { id, state: outputs };
         },
         call(a) {
@@ -88,6 +93,17 @@ export async function runProgram(
             return f(a.inputs);
         },
     }, PROJECT, stack, false);
+    // The options travel in the RegisterResource request, not in the mocks' arguments: note them first.
+    const monitor: any = pulumi.runtime.getMonitor();
+    const registerResource = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, cb: any) => {
+        requests.set(`${req.getType()}::${req.getName()}`, {
+            parent: req.getParent() || undefined,
+            dependencies: req.getDependenciesList(),
+            ignoreChanges: req.getIgnorechangesList(),
+        });
+        return registerResource(req, cb);
+    };
     const outputs = (await pulumi.runtime.runInPulumiStack(async () => await program())) ?? {};
     await pulumi.runtime.disconnect();
     const urns = resources.map(r => r.urn);

@@ -1,0 +1,292 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    capacityProviderStrategy, checkDataPlaneVersion, DataPlane, dataPlaneContainerEnv, ecrRepositoryArn, executionRolePolicy,
+} from "../components/data-plane";
+import { kongImage, unknownKongEnvNames } from "../components/kong/image";
+import { byType, runProgram } from "./support/offline-shim";
+import { STAND_IN } from "./support/dp-plan";
+import { containerOf, envOf, LICENCE_ARN, one, plan, secretsOf } from "./support/dp-plans";
+
+const SERVICE = "aws:ecs/service:Service";
+
+describe("DataPlane service (dev and prod plans)", () => {
+    const table = [
+        // stack, desired, min, max, strategy (written out from Pulumi.<stack>.yaml)
+        { stack: "dev", desired: 1, min: 1, max: 3, strategy: [
+            { capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }] },
+        { stack: "prod", desired: 3, min: 3, max: 12, strategy: [{ capacityProvider: "FARGATE", base: 1, weight: 1 }] },
+    ];
+    for (const t of table) {
+        describe(t.stack, () => {
+            it("runs on Fargate in the private subnets without a public IP", async () => {
+                const svc = one(await plan(t.stack), SERVICE).inputs;
+                assert.equal(svc.networkConfiguration.assignPublicIp, false);
+                const azs = t.stack === "dev" ? 2 : 3;
+                assert.deepEqual(svc.networkConfiguration.subnets, STAND_IN.privateSubnetIds.slice(0, azs));
+                assert.equal(svc.launchType, undefined, "capacity providers, not a launch type");
+                assert.deepEqual(svc.capacityProviderStrategies, t.strategy);
+            });
+            it("deploys with a rolling upgrade guarded by the circuit breaker", async () => {
+                const svc = one(await plan(t.stack), SERVICE).inputs;
+                assert.deepEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true });
+                assert.equal(svc.deploymentMinimumHealthyPercent, 100);
+                assert.equal(svc.deploymentMaximumPercent, 200);
+                assert.equal(svc.desiredCount, t.desired);
+                assert.equal(svc.healthCheckGracePeriodSeconds, 120);
+            });
+            it("registers port 8000 of the kong container in the edge target group", async () => {
+                const run = await plan(t.stack);
+                const svc = one(run, SERVICE);
+                const tg = one(run, "aws:lb/targetGroup:TargetGroup");
+                assert.deepEqual(svc.inputs.loadBalancers, [{ targetGroupArn: tg.outputs.arn, containerName: "kong", containerPort: 8000 }]);
+            });
+            it("scales between the configured limits on CPU and on ALB requests per target", async () => {
+                const run = await plan(t.stack);
+                const target = one(run, "aws:appautoscaling/target:Target").inputs;
+                assert.equal(target.minCapacity, t.min);
+                assert.equal(target.maxCapacity, t.max);
+                assert.equal(target.scalableDimension, "ecs:service:DesiredCount");
+                assert.equal(target.resourceId, `service/kong/${one(run, SERVICE).outputs.name}`);
+                const policies = byType(run, "aws:appautoscaling/policy:Policy").map(p => p.inputs);
+                assert.equal(policies.length, 2);
+                const byMetric = Object.fromEntries(policies.map(p => [p.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType, p]));
+                assert.deepEqual(Object.keys(byMetric).sort(), ["ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization"]);
+                for (const p of policies) {
+                    assert.equal(p.policyType, "TargetTrackingScaling");
+                    assert.equal(p.resourceId, target.resourceId);
+                }
+                const lb = one(run, "aws:lb/loadBalancer:LoadBalancer").outputs;
+                const tg = one(run, "aws:lb/targetGroup:TargetGroup").outputs;
+                assert.match(lb.arnSuffix, /^app\//);
+                assert.equal(byMetric.ALBRequestCountPerTarget.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel,
+                    `${lb.arnSuffix}/${tg.arnSuffix}`);
+            });
+            it("stops gracefully: stop timeout above nginx's shutdown timeout, deregistration delay 60 s", async () => {
+                const run = await plan(t.stack);
+                const c = containerOf(run);
+                assert.equal(c.stopTimeout, 30);
+                assert.equal(envOf(run).KONG_NGINX_MAIN_WORKER_SHUTDOWN_TIMEOUT, "25s");
+                assert.equal(one(run, "aws:lb/targetGroup:TargetGroup").inputs.deregistrationDelay, 60);
+            });
+            it("logs to its own KMS-encrypted log group with the configured retention", async () => {
+                const run = await plan(t.stack);
+                const lg = one(run, "aws:cloudwatch/logGroup:LogGroup");
+                assert.equal(lg.inputs.kmsKeyId, STAND_IN.stackKeyArn);
+                assert.equal(lg.inputs.retentionInDays, t.stack === "dev" ? 7 : 90);
+                assert.equal(lg.inputs.name, `/kong-${t.stack}/data-plane/dp-public`);
+                const log = containerOf(run).logConfiguration;
+                assert.equal(log.logDriver, "awslogs");
+                assert.equal(log.options["awslogs-group"], lg.inputs.name);
+                assert.equal(log.options["awslogs-region"], "eu-west-1");
+            });
+        });
+    }
+    it("leaves desiredCount to autoscaling (ignoreChanges) and waits for the HTTPS listener", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const run = await plan(stack);
+            const svc = one(run, SERVICE);
+            assert.deepEqual(svc.ignoreChanges, ["desiredCount"]);
+            const listener = one(run, "aws:lb/listener:Listener", "dp-public-edge-https");
+            assert.ok(svc.dependencies.some(d => d.endsWith("::dp-public-edge-https")), JSON.stringify(svc.dependencies));
+            assert.ok(listener);
+        }
+    });
+});
+
+describe("capacityProviderStrategy", () => {
+    const cases: [number, object[]][] = [
+        [0, [{ capacityProvider: "FARGATE", base: 1, weight: 1 }]],
+        [50, [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }]],
+        [75, [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }]],
+        [30, [{ capacityProvider: "FARGATE", base: 1, weight: 7 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }]],
+        [100, [{ capacityProvider: "FARGATE", base: 1, weight: 0 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }]],
+    ];
+    for (const [spot, expected] of cases) {
+        it(`${spot}% spot`, () => assert.deepEqual(capacityProviderStrategy(spot), expected));
+    }
+});
+
+describe("Kong Data Plane environment", () => {
+    const expectedEnv = (vpcCidr: string) => ({
+        KONG_ROLE: "data_plane",
+        KONG_DATABASE: "off",
+        KONG_CLUSTER_MTLS: "pki",
+        KONG_CLUSTER_CONTROL_PLANE: "cp.kong.internal:8005",
+        KONG_CLUSTER_SERVER_NAME: "cp.kong.internal",
+        KONG_LUA_SSL_TRUSTED_CERTIFICATE: `system,${Buffer.from(STAND_IN.caPem).toString("base64")}`,
+        KONG_PROXY_LISTEN: "0.0.0.0:8000 reuseport backlog=16384",
+        KONG_STATUS_LISTEN: "0.0.0.0:8100",
+        KONG_NGINX_WORKER_PROCESSES: "1",
+        KONG_NGINX_MAIN_WORKER_SHUTDOWN_TIMEOUT: "25s",
+        KONG_TRUSTED_IPS: vpcCidr,
+        KONG_REAL_IP_HEADER: "X-Forwarded-For",
+        KONG_REAL_IP_RECURSIVE: "on",
+        KONG_PROXY_ACCESS_LOG: "/dev/stdout",
+        KONG_PROXY_ERROR_LOG: "/dev/stderr",
+        KONG_ADMIN_ACCESS_LOG: "/dev/stdout",
+        KONG_ADMIN_ERROR_LOG: "/dev/stderr",
+        KONG_STATUS_ERROR_LOG: "/dev/stderr",
+    });
+    const expectedSecrets = {
+        KONG_CLUSTER_CERT: `${STAND_IN.dpTlsSecretArn}:cert::`,
+        KONG_CLUSTER_CERT_KEY: `${STAND_IN.dpTlsSecretArn}:key::`,
+        KONG_CLUSTER_CA_CERT: `${STAND_IN.dpTlsSecretArn}:ca::`,
+    };
+    const table = [
+        { variant: "dev", vpcCidr: "10.0.0.0/16", image: "kong:3.9.3", secrets: expectedSecrets },
+        { variant: "prod", vpcCidr: "10.20.0.0/16", image: "kong:3.9.3", secrets: expectedSecrets },
+        { variant: "dev-enterprise", vpcCidr: "10.0.0.0/16", image: "kong/kong-gateway:3.15.0.4",
+            secrets: { ...expectedSecrets, KONG_LICENSE_DATA: LICENCE_ARN } },
+    ];
+    for (const t of table) {
+        it(`${t.variant}: exactly the DP settings, trusted_ips = VPC CIDR, real_ip_recursive exactly "on"`, async () => {
+            const run = await plan(t.variant);
+            assert.deepEqual(envOf(run), expectedEnv(t.vpcCidr));
+            assert.deepEqual(secretsOf(run), t.secrets);
+            assert.equal(containerOf(run).image, t.image);
+        });
+        it(`${t.variant}: every KONG_* name is a key of ${t.image}`, async () => {
+            const run = await plan(t.variant);
+            const names = [...Object.keys(envOf(run)), ...Object.keys(secretsOf(run))];
+            assert.deepEqual(unknownKongEnvNames(names, kongImage(t.image)), []);
+        });
+    }
+    it("every KONG_* name also exists in OSS 3.9.3 and Enterprise 3.15 and 3.9 key lists", () => {
+        const env = dataPlaneContainerEnv({
+            kong: kongImage("kong:3.9.3"), vcpus: 2, controlPlaneHost: "cp.x.internal", tlsSecretArn: "arn:s", caCertificatePem: "pem",
+            vpcCidr: "10.0.0.0/16", licenseSecretArn: "arn:l",
+        });
+        const names = [...env.environment, ...env.secrets].map(e => e.name);
+        for (const image of ["kong:3.9.3", "kong/kong-gateway:3.15.0.4", "kong/kong-gateway:3.9.1.2"]) {
+            assert.deepEqual(unknownKongEnvNames(names, kongImage(image)), [], image);
+        }
+        assert.equal(env.environment.find(e => e.name === "KONG_NGINX_WORKER_PROCESSES")!.value, "2");
+    });
+    it("puts no certificate, key or licence in plain environment", async () => {
+        for (const variant of ["dev", "prod", "dev-enterprise"]) {
+            const env = envOf(await plan(variant));
+            for (const name of Object.keys(env)) {
+                assert.doesNotMatch(name, /CERT$|CERT_KEY$|PASSWORD|LICENSE|KEY$/, `${variant}: ${name} must be a secret`);
+            }
+            assert.ok(!Object.values(env).some(v => v.includes("PRIVATE KEY")), variant);
+        }
+    });
+    it("refuses trusting the whole internet", () => {
+        assert.throws(() => dataPlaneContainerEnv({
+            kong: kongImage("kong:3.9.3"), vcpus: 1, controlPlaneHost: "cp", tlsSecretArn: "a", caCertificatePem: "p", vpcCidr: "0.0.0.0/0",
+        }), /trusted_ips/);
+    });
+});
+
+describe("DataPlane IAM", () => {
+    it("execution role: reads exactly the DP TLS secret, decrypts with exactly the stack and PKI keys, writes its log group", async () => {
+        const run = await plan("dev");
+        const policy = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+        const lg = one(run, "aws:cloudwatch/logGroup:LogGroup").outputs.arn;
+        assert.deepEqual(policy.Statement, [
+            { Sid: "ReadKongSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [STAND_IN.dpTlsSecretArn] },
+            { Sid: "DecryptKongSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [STAND_IN.stackKeyArn, STAND_IN.pkiKeyArn] },
+            { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${lg}:log-stream:*` },
+        ]);
+    });
+    it("execution role adds the licence secret for Enterprise", async () => {
+        const policy = JSON.parse(one(await plan("dev-enterprise"), "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+        assert.deepEqual(policy.Statement[0].Resource, [STAND_IN.dpTlsSecretArn, LICENCE_ARN]);
+    });
+    it("roles trust ecs-tasks of this account only; the task role has no policy", async () => {
+        const run = await plan("prod");
+        const roles = byType(run, "aws:iam/role:Role");
+        assert.deepEqual(roles.map(r => r.name).sort(), ["dp-public-execution-role", "dp-public-task-role"]);
+        for (const r of roles) {
+            assert.deepEqual(JSON.parse(r.inputs.assumeRolePolicy).Statement, [{
+                Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            }]);
+            assert.equal(r.inputs.managedPolicyArns, undefined);
+        }
+        assert.equal(byType(run, "aws:iam/rolePolicy:RolePolicy").length, 1);
+        assert.equal(byType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
+        const td = one(run, "aws:ecs/taskDefinition:TaskDefinition").inputs;
+        assert.equal(td.taskRoleArn, roles.find(r => r.name === "dp-public-task-role")!.outputs.arn);
+        assert.equal(td.executionRoleArn, roles.find(r => r.name === "dp-public-execution-role")!.outputs.arn);
+    });
+    it("no policy uses a * action, nor a * resource on secrets or KMS (incl. the ECR variant)", () => {
+        const ecrImage = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/kong-custom:3.9.3";
+        const doc = JSON.parse(executionRolePolicy({ secretArns: ["arn:s"], kmsKeyArns: ["arn:k"], logGroupArn: "arn:l", image: ecrImage }));
+        for (const s of doc.Statement) {
+            const actions = [s.Action].flat();
+            assert.ok(!actions.some((a: string) => a.includes("*")), JSON.stringify(s));
+            if (actions.some((a: string) => /^(secretsmanager|kms):/.test(a))) assert.ok(![s.Resource].flat().includes("*"));
+        }
+        assert.deepEqual(doc.Statement.map((s: any) => s.Sid), ["ReadKongSecrets", "DecryptKongSecrets", "WriteLogs", "EcrToken", "PullKongImage"]);
+        assert.equal(ecrRepositoryArn(ecrImage), "arn:aws:ecr:eu-west-1:123456789012:repository/kong-custom");
+        assert.equal(ecrRepositoryArn("kong:3.9.3"), undefined);
+    });
+    it("task definition: Fargate, awsvpc, the configured size", async () => {
+        for (const [stack, cpu, memory] of [["dev", "256", "512"], ["prod", "1024", "2048"]]) {
+            const td = one(await plan(stack), "aws:ecs/taskDefinition:TaskDefinition").inputs;
+            assert.deepEqual(td.requiresCompatibilities, ["FARGATE"]);
+            assert.equal(td.networkMode, "awsvpc");
+            assert.equal(td.cpu, cpu);
+            assert.equal(td.memory, memory);
+            assert.deepEqual(containerOf(await plan(stack)).portMappings.map((p: any) => p.containerPort), [8000, 8100]);
+        }
+    });
+});
+
+describe("DataPlane version guard", () => {
+    const cp = kongImage("kong/kong-gateway:3.10.0.17");
+    it("accepts an older or equal minor", () => {
+        checkDataPlaneVersion("dp-public", kongImage("kong/kong-gateway:3.10.0.1"), cp);
+        checkDataPlaneVersion("dp-public", kongImage("kong/kong-gateway:3.9.1.2"), cp);
+    });
+    it("refuses a newer minor, naming the group and both versions", () => {
+        assert.throws(() => checkDataPlaneVersion("dp-edge-eu", kongImage("kong/kong-gateway:3.15.0.4"), cp),
+            (e: Error) => /DataPlane "dp-edge-eu"/.test(e.message) && e.message.includes("3.15.0.4") && e.message.includes("3.10.0.17"));
+    });
+    it("the component refuses it before creating anything", async () => {
+        await assert.rejects(runProgram(() => {
+            new DataPlane("dp-internal", {
+                network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: [], privateSubnetIds: ["subnet-1"], isolatedSubnetIds: [] },
+                ecsClusterArn: STAND_IN.ecsClusterArn, kmsKeyArn: STAND_IN.stackKeyArn,
+                controlPlane: { hostname: "cp.x.internal", securityGroupId: "sg-cp", kong: kongImage("kong:3.8.1") },
+                pki: {
+                    caCertificatePem: pulumi.output("pem"), controlPlaneTls: { secretArn: pulumi.output("a") },
+                    dataPlaneTls: { secretArn: pulumi.output("b") }, kmsKeyArn: pulumi.output("k"),
+                },
+                kong: kongImage("kong:3.9.3"),
+            });
+            return {};
+        }), /DataPlane "dp-internal": Kong 3\.9\.3 .* newer than the Control Plane's 3\.8\.1/);
+    });
+});
+
+describe("an internal DP group (no edge)", () => {
+    it("has its own SG, no load balancer, and scales on CPU only", async () => {
+        const run = await runProgram(() => {
+            const dp = new DataPlane("dp-internal", {
+                network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: [], privateSubnetIds: ["subnet-1"], isolatedSubnetIds: [] },
+                ecsClusterArn: STAND_IN.ecsClusterArn, kmsKeyArn: STAND_IN.stackKeyArn,
+                controlPlane: { hostname: "cp.x.internal", securityGroupId: "sg-0cp", kong: kongImage("kong:3.9.3") },
+                pki: {
+                    caCertificatePem: pulumi.output("pem"), controlPlaneTls: { secretArn: pulumi.output("a") },
+                    dataPlaneTls: { secretArn: pulumi.output("arn:dp") }, kmsKeyArn: pulumi.output("arn:k"),
+                },
+                edge: undefined,
+            });
+            return { sg: dp.securityGroupId };
+        });
+        assert.equal(byType(run, "aws:lb/loadBalancer:LoadBalancer").length, 0);
+        const svc = one(run, SERVICE).inputs;
+        assert.equal(svc.loadBalancers, undefined);
+        assert.equal(svc.healthCheckGracePeriodSeconds, undefined);
+        const policies = byType(run, "aws:appautoscaling/policy:Policy");
+        assert.deepEqual(policies.map(p => p.inputs.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType),
+            ["ECSServiceAverageCPUUtilization"]);
+        assert.deepEqual(svc.networkConfiguration.securityGroups, [run.outputs.sg]);
+        // No rule opens the internal group to anything: only its egress to the CP and 443.
+        const ingressToDp = byType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.inputs.securityGroupId === run.outputs.sg);
+        assert.deepEqual(ingressToDp, []);
+    });
+});
