@@ -24,6 +24,8 @@ export interface PlannedResource {
     /** Input property → URNs of the resources its value came from (what policies resolve references with). */
     propertyDependencies: Record<string, string[]>;
     protect: boolean;
+    /** Input properties the engine leaves alone after create (e.g. a service's desiredCount under autoscaling). */
+    ignoreChanges: string[];
 }
 
 export interface ProgramRun {
@@ -135,6 +137,7 @@ function recordRegistrations(monitor: any) {
                     dependencies: req.getDependenciesList(),
                     propertyDependencies,
                     protect: req.getProtect(),
+                    ignoreChanges: req.getIgnorechangesList(),
                 });
             }
             callback(err, resp);

@@ -73,6 +73,37 @@ export const OUTPUTS: Record<string, OutputFn> = {
     "aws:secretsmanager/secretVersion:SecretVersion": (_n, i, c) => ({ arn: i.secretId, versionId: uuid(c.hash) }),
     "aws:ecs/cluster:Cluster": (_n, _i, c) => ({ arn: arn(c, "ecs", `cluster/${c.physicalName}`) }),
     "aws:s3/bucket:Bucket": (_n, i, c) => ({ arn: `arn:aws:s3:::${i.bucket ?? c.physicalName}`, bucket: i.bucket ?? c.physicalName, bucketDomainName: `${i.bucket ?? c.physicalName}.s3.amazonaws.com`, region: c.region }),
+    // Data Plane edge (components/edge.ts, components/data-plane.ts)
+    "aws:lb/loadBalancer:LoadBalancer": (_n, _i, c) => {
+        const suffix = `app/${c.physicalName.slice(0, 32)}/${c.hash.slice(0, 16)}`;
+        return { arn: arn(c, "elasticloadbalancing", `loadbalancer/${suffix}`), arnSuffix: suffix, dnsName: `${c.physicalName.slice(0, 32)}-${parseInt(c.hash.slice(0, 8), 16)}.${c.region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2" };
+    },
+    "aws:lb/targetGroup:TargetGroup": (_n, _i, c) => {
+        const suffix = `targetgroup/${c.physicalName.slice(0, 32)}/${c.hash.slice(0, 16)}`;
+        return { arn: arn(c, "elasticloadbalancing", suffix), arnSuffix: suffix };
+    },
+    "aws:lb/listener:Listener": (_n, i, c) => ({ arn: `${String(i.loadBalancerArn).replace(":loadbalancer/", ":listener/")}/${c.hash.slice(0, 16)}` }),
+    "aws:acm/certificate:Certificate": (_n, i, c) => ({
+        arn: arn(c, "acm", `certificate/${uuid(c.hash)}`),
+        status: i.validationMethod === "DNS" ? "PENDING_VALIDATION" : "ISSUED",
+        type: i.certificateBody ? "IMPORTED" : "AMAZON_ISSUED",
+        // One option per name; ACM's record is a CNAME under the name it validates.
+        domainValidationOptions: i.validationMethod === "DNS"
+            ? [i.domainName, ...(i.subjectAlternativeNames ?? [])].map((d: string) => ({
+                domainName: d, resourceRecordName: `_${c.hash.slice(0, 32)}.${d}.`, resourceRecordType: "CNAME",
+                resourceRecordValue: `_${c.hash.slice(32, 64)}.xlfgrmvvlj.acm-validations.aws.`,
+            }))
+            : [],
+    }),
+    "aws:acm/certificateValidation:CertificateValidation": (_n, i) => ({ certificateArn: i.certificateArn }),
+    "aws:route53/record:Record": (_n, i) => ({ fqdn: String(i.name).replace(/\.$/, "") }),
+    "aws:wafv2/ipSet:IpSet": (_n, _i, c) => ({ arn: arn(c, "wafv2", `regional/ipset/${c.physicalName}/${uuid(c.hash)}`), lockToken: uuid(c.hash) }),
+    "aws:wafv2/webAcl:WebAcl": (_n, _i, c) => ({ arn: arn(c, "wafv2", `regional/webacl/${c.physicalName}/${uuid(c.hash)}`), capacity: 1150, lockToken: uuid(c.hash) }),
+    "aws:ecs/taskDefinition:TaskDefinition": (_n, i, c) => ({ arn: arn(c, "ecs", `task-definition/${i.family}:1`), revision: 1, arnWithoutRevision: arn(c, "ecs", `task-definition/${i.family}`) }),
+    "aws:ecs/service:Service": (_n, i, c) => ({ arn: arn(c, "ecs", `service/${String(i.cluster).split("/").pop()}/${c.physicalName}`) }),
+    "aws:appautoscaling/policy:Policy": (_n, i, c) => ({ arn: arn(c, "autoscaling", `scalingPolicy:${uuid(c.hash)}:resource/${i.resourceId}:policyName/${c.physicalName}`) }),
+    "tls:index/privateKey:PrivateKey": (_n, _i, c) => ({ privateKeyPem: `-----BEGIN PRIVATE KEY-----\nOFFLINE${c.hash.slice(0, 32)}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `-----BEGIN PUBLIC KEY-----\nOFFLINE${c.hash.slice(0, 32)}\n-----END PUBLIC KEY-----\n` }),
+    "tls:index/selfSignedCert:SelfSignedCert": (_n, _i, c) => ({ certPem: `-----BEGIN CERTIFICATE-----\nOFFLINE${c.hash.slice(0, 32)}\n-----END CERTIFICATE-----\n`, validityStartTime: "2026-11-22T00:00:00Z", validityEndTime: "2027-11-22T00:00:00Z" }),
 };
 
 /** How a resource type's `id` looks when it is not an EC2-style id. */
@@ -81,6 +112,9 @@ const ID_FROM_OUTPUT: Record<string, string> = {
     "aws:secretsmanager/secret:Secret": "arn",
     "aws:ecs/cluster:Cluster": "arn",
     "aws:s3/bucket:Bucket": "bucket",
+    "aws:lb/loadBalancer:LoadBalancer": "arn",
+    "aws:lb/targetGroup:TargetGroup": "arn",
+    "aws:ecs/service:Service": "arn",
 };
 
 export type InvokeFn = (inputs: Record<string, any>, region: string) => Record<string, any>;

@@ -4,7 +4,7 @@ import {
     capacityProviderStrategy, checkDataPlaneVersion, DataPlane, dataPlaneContainerEnv, ecrRepositoryArn, executionRolePolicy,
 } from "../components/data-plane";
 import { kongImage, unknownKongEnvNames } from "../components/kong/image";
-import { byType, runProgram } from "./support/offline-shim";
+import { byType, runProgram } from "../offline/harness";
 import { STAND_IN } from "./support/dp-plan";
 import { containerOf, envOf, LICENCE_ARN, one, plan, secretsOf } from "./support/dp-plans";
 

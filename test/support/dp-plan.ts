@@ -3,14 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPki, ControlPlaneEndpoint } from "../../components/contracts";
 import { PORTS } from "../../components/network/ports";
 import { allowGroupToGroup, allowToCidrs } from "../../components/network/traffic";
+import { parseConfig } from "../../stacks/config";
 import { createDataPlanes } from "../../stacks/data-plane";
-import { loadStack, runProgram, type ProgramRun } from "./offline-shim";
+import { runProgram, stackConfig, type ProgramRun } from "../../offline/harness";
 
-// Plans this slice for a stack file. The Vpc, ECS cluster, stack key, PrivateCa and ControlPlane
-// come from other branches; until they are merged, this stand-in provides their contracts
-// (NetworkRefs, ClusterPki, ControlPlaneEndpoint) and the CP/DB security groups with the CP
-// issue's rules (ARCHITECTURE.md table), so the SG matrix covers all four groups.
-// Replace with planStack() from offline/harness.ts once main and cp are merged.
+// Plans this slice for a stack file. The PrivateCa and ControlPlane come from the cp branch;
+// until it is merged, this stand-in provides their contracts (ClusterPki, ControlPlaneEndpoint)
+// and the CP/DB security groups with the CP issue's rules (ARCHITECTURE.md table), so the SG
+// matrix covers all four groups. Once cp is merged, planStack() runs the real program instead.
 
 export const STAND_IN = {
     vpcId: "vpc-0a1b2c3d4e5f60001",
@@ -26,7 +26,8 @@ export const STAND_IN = {
 };
 
 export async function planDataPlane(stack: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
-    const cfg = loadStack(stack, overrides);
+    const raw = stackConfig(stack, overrides);
+    const cfg = parseConfig(raw, stack);
     return runProgram(async () => {
         const cpSg = new aws.ec2.SecurityGroup("cp-sg", { vpcId: STAND_IN.vpcId, description: "stand-in CP" });
         const dbSg = new aws.ec2.SecurityGroup("db-sg", { vpcId: STAND_IN.vpcId, description: "stand-in DB" });
@@ -51,5 +52,5 @@ export async function planDataPlane(stack: string, overrides: Record<string, str
             kmsKeyArn: STAND_IN.stackKeyArn,
         }, controlPlane, pki);
         return { ...dp.outputs, cpSecurityGroupId: cpSg.id, dbSecurityGroupId: dbSg.id };
-    }, { stack });
+    }, { stack, config: raw });
 }

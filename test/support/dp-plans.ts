@@ -1,4 +1,4 @@
-import { byType, type PlannedResource, type ProgramRun } from "./offline-shim";
+import { byType, type PlannedResource, type ProgramRun } from "../../offline/harness";
 import { planDataPlane } from "./dp-plan";
 
 // Each plan runs once per mocha process; specs share them (the suite must stay fast).
@@ -13,7 +13,11 @@ const VARIANTS: Record<string, [string, Record<string, string | undefined>]> = {
 export function plan(variant: keyof typeof VARIANTS | string): Promise<ProgramRun> {
     if (!cache.has(variant)) {
         const [stack, overrides] = VARIANTS[variant];
-        cache.set(variant, planDataPlane(stack, overrides));
+        cache.set(variant, planDataPlane(stack, overrides).then(run => {
+            // Mocks accept a URN twice; a real preview fails.
+            if (run.duplicateUrns.length > 0) throw new Error(`duplicate URNs: ${run.duplicateUrns.join(", ")}`);
+            return run;
+        }));
     }
     return cache.get(variant)!;
 }
