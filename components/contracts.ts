@@ -20,7 +20,14 @@ export interface NetworkRefs {
 
 /** A Secrets Manager secret holding a role's cluster TLS material as JSON {cert, key, ca} (PEM). */
 export interface ClusterTlsRefs {
+    /** Resolves only once the secret holds its value, so a task definition using it cannot start too early. */
     secretArn: pulumi.Output<string>;
+    /**
+     * The secret version holding the current certificate. Pin it in the ECS `valueFrom`
+     * (SecretRef.versionId): a renewed certificate is a new version, so the task definition
+     * changes and ECS rolls the tasks.
+     */
+    versionId?: pulumi.Output<string>;
 }
 
 /** The CA side of CP/DP mTLS (cluster_mtls = pki), as the PrivateCa component outputs it. */
@@ -31,6 +38,8 @@ export interface ClusterPki {
     dataPlaneTls: ClusterTlsRefs;
     /** The KMS key that encrypts the TLS secrets: readers need kms:Decrypt on it. */
     kmsKeyArn: pulumi.Output<string>;
+    /** The ACM Private CA (acm-pca mode only): a DP stack elsewhere can have it issue more certificates. */
+    caArn?: pulumi.Output<string>;
 }
 
 /** What a Data Plane group needs from the Control Plane. */

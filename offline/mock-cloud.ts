@@ -52,6 +52,9 @@ const EC2_ID_PREFIX: Record<string, string> = {
     "aws:ec2/launchTemplate:LaunchTemplate": "lt",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+    // Not EC2, same shape: Cloud Map ids are ns-… and srv-…
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": "ns",
+    "aws:servicediscovery/service:Service": "srv",
 };
 
 /**
@@ -72,6 +75,51 @@ export const OUTPUTS: Record<string, OutputFn> = {
     "aws:secretsmanager/secret:Secret": (_n, _i, c) => ({ arn: arn(c, "secretsmanager", `secret:${c.physicalName}-${c.hash.slice(0, 6)}`) }),
     "aws:secretsmanager/secretVersion:SecretVersion": (_n, i, c) => ({ arn: i.secretId, versionId: uuid(c.hash) }),
     "aws:ecs/cluster:Cluster": (_n, _i, c) => ({ arn: arn(c, "ecs", `cluster/${c.physicalName}`) }),
+    // Control Plane (issue 3)
+    "aws:rds/subnetGroup:SubnetGroup": (_n, _i, c) => ({ arn: arn(c, "rds", `subgrp:${c.physicalName}`) }),
+    "aws:rds/cluster:Cluster": (_n, i, c) => {
+        const id = i.clusterIdentifier ?? c.physicalName;
+        const host = `${id}.cluster-c${c.hash.slice(0, 11)}.${c.region}.rds.amazonaws.com`;
+        return {
+            arn: arn(c, "rds", `cluster:${id}`), clusterIdentifier: id, clusterResourceId: `cluster-${c.hash.slice(0, 26).toUpperCase()}`,
+            endpoint: host, readerEndpoint: host.replace(".cluster-", ".cluster-ro-"), port: 5432,
+            // RDS names the managed secret rds!cluster-<uuid> and adds Secrets Manager's 6-character suffix.
+            masterUserSecrets: i.manageMasterUserPassword
+                ? [{ secretArn: arn(c, "secretsmanager", `secret:rds!cluster-${uuid(c.hash)}-${c.hash.slice(32, 38)}`), secretStatus: "active", kmsKeyId: i.masterUserSecretKmsKeyId }]
+                : [],
+        };
+    },
+    "aws:rds/clusterInstance:ClusterInstance": (_n, i, c) => ({
+        arn: arn(c, "rds", `db:${i.identifier ?? c.physicalName}`), identifier: i.identifier ?? c.physicalName,
+        endpoint: `${i.identifier ?? c.physicalName}.c${c.hash.slice(0, 11)}.${c.region}.rds.amazonaws.com`, port: 5432, writer: i.promotionTier === 0,
+    }),
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": (_n, _i, c) => ({
+        arn: arn(c, "servicediscovery", `namespace/ns-${c.hash.slice(0, 16)}`), hostedZone: `Z${c.hash.slice(0, 20).toUpperCase()}`,
+    }),
+    "aws:servicediscovery/service:Service": (_n, _i, c) => ({ arn: arn(c, "servicediscovery", `service/srv-${c.hash.slice(0, 16)}`) }),
+    "aws:ecs/taskDefinition:TaskDefinition": (_n, i, c) => ({
+        arn: arn(c, "ecs", `task-definition/${i.family}:1`), arnWithoutRevision: arn(c, "ecs", `task-definition/${i.family}`), revision: 1,
+    }),
+    "aws:ecs/service:Service": (_n, i, c) => ({ name: i.name ?? c.physicalName, arn: arn(c, "ecs", `service/${String(i.cluster).split("/").pop()}/${i.name ?? c.physicalName}`) }),
+    "random:index/randomPassword:RandomPassword": (_n, i, c) => ({ result: fakeRandom(c.hash, i.length ?? 32), bcryptHash: `$2a$10$${c.hash.slice(0, 53)}` }),
+    // PrivateCa (issue 3): PEM-shaped fakes, deterministic per resource. Not parseable certificates.
+    "tls:index/privateKey:PrivateKey": (n, i, c) => ({
+        privateKeyPem: fakePem("PRIVATE KEY", `${i.algorithm ?? "RSA"} private key of ${n}`, c.hash),
+        publicKeyPem: fakePem("PUBLIC KEY", `public key of ${n}`, c.hash),
+        publicKeyFingerprintSha256: `SHA256:${Buffer.from(c.hash, "hex").toString("base64").replace(/=+$/, "")}`,
+    }),
+    "tls:index/certRequest:CertRequest": (n, _i, c) => ({ certRequestPem: fakePem("CERTIFICATE REQUEST", `CSR of ${n}`, c.hash) }),
+    "tls:index/selfSignedCert:SelfSignedCert": (n, i, c) => ({ certPem: fakePem("CERTIFICATE", `self-signed certificate ${n}`, c.hash), ...validity(i.validityPeriodHours), readyForRenewal: false }),
+    "tls:index/locallySignedCert:LocallySignedCert": (n, i, c) => ({ certPem: fakePem("CERTIFICATE", `certificate ${n}`, c.hash), ...validity(i.validityPeriodHours), readyForRenewal: false }),
+    "aws:acmpca/certificateAuthority:CertificateAuthority": (n, _i, c) => ({
+        arn: arn(c, "acm-pca", `certificate-authority/${uuid(c.hash)}`), certificateSigningRequest: fakePem("CERTIFICATE REQUEST", `CSR of CA ${n}`, c.hash), status: "PENDING_CERTIFICATE",
+    }),
+    "aws:acmpca/certificate:Certificate": (n, i, c) => ({
+        arn: `${i.certificateAuthorityArn}/certificate/${c.hash.slice(0, 32)}`,
+        certificate: fakePem("CERTIFICATE", `certificate ${n}`, c.hash),
+        // A root certificate has no chain; a leaf's chain is the root.
+        certificateChain: String(i.templateArn ?? "").endsWith("RootCACertificate/V1") ? "" : fakePem("CERTIFICATE", "root of the issuing CA", c.hash.slice(32)),
+    }),
     "aws:s3/bucket:Bucket": (_n, i, c) => ({ arn: `arn:aws:s3:::${i.bucket ?? c.physicalName}`, bucket: i.bucket ?? c.physicalName, bucketDomainName: `${i.bucket ?? c.physicalName}.s3.amazonaws.com`, region: c.region }),
     // Data Plane edge (components/edge.ts, components/data-plane.ts)
     "aws:lb/loadBalancer:LoadBalancer": (_n, _i, c) => {
@@ -99,12 +147,27 @@ export const OUTPUTS: Record<string, OutputFn> = {
     "aws:route53/record:Record": (_n, i) => ({ fqdn: String(i.name).replace(/\.$/, "") }),
     "aws:wafv2/ipSet:IpSet": (_n, _i, c) => ({ arn: arn(c, "wafv2", `regional/ipset/${c.physicalName}/${uuid(c.hash)}`), lockToken: uuid(c.hash) }),
     "aws:wafv2/webAcl:WebAcl": (_n, _i, c) => ({ arn: arn(c, "wafv2", `regional/webacl/${c.physicalName}/${uuid(c.hash)}`), capacity: 1150, lockToken: uuid(c.hash) }),
-    "aws:ecs/taskDefinition:TaskDefinition": (_n, i, c) => ({ arn: arn(c, "ecs", `task-definition/${i.family}:1`), revision: 1, arnWithoutRevision: arn(c, "ecs", `task-definition/${i.family}`) }),
-    "aws:ecs/service:Service": (_n, i, c) => ({ arn: arn(c, "ecs", `service/${String(i.cluster).split("/").pop()}/${c.physicalName}`) }),
     "aws:appautoscaling/policy:Policy": (_n, i, c) => ({ arn: arn(c, "autoscaling", `scalingPolicy:${uuid(c.hash)}:resource/${i.resourceId}:policyName/${c.physicalName}`) }),
-    "tls:index/privateKey:PrivateKey": (_n, _i, c) => ({ privateKeyPem: `-----BEGIN PRIVATE KEY-----\nOFFLINE${c.hash.slice(0, 32)}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `-----BEGIN PUBLIC KEY-----\nOFFLINE${c.hash.slice(0, 32)}\n-----END PUBLIC KEY-----\n` }),
-    "tls:index/selfSignedCert:SelfSignedCert": (_n, _i, c) => ({ certPem: `-----BEGIN CERTIFICATE-----\nOFFLINE${c.hash.slice(0, 32)}\n-----END CERTIFICATE-----\n`, validityStartTime: "2026-11-22T00:00:00Z", validityEndTime: "2027-11-22T00:00:00Z" }),
 };
+
+/** A PEM block around text naming what it stands for; deterministic per resource. */
+function fakePem(label: string, what: string, hash: string): string {
+    const body = Buffer.from(`offline ${what} ${hash}`).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
+    return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+}
+
+/** Validity from a fixed start, so plans are reproducible. */
+function validity(hours: number | undefined) {
+    const start = Date.UTC(2026, 0, 1);
+    return { validityStartTime: new Date(start).toISOString().replace(".000", ""), validityEndTime: new Date(start + (hours ?? 24) * 3600_000).toISOString().replace(".000", "") };
+}
+
+function fakeRandom(hash: string, length: number): string {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let out = "";
+    for (let i = 0; out.length < length; i++) out += alphabet[parseInt(hash.slice((i * 2) % 62, (i * 2) % 62 + 2), 16) % alphabet.length];
+    return out;
+}
 
 /** How a resource type's `id` looks when it is not an EC2-style id. */
 const ID_FROM_OUTPUT: Record<string, string> = {
@@ -115,6 +178,11 @@ const ID_FROM_OUTPUT: Record<string, string> = {
     "aws:lb/loadBalancer:LoadBalancer": "arn",
     "aws:lb/targetGroup:TargetGroup": "arn",
     "aws:ecs/service:Service": "arn",
+    "aws:rds/cluster:Cluster": "clusterIdentifier",
+    "aws:rds/clusterInstance:ClusterInstance": "identifier",
+    "aws:ecs/taskDefinition:TaskDefinition": "family",
+    "aws:acmpca/certificateAuthority:CertificateAuthority": "arn",
+    "aws:acmpca/certificate:Certificate": "arn",
 };
 
 export type InvokeFn = (inputs: Record<string, any>, region: string) => Record<string, any>;

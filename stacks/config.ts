@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { z } from "zod";
 import { contains, defaultSubnetPlan, isIpv6Cidr, overlaps, parseIpv4Cidr, type Ipv4Cidr } from "./cidr";
 import { needsLicence, parseKongImage, type KongImage } from "../components/kong/image";
+import { supportsZeroAcu } from "../components/control-plane/database";
 
 // One typed, frozen view of a stack's config. Pulumi.yaml declares every key (type, default,
 // description); this module applies those defaults itself, so the program behaves the same under
@@ -229,12 +230,8 @@ function checkFargate(prefix: "cp" | "dp", cpu: number, memory: number, problems
     }
 }
 
-/** Aurora PostgreSQL versions that scale to 0 ACU: 16.3+, 15.7+, 14.12+, 13.15+ (aws-facts.md §1). */
-export function supportsZeroAcu(engineVersion: string): boolean {
-    const [major, minor] = engineVersion.split(".").map(Number);
-    const minMinor: Record<number, number> = { 13: 15, 14: 12, 15: 7, 16: 3 };
-    return major > 16 || (minMinor[major] !== undefined && minor >= minMinor[major]);
-}
+/** Aurora PostgreSQL versions that scale to 0 ACU: one rule, shared with the ControlPlane component. */
+export { supportsZeroAcu };
 
 // ── parse: raw config map → StackConfig ─────────────────────────────────────────────────────
 

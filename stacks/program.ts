@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackKey } from "../components/kms";
 import { Vpc } from "../components/vpc";
 import { checkAgainstRegion, type StackConfig } from "./config";
+import { createControlPlane } from "./control-plane";
 
 // Validated config → components. index.ts, the Automation API and the offline plan all run
 // buildStack; what it returns are the stack outputs.
@@ -43,6 +44,14 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 0, weight: 1 }],
     });
 
+    // The CA first: the CP certificate must name the DNS name Cloud Map will serve.
+    const cp = createControlPlane(cfg, {
+        network: vpc.refs,
+        kmsKeyArn: key.arn,
+        ecsClusterArn: cluster.arn,
+        availabilityZones,
+    });
+
     return {
         region: cfg.region,
         vpcId: vpc.vpcId,
@@ -51,5 +60,6 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         isolatedSubnetIds: vpc.isolatedSubnetIds,
         kmsKeyArn: key.arn,
         ecsClusterArn: cluster.arn,
+        ...cp.outputs,
     };
 }

@@ -8,6 +8,11 @@ import { PORTS } from "../network/ports";
 export interface SecretRef {
     secretArn: string;
     jsonKey?: string;
+    /**
+     * Pins one version of the secret. A new version then changes the task definition, so ECS
+     * rolls the tasks (ECS reads secrets only when a task starts: aws-facts §5).
+     */
+    versionId?: string;
 }
 
 export interface KongSettings {
@@ -24,6 +29,8 @@ export interface KongSettings {
  */
 export interface ClusterTlsSecret {
     secretArn: string;
+    /** The secret version holding the current certificate: a renewal makes a new one and rolls the tasks. */
+    versionId?: string;
 }
 
 export interface ControlPlaneIntent {
@@ -67,9 +74,9 @@ const STDIO_LOGS = {
 
 function clusterTlsSecrets(tls: ClusterTlsSecret): Record<string, SecretRef> {
     return {
-        cluster_cert: { secretArn: tls.secretArn, jsonKey: "cert" },
-        cluster_cert_key: { secretArn: tls.secretArn, jsonKey: "key" },
-        cluster_ca_cert: { secretArn: tls.secretArn, jsonKey: "ca" },
+        cluster_cert: { secretArn: tls.secretArn, jsonKey: "cert", versionId: tls.versionId },
+        cluster_cert_key: { secretArn: tls.secretArn, jsonKey: "key", versionId: tls.versionId },
+        cluster_ca_cert: { secretArn: tls.secretArn, jsonKey: "ca", versionId: tls.versionId },
     };
 }
 
@@ -151,9 +158,13 @@ export function envName(key: string): string {
     return `KONG_${key.toUpperCase()}`;
 }
 
-/** ECS `valueFrom` for a secret, or one JSON key of it: arn:…:secret:name:<json-key>:: (aws-facts §5). */
+/**
+ * ECS `valueFrom` for a secret, one JSON key of it, and/or one version of it:
+ * arn:…:secret:name:<json-key>:<version-stage>:<version-id> (aws-facts §5).
+ */
 export function secretValueFrom(ref: SecretRef): string {
-    return ref.jsonKey ? `${ref.secretArn}:${ref.jsonKey}::` : ref.secretArn;
+    if (!ref.jsonKey && !ref.versionId) return ref.secretArn;
+    return `${ref.secretArn}:${ref.jsonKey ?? ""}::${ref.versionId ?? ""}`;
 }
 
 /**

@@ -1,0 +1,327 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
+import type { KongImage } from "./kong/image";
+import { controlPlaneSettings, toContainerEnv } from "./kong/settings";
+import { PORTS } from "./network/ports";
+import { allowGroupToGroup, allowToCidrs } from "./network/traffic";
+import { adminBootstrapState, DECK_IMAGE } from "./control-plane/admin-bootstrap";
+import {
+    DATABASE_NAME, dataProtection, MASTER_USERNAME, resolveDatabaseSettings, scalingConfiguration, type DatabaseSettings,
+} from "./control-plane/database";
+import {
+    controlPlaneContainers, ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy, migrationsFinishCommand, parseArn,
+} from "./control-plane/task";
+
+// The Control Plane (seed ecs-fargate-aurora-architecture.txt): Kong with role=control_plane on ECS
+// Fargate in the private subnets, registered in a Cloud Map private DNS namespace so DPs reach it by
+// name, with its configuration in Aurora PostgreSQL Serverless v2 in the isolated subnets.
+//
+//   DP ─8001,8005─> CP (arrows drawn by each DP group on endpoint.securityGroupId)
+//   CP ─5432──────> DB        CP ─443──> anywhere (image pulls, Secrets Manager, ECR, Logs)
+//
+// One task: an init container runs the migrations, the kong container waits for its SUCCESS, and a
+// decK sidecar applies the /kong-admin bootstrap once kong is HEALTHY (control-plane/*.ts say why).
+
+export interface ControlPlaneArgs {
+    /** Where to run: private subnets for tasks, isolated subnets for Aurora. */
+    network: NetworkRefs;
+    /** The ECS cluster (its ARN also gives the region and account the task roles are scoped to). */
+    ecsClusterArn: pulumi.Input<string>;
+    /** The stack's customer-managed KMS key: Aurora storage, its master secret, the admin key secret, log groups. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** The cluster CA and certificates (PrivateCa). */
+    pki: ClusterPki;
+    /**
+     * The CP's private DNS name, `<service>.<namespace>`: the Cloud Map namespace and service are
+     * derived from it, and it must be the SAN of the CP certificate. Use controlPlaneHostname().
+     */
+    hostname: string;
+    /** The Kong image (parsed and pinned). */
+    kong: KongImage;
+    /** Secrets Manager ARN of the Enterprise licence (KONG_LICENSE_DATA). @default none (open-source Kong) */
+    licenseSecretArn?: string;
+    /** Task CPU units (a Fargate value). @default 512 */
+    cpu?: number;
+    /** Task memory in MiB (a Fargate pair of cpu). @default 1024 */
+    memory?: number;
+    /** CP tasks; 0 stops the CP while DPs keep serving their last configuration. @default 1 */
+    desiredCount?: number;
+    /** Aurora settings; see DatabaseSettings for each default. */
+    database?: DatabaseSettings;
+    /** AZs for the writer and the reader, in order (the reader goes in the second). @default chosen by RDS */
+    databaseAvailabilityZones?: string[];
+    /** Client networks allowed on /kong-admin (ip-restriction in the admin bootstrap). */
+    adminAllowedCidrs: readonly string[];
+    /** Production: Aurora deletion protection, final snapshot, Pulumi protect. @default false */
+    production?: boolean;
+    /** CloudWatch retention of the task logs, in days. @default 14 */
+    logRetentionDays?: number;
+    /** The decK image of the admin bootstrap sidecar (needs a shell). @default "kong/deck:v1.65.1" */
+    deckImage?: string;
+    /** Tags on every AWS resource. @default {} */
+    tags?: Record<string, string>;
+}
+
+/** The CP's private DNS name for a stack name prefix: cp.<prefix>.internal (Cloud Map service "cp"). */
+export function controlPlaneHostname(namePrefix: string): string {
+    return `cp.${namePrefix}.internal`;
+}
+
+/** Splits `cp.kong-dev.internal` into the Cloud Map service (`cp`) and namespace (`kong-dev.internal`). */
+export function splitHostname(hostname: string): { service: string; namespace: string } {
+    const dot = hostname.indexOf(".");
+    const service = hostname.slice(0, dot);
+    const namespace = hostname.slice(dot + 1);
+    if (dot <= 0 || !namespace.includes(".") || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(service)) {
+        throw new Error(`ControlPlane: hostname ${JSON.stringify(hostname)} must be <service>.<namespace>, e.g. cp.kong-dev.internal`);
+    }
+    return { service, namespace };
+}
+
+export class ControlPlane extends pulumi.ComponentResource {
+    /** What a DP group needs: hostname, CP security group, Kong version. */
+    public readonly endpoint: ControlPlaneEndpoint;
+    public readonly hostname: string;
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly databaseSecurityGroupId: pulumi.Output<string>;
+    /** `<hostname>:8005`: the DPs' cluster_control_plane. */
+    public readonly clusterEndpoint: string;
+    /** The Aurora writer endpoint. */
+    public readonly databaseEndpoint: pulumi.Output<string>;
+    /** The RDS-managed master secret (JSON {username, password}). */
+    public readonly databaseSecretArn: pulumi.Output<string>;
+    /** The /kong-admin key (plain string secret). */
+    public readonly adminKeySecretArn: pulumi.Output<string>;
+    public readonly taskDefinitionArn: pulumi.Output<string>;
+    public readonly serviceName: pulumi.Output<string>;
+    /** `aws ecs run-task …` running `kong migrations finish` once (after an upgrade, when old CP tasks are gone). */
+    public readonly migrationsFinishCommand: pulumi.Output<string>;
+
+    constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kong:controlplane:ControlPlane", name, args, opts);
+        const parent = { parent: this };
+        const tags = args.tags ?? {};
+        const production = args.production ?? false;
+        const cpu = args.cpu ?? 512;
+        const memory = args.memory ?? 1024;
+        const db = resolveDatabaseSettings(args.database);
+        const { service: discoveryName, namespace: namespaceName } = splitHostname(args.hostname);
+        if (args.adminAllowedCidrs.length === 0) throw new Error("ControlPlane: adminAllowedCidrs must list at least one network");
+        const cluster = pulumi.output(args.ecsClusterArn).apply(parseArn);
+
+        // ── Security groups: created without rules; the arrows below are all they allow ──────────
+        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.network.vpcId,
+            description: "Kong Control Plane tasks: admin 8001 and cluster 8005 from DP groups only",
+            tags: { ...tags, Name: `${name}-sg` },
+        }, parent);
+        const dbSg = new aws.ec2.SecurityGroup(`${name}-db-sg`, {
+            vpcId: args.network.vpcId,
+            description: "Aurora for the Kong Control Plane: 5432 from the CP only",
+            tags: { ...tags, Name: `${name}-db-sg` },
+        }, parent);
+        allowGroupToGroup(`${name}-cp-to-db`, sg.id, dbSg.id,
+            { port: PORTS.postgres, description: "Kong CP to its Aurora PostgreSQL" }, parent);
+        allowToCidrs(`${name}-https-out`, sg.id, ["0.0.0.0/0"],
+            { port: PORTS.https, description: "Kong CP to image registries and AWS APIs (Secrets Manager, ECR, CloudWatch Logs)" }, parent);
+
+        // ── Aurora Serverless v2 ─────────────────────────────────────────────────────────────────
+        const protection = dataProtection(production, `${name}-db-final`);
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-db-subnets`, {
+            subnetIds: args.network.isolatedSubnetIds,
+            description: "Isolated subnets (no route to the internet) for the Kong CP database",
+            tags,
+        }, parent);
+        const dbCluster = new aws.rds.Cluster(`${name}-db`, {
+            engine: "aurora-postgresql",
+            // Serverless v2 is the provisioned engine mode with db.serverless instances.
+            engineMode: "provisioned",
+            engineVersion: db.engineVersion,
+            databaseName: DATABASE_NAME,
+            masterUsername: MASTER_USERNAME,
+            // RDS keeps the password in Secrets Manager (rds!cluster-…, JSON {username, password}).
+            manageMasterUserPassword: true,
+            masterUserSecretKmsKeyId: args.kmsKeyArn,
+            storageEncrypted: true,
+            kmsKeyId: args.kmsKeyArn,
+            dbSubnetGroupName: subnetGroup.name,
+            vpcSecurityGroupIds: [dbSg.id],
+            serverlessv2ScalingConfiguration: scalingConfiguration(db),
+            backupRetentionPeriod: db.backupRetentionDays,
+            copyTagsToSnapshot: true,
+            deletionProtection: protection.deletionProtection,
+            skipFinalSnapshot: protection.skipFinalSnapshot,
+            finalSnapshotIdentifier: protection.finalSnapshotIdentifier,
+            tags,
+        }, { parent: this, protect: protection.protect });
+        const instance = (suffix: string, promotionTier: number, az?: string) => new aws.rds.ClusterInstance(`${name}-db-${suffix}`, {
+            clusterIdentifier: dbCluster.id,
+            instanceClass: "db.serverless",
+            engine: "aurora-postgresql",
+            engineVersion: dbCluster.engineVersion,
+            publiclyAccessible: false,
+            dbSubnetGroupName: subnetGroup.name,
+            availabilityZone: az,
+            // Tiers 0-1 pause and resume with the writer (aws-facts §1).
+            promotionTier,
+            autoMinorVersionUpgrade: true,
+            tags,
+        }, { parent: this, protect: protection.protect });
+        const azs = args.databaseAvailabilityZones ?? [];
+        instance("writer", 0, azs[0]);
+        if (db.reader) instance("reader", 1, azs[1]);
+        const masterSecretArn = dbCluster.masterUserSecrets.apply(s => {
+            if (!s?.[0]?.secretArn) throw new Error("ControlPlane: the Aurora cluster reported no managed master secret");
+            return s[0].secretArn;
+        });
+
+        // ── Admin key for /kong-admin ────────────────────────────────────────────────────────────
+        const adminKey = new random.RandomPassword(`${name}-admin-key`, { length: 48, special: false }, parent);
+        const adminKeySecret = new aws.secretsmanager.Secret(`${name}-admin-key`, {
+            description: "Key of the kong-admin consumer (key-auth on /kong-admin)",
+            kmsKeyId: args.kmsKeyArn,
+            tags,
+        }, parent);
+        const adminKeyVersion = new aws.secretsmanager.SecretVersion(`${name}-admin-key`, {
+            secretId: adminKeySecret.id,
+            secretString: adminKey.result,
+        }, parent);
+        const adminKeySecretArn = pulumi.all([adminKeySecret.arn, adminKeyVersion.versionId]).apply(([arn]) => arn);
+
+        // ── Service discovery: <service>.<namespace> → task IPs (A records, awsvpc) ─────────────────
+        const namespace = new aws.servicediscovery.PrivateDnsNamespace(`${name}-namespace`, {
+            name: namespaceName,
+            vpc: args.network.vpcId,
+            description: "Private names of the Kong hybrid services",
+            tags,
+        }, parent);
+        const discovery = new aws.servicediscovery.Service(`${name}-discovery`, {
+            name: discoveryName,
+            dnsConfig: {
+                namespaceId: namespace.id,
+                dnsRecords: [{ type: "A", ttl: 10 }],
+                routingPolicy: "MULTIVALUE",
+            },
+            tags,
+        }, parent);
+
+        // ── Logs: one group per container family ─────────────────────────────────────────────────
+        const logGroup = (family: string) => new aws.cloudwatch.LogGroup(`${name}-${family}-logs`, {
+            name: `/kong-hybrid/${name}/${family}`,
+            retentionInDays: args.logRetentionDays ?? 14,
+            kmsKeyId: args.kmsKeyArn,
+            tags,
+        }, parent);
+        const logs = { kong: logGroup("kong"), migrations: logGroup("migrations"), adminBootstrap: logGroup("admin-bootstrap") };
+
+        // ── IAM ──────────────────────────────────────────────────────────────────────────────────
+        const assumeRolePolicy = cluster.apply(c => JSON.stringify(ecsTasksAssumeRolePolicy(c.partition, c.region, c.account)));
+        const executionRole = new aws.iam.Role(`${name}-execution`, {
+            description: "ECS agent for the Kong CP: reads exactly its secrets, writes its log groups",
+            assumeRolePolicy,
+            tags,
+        }, parent);
+        const secretArns: pulumi.Input<string>[] = [masterSecretArn, args.pki.controlPlaneTls.secretArn, adminKeySecretArn];
+        if (args.licenseSecretArn) secretArns.push(args.licenseSecretArn);
+        const images = [args.kong.image, args.deckImage ?? DECK_IMAGE];
+        new aws.iam.RolePolicy(`${name}-execution`, {
+            role: executionRole.id,
+            policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn,
+                logs.kong.arn, logs.migrations.arn, logs.adminBootstrap.arn, cluster])
+                .apply(([secrets, key, pkiKey, kongLog, migrationsLog, bootstrapLog, c]) => JSON.stringify(executionRolePolicy({
+                    secretArns: secrets,
+                    kmsKeyArns: [key, pkiKey],
+                    logGroupArns: [kongLog, migrationsLog, bootstrapLog],
+                    ecrRepositoryArns: images.map(i => ecrRepositoryArn(i, c.partition)).filter((a): a is string => !!a),
+                }))),
+        }, parent);
+        // The Kong processes call no AWS API: the task role has no policy at all.
+        const taskRole = new aws.iam.Role(`${name}-task`, {
+            description: "Kong CP tasks: no AWS permissions",
+            assumeRolePolicy,
+            tags,
+        }, parent);
+
+        // ── Task definition and service ──────────────────────────────────────────────────────────
+        const containerDefinitions = pulumi.all([
+            dbCluster.endpoint, masterSecretArn, args.pki.controlPlaneTls.secretArn,
+            args.pki.controlPlaneTls.versionId ?? pulumi.output(""),
+            adminKeySecretArn, pulumi.all([logs.kong.name, logs.migrations.name, logs.adminBootstrap.name]), cluster.region,
+        ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminSecret, [kongLog, migrationsLog, bootstrapLog], region]) => {
+            const settings = controlPlaneSettings({
+                vcpus: cpu / 1024,
+                database: { host: dbHost, port: PORTS.postgres, name: DATABASE_NAME, credentialsSecretArn: dbSecret },
+                // Pinning the version makes a renewed certificate a new task definition: the tasks roll.
+                clusterTls: { secretArn: tlsSecret, versionId: tlsVersion || undefined },
+            });
+            const kongEnv = toContainerEnv(settings, args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined);
+            return JSON.stringify(controlPlaneContainers({
+                kongImage: args.kong.image,
+                deckImage: args.deckImage ?? DECK_IMAGE,
+                region,
+                kongEnv,
+                adminBootstrapState: adminBootstrapState({ controlPlaneHostname: args.hostname, adminAllowedCidrs: args.adminAllowedCidrs }),
+                adminKeySecretArn: adminSecret,
+                logGroups: { kong: kongLog, migrations: migrationsLog, adminBootstrap: bootstrapLog },
+            }));
+        });
+        const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+            family: `${name}`,
+            requiresCompatibilities: ["FARGATE"],
+            networkMode: "awsvpc",
+            cpu: String(cpu),
+            memory: String(memory),
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            executionRoleArn: executionRole.arn,
+            taskRoleArn: taskRole.arn,
+            containerDefinitions,
+            tags,
+        }, parent);
+        const service = new aws.ecs.Service(`${name}-service`, {
+            cluster: args.ecsClusterArn,
+            taskDefinition: taskDefinition.arn,
+            desiredCount: args.desiredCount ?? 1,
+            launchType: "FARGATE",
+            // Container dependencies need platform 1.3.0+, JSON-key secrets 1.4.0+ (aws-facts §5).
+            platformVersion: "1.4.0",
+            networkConfiguration: {
+                subnets: args.network.privateSubnetIds,
+                securityGroups: [sg.id],
+                assignPublicIp: false,
+            },
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            serviceRegistries: { registryArn: discovery.arn },
+            propagateTags: "SERVICE",
+            enableEcsManagedTags: true,
+            enableExecuteCommand: false,
+            tags,
+        }, parent);
+
+        this.hostname = args.hostname;
+        this.securityGroupId = sg.id;
+        this.databaseSecurityGroupId = dbSg.id;
+        this.endpoint = { hostname: args.hostname, securityGroupId: sg.id, kong: args.kong };
+        this.clusterEndpoint = `${args.hostname}:${PORTS.cluster}`;
+        this.databaseEndpoint = dbCluster.endpoint;
+        this.databaseSecretArn = masterSecretArn;
+        this.adminKeySecretArn = adminKeySecretArn;
+        this.taskDefinitionArn = taskDefinition.arn;
+        this.serviceName = service.name;
+        this.migrationsFinishCommand = pulumi.all([cluster.region, args.ecsClusterArn, taskDefinition.arn, pulumi.all(args.network.privateSubnetIds), sg.id])
+            .apply(([region, clusterArn, taskDefinitionArn, subnetIds, securityGroupId]) => migrationsFinishCommand({
+                region, clusterArn, taskDefinitionArn, subnetIds, securityGroupId,
+            }));
+        this.registerOutputs({
+            hostname: this.hostname,
+            securityGroupId: this.securityGroupId,
+            databaseSecurityGroupId: this.databaseSecurityGroupId,
+            clusterEndpoint: this.clusterEndpoint,
+            databaseEndpoint: this.databaseEndpoint,
+            adminKeySecretArn: this.adminKeySecretArn,
+            taskDefinitionArn: this.taskDefinitionArn,
+            migrationsFinishCommand: this.migrationsFinishCommand,
+        });
+    }
+}

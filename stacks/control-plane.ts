@@ -1,0 +1,85 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { NetworkRefs } from "../components/contracts";
+import { ControlPlane, controlPlaneHostname } from "../components/control-plane";
+import { PrivateCa } from "../components/private-ca";
+import type { StackConfig } from "./config";
+
+/** What the platform (Vpc, stack KMS key, ECS cluster) hands the Control Plane half of a stack. */
+export interface ControlPlanePlatform {
+    network: NetworkRefs;
+    kmsKeyArn: pulumi.Input<string>;
+    ecsClusterArn: pulumi.Input<string>;
+    /** AZ names in subnet order: Aurora's writer goes in the first, the reader in the second. */
+    availabilityZones?: string[];
+}
+
+export interface ControlPlaneStack {
+    pki: PrivateCa;
+    controlPlane: ControlPlane;
+    /** Stack outputs of this half. */
+    outputs: {
+        controlPlaneHostname: string;
+        clusterEndpoint: string;
+        databaseEndpoint: pulumi.Output<string>;
+        adminKeySecretArn: pulumi.Output<string>;
+        migrationsFinishCommand: pulumi.Output<string>;
+        caCertificatePem: pulumi.Output<string>;
+        caArn?: pulumi.Output<string>;
+    };
+}
+
+/**
+ * The CA and the Control Plane for a validated stack config. The hostname is decided first, so the
+ * CP certificate names exactly the DNS name Cloud Map will serve.
+ */
+export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatform): ControlPlaneStack {
+    const hostname = controlPlaneHostname(cfg.name);
+    const pki = new PrivateCa(`${cfg.name}-ca`, {
+        mode: cfg.ca.mode,
+        controlPlaneHostname: hostname,
+        validityDays: cfg.ca.validityDays,
+        renewBeforeDays: cfg.ca.renewBeforeDays,
+        pcaUsageMode: cfg.ca.pcaUsageMode,
+        kmsKeyArn: platform.kmsKeyArn,
+        production: cfg.production,
+        tags: { ...cfg.tags },
+    });
+    const controlPlane = new ControlPlane(`${cfg.name}-cp`, {
+        network: platform.network,
+        ecsClusterArn: platform.ecsClusterArn,
+        kmsKeyArn: platform.kmsKeyArn,
+        pki,
+        hostname,
+        kong: cfg.kong.controlPlane,
+        licenseSecretArn: cfg.kong.licenseSecretArn,
+        cpu: cfg.controlPlane.cpu,
+        memory: cfg.controlPlane.memory,
+        desiredCount: cfg.controlPlane.desiredCount,
+        database: {
+            engineVersion: cfg.database.engineVersion,
+            minCapacity: cfg.database.minCapacity,
+            maxCapacity: cfg.database.maxCapacity,
+            secondsUntilAutoPause: cfg.database.secondsUntilAutoPause,
+            backupRetentionDays: cfg.database.backupRetentionDays,
+            reader: cfg.database.reader,
+        },
+        databaseAvailabilityZones: platform.availabilityZones,
+        adminAllowedCidrs: cfg.edge.adminAllowedCidrs,
+        production: cfg.production,
+        logRetentionDays: cfg.logs.retentionDays,
+        tags: { ...cfg.tags },
+    });
+    return {
+        pki,
+        controlPlane,
+        outputs: {
+            controlPlaneHostname: controlPlane.hostname,
+            clusterEndpoint: controlPlane.clusterEndpoint,
+            databaseEndpoint: controlPlane.databaseEndpoint,
+            adminKeySecretArn: controlPlane.adminKeySecretArn,
+            migrationsFinishCommand: controlPlane.migrationsFinishCommand,
+            caCertificatePem: pki.caCertificatePem,
+            ...(pki.caArn ? { caArn: pki.caArn } : {}),
+        },
+    };
+}
