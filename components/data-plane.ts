@@ -114,6 +114,8 @@ export interface DataPlaneEnvInput {
     vcpus: number;
     controlPlaneHost: string;
     tlsSecretArn: string;
+    /** The TLS secret's current version: pinned, so a renewed certificate rolls the tasks. */
+    tlsSecretVersionId?: string;
     caCertificatePem: string;
     vpcCidr: string;
     licenseSecretArn?: string;
@@ -127,7 +129,7 @@ export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
     const settings = dataPlaneSettings({
         vcpus: i.vcpus,
         controlPlaneHost: i.controlPlaneHost,
-        clusterTls: { secretArn: i.tlsSecretArn },
+        clusterTls: { secretArn: i.tlsSecretArn, versionId: i.tlsSecretVersionId },
         caCertificatePem: i.caCertificatePem,
         // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (facts §8).
         trustedIps: [i.vpcCidr],
@@ -265,11 +267,11 @@ export class DataPlane extends pulumi.ComponentResource {
         }, parent);
 
         const containerDefinitions = pulumi
-            .all([args.pki.dataPlaneTls.secretArn, args.pki.caCertificatePem, logGroup.name, cluster.region])
-            .apply(([tlsSecretArn, caCertificatePem, logGroupName, region]) => {
+            .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, args.pki.caCertificatePem, logGroup.name, cluster.region])
+            .apply(([tlsSecretArn, tlsSecretVersionId, caCertificatePem, logGroupName, region]) => {
                 const env = dataPlaneContainerEnv({
                     kong, vcpus: cpu / 1024, controlPlaneHost: args.controlPlane.hostname,
-                    tlsSecretArn, caCertificatePem, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
+                    tlsSecretArn, tlsSecretVersionId, caCertificatePem, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
                 });
                 return JSON.stringify([{
                     name: CONTAINER_NAME,

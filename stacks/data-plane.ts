@@ -20,14 +20,13 @@ export interface DataPlaneOutputs {
     public: DataPlane;
     /** Every group by name. */
     groups: Record<string, DataPlane>;
-    /** The stack outputs this slice contributes (see README "Outputs"). */
+    /** The stack outputs this slice contributes; the CP half adds its DNS name, the CA and the admin key secret. */
     outputs: {
         gatewayUrl: string;
         adminApiUrl: string;
         kongManagerHint: string;
         albDnsName: pulumi.Output<string>;
-        controlPlaneDnsName: string;
-        caCertificatePem: pulumi.Output<string>;
+        /** True when the gateway's certificate is the imported self-signed one (no hosted zone). */
         selfSignedCertificate: boolean;
     };
 }
@@ -84,8 +83,6 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
             adminApiUrl,
             kongManagerHint: `VUE_APP_KONG_ADMIN_API=${adminApiUrl}`,
             albDnsName: publicGroup.edge!.dnsName,
-            controlPlaneDnsName: controlPlane.hostname,
-            caCertificatePem: pki.caCertificatePem,
             selfSignedCertificate: publicGroup.edge!.selfSignedCertificate,
         },
     };

@@ -4,6 +4,7 @@ import { StackKey } from "../components/kms";
 import { Vpc } from "../components/vpc";
 import { checkAgainstRegion, type StackConfig } from "./config";
 import { createControlPlane } from "./control-plane";
+import { adminKeyReadCommand, createDataPlanes } from "./data-plane";
 
 // Validated config → components. index.ts, the Automation API and the offline plan all run
 // buildStack; what it returns are the stack outputs.
@@ -38,7 +39,7 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         settings: [{ name: "containerInsights", value: cfg.production ? "enabled" : "disabled" }],
         tags: { ...cfg.tags },
     });
-    new aws.ecs.ClusterCapacityProviders(`${cfg.name}-ecs`, {
+    const capacityProviders = new aws.ecs.ClusterCapacityProviders(`${cfg.name}-ecs`, {
         clusterName: cluster.name,
         capacityProviders: ["FARGATE", "FARGATE_SPOT"],
         defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 0, weight: 1 }],
@@ -52,6 +53,10 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         availabilityZones,
     });
 
+    // DP services name FARGATE_SPOT in their strategy: ECS rejects that before the cluster has it.
+    const clusterWithProviders = pulumi.all([cluster.arn, capacityProviders.id]).apply(([arn]) => arn);
+    const dp = createDataPlanes(cfg, { network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn }, cp.controlPlane.endpoint, cp.pki);
+
     return {
         region: cfg.region,
         vpcId: vpc.vpcId,
@@ -61,5 +66,7 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         kmsKeyArn: key.arn,
         ecsClusterArn: cluster.arn,
         ...cp.outputs,
+        ...dp.outputs,
+        adminKeyReadCommand: cp.outputs.adminKeySecretArn.apply(arn => adminKeyReadCommand(arn, cfg.region)),
     };
 }
