@@ -5,8 +5,8 @@ import {
 } from "../components/data-plane";
 import { kongImage, unknownKongEnvNames } from "../components/kong/image";
 import { byType, runProgram } from "../offline/harness";
-import { STAND_IN } from "./support/dp-plan";
-import { containerOf, envOf, LICENCE_ARN, one, plan, secretsOf } from "./support/dp-plans";
+import { STAND_IN } from "./support/fixtures";
+import { containerOf, contracts, envOf, LICENCE_ARN, one, plan, secretsOf } from "./support/dp-plans";
 
 const SERVICE = "aws:ecs/service:Service";
 
@@ -21,9 +21,10 @@ describe("DataPlane service (dev and prod plans)", () => {
         describe(t.stack, () => {
             it("runs on Fargate in the private subnets without a public IP", async () => {
                 const svc = one(await plan(t.stack), SERVICE).inputs;
+                const c = await contracts(t.stack);
                 assert.equal(svc.networkConfiguration.assignPublicIp, false);
-                const azs = t.stack === "dev" ? 2 : 3;
-                assert.deepEqual(svc.networkConfiguration.subnets, STAND_IN.privateSubnetIds.slice(0, azs));
+                assert.equal(svc.networkConfiguration.subnets.length, t.stack === "dev" ? 2 : 3);
+                assert.deepEqual(svc.networkConfiguration.subnets, c.privateSubnetIds);
                 assert.equal(svc.launchType, undefined, "capacity providers, not a launch type");
                 assert.deepEqual(svc.capacityProviderStrategies, t.strategy);
             });
@@ -47,7 +48,7 @@ describe("DataPlane service (dev and prod plans)", () => {
                 assert.equal(target.minCapacity, t.min);
                 assert.equal(target.maxCapacity, t.max);
                 assert.equal(target.scalableDimension, "ecs:service:DesiredCount");
-                assert.equal(target.resourceId, `service/kong/${one(run, SERVICE).outputs.name}`);
+                assert.equal(target.resourceId, `service/${(await contracts(t.stack)).clusterName}/${one(run, SERVICE).outputs.name}`);
                 const policies = byType(run, "aws:appautoscaling/policy:Policy").map(p => p.inputs);
                 assert.equal(policies.length, 2);
                 const byMetric = Object.fromEntries(policies.map(p => [p.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType, p]));
@@ -72,7 +73,7 @@ describe("DataPlane service (dev and prod plans)", () => {
             it("logs to its own KMS-encrypted log group with the configured retention", async () => {
                 const run = await plan(t.stack);
                 const lg = one(run, "aws:cloudwatch/logGroup:LogGroup");
-                assert.equal(lg.inputs.kmsKeyId, STAND_IN.stackKeyArn);
+                assert.equal(lg.inputs.kmsKeyId, (await contracts(t.stack)).stackKeyArn);
                 assert.equal(lg.inputs.retentionInDays, t.stack === "dev" ? 7 : 90);
                 assert.equal(lg.inputs.name, `/kong-${t.stack}/data-plane/dp-public`);
                 const log = containerOf(run).logConfiguration;
@@ -108,13 +109,13 @@ describe("capacityProviderStrategy", () => {
 });
 
 describe("Kong Data Plane environment", () => {
-    const expectedEnv = (vpcCidr: string) => ({
+    const expectedEnv = (vpcCidr: string, cpHost: string, caPem: string) => ({
         KONG_ROLE: "data_plane",
         KONG_DATABASE: "off",
         KONG_CLUSTER_MTLS: "pki",
-        KONG_CLUSTER_CONTROL_PLANE: "cp.kong.internal:8005",
-        KONG_CLUSTER_SERVER_NAME: "cp.kong.internal",
-        KONG_LUA_SSL_TRUSTED_CERTIFICATE: `system,${Buffer.from(STAND_IN.caPem).toString("base64")}`,
+        KONG_CLUSTER_CONTROL_PLANE: `${cpHost}:8005`,
+        KONG_CLUSTER_SERVER_NAME: cpHost,
+        KONG_LUA_SSL_TRUSTED_CERTIFICATE: `system,${Buffer.from(caPem).toString("base64")}`,
         KONG_PROXY_LISTEN: "0.0.0.0:8000 reuseport backlog=16384",
         KONG_STATUS_LISTEN: "0.0.0.0:8100",
         KONG_NGINX_WORKER_PROCESSES: "1",
@@ -128,22 +129,25 @@ describe("Kong Data Plane environment", () => {
         KONG_ADMIN_ERROR_LOG: "/dev/stderr",
         KONG_STATUS_ERROR_LOG: "/dev/stderr",
     });
-    const expectedSecrets = {
-        KONG_CLUSTER_CERT: `${STAND_IN.dpTlsSecretArn}:cert::`,
-        KONG_CLUSTER_CERT_KEY: `${STAND_IN.dpTlsSecretArn}:key::`,
-        KONG_CLUSTER_CA_CERT: `${STAND_IN.dpTlsSecretArn}:ca::`,
-    };
+    // The DP's TLS secret, one JSON key each, pinned to the current version (a renewal rolls the tasks).
+    const expectedSecrets = (arn: string, version: string) => ({
+        KONG_CLUSTER_CERT: `${arn}:cert::${version}`,
+        KONG_CLUSTER_CERT_KEY: `${arn}:key::${version}`,
+        KONG_CLUSTER_CA_CERT: `${arn}:ca::${version}`,
+    });
     const table = [
-        { variant: "dev", vpcCidr: "10.0.0.0/16", image: "kong:3.9.3", secrets: expectedSecrets },
-        { variant: "prod", vpcCidr: "10.20.0.0/16", image: "kong:3.9.3", secrets: expectedSecrets },
-        { variant: "dev-enterprise", vpcCidr: "10.0.0.0/16", image: "kong/kong-gateway:3.15.0.4",
-            secrets: { ...expectedSecrets, KONG_LICENSE_DATA: LICENCE_ARN } },
+        { variant: "dev", vpcCidr: "10.0.0.0/16", cpHost: "cp.kong-dev.internal", image: "kong:3.9.3", licence: {} },
+        { variant: "prod", vpcCidr: "10.20.0.0/16", cpHost: "cp.kong-prod.internal", image: "kong:3.9.3", licence: {} },
+        { variant: "dev-enterprise", vpcCidr: "10.0.0.0/16", cpHost: "cp.kong-dev.internal", image: "kong/kong-gateway:3.15.0.4",
+            licence: { KONG_LICENSE_DATA: LICENCE_ARN } },
     ];
     for (const t of table) {
         it(`${t.variant}: exactly the DP settings, trusted_ips = VPC CIDR, real_ip_recursive exactly "on"`, async () => {
             const run = await plan(t.variant);
-            assert.deepEqual(envOf(run), expectedEnv(t.vpcCidr));
-            assert.deepEqual(secretsOf(run), t.secrets);
+            const c = await contracts(t.variant);
+            assert.deepEqual(envOf(run), expectedEnv(t.vpcCidr, t.cpHost, c.caPem));
+            assert.match(c.dpTlsVersionId, /^[0-9a-f-]{36}$/);
+            assert.deepEqual(secretsOf(run), { ...expectedSecrets(c.dpTlsSecretArn, c.dpTlsVersionId), ...t.licence });
             assert.equal(containerOf(run).image, t.image);
         });
         it(`${t.variant}: every KONG_* name is a key of ${t.image}`, async () => {
@@ -184,15 +188,17 @@ describe("DataPlane IAM", () => {
         const run = await plan("dev");
         const policy = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
         const lg = one(run, "aws:cloudwatch/logGroup:LogGroup").outputs.arn;
+        const c = await contracts("dev");
+        // The PrivateCa encrypts the TLS secret with the stack key: one key to decrypt with.
         assert.deepEqual(policy.Statement, [
-            { Sid: "ReadKongSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [STAND_IN.dpTlsSecretArn] },
-            { Sid: "DecryptKongSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [STAND_IN.stackKeyArn, STAND_IN.pkiKeyArn] },
+            { Sid: "ReadKongSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [c.dpTlsSecretArn] },
+            { Sid: "DecryptKongSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [c.stackKeyArn] },
             { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${lg}:log-stream:*` },
         ]);
     });
     it("execution role adds the licence secret for Enterprise", async () => {
         const policy = JSON.parse(one(await plan("dev-enterprise"), "aws:iam/rolePolicy:RolePolicy").inputs.policy);
-        assert.deepEqual(policy.Statement[0].Resource, [STAND_IN.dpTlsSecretArn, LICENCE_ARN]);
+        assert.deepEqual(policy.Statement[0].Resource, [(await contracts("dev-enterprise")).dpTlsSecretArn, LICENCE_ARN]);
     });
     it("roles trust ecs-tasks of this account only; the task role has no policy", async () => {
         const run = await plan("prod");

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { adminIpSets, wafRules } from "../components/edge";
 import { byType } from "../offline/harness";
-import { one, plan } from "./support/dp-plans";
+import { contracts, one, plan, planFull } from "./support/dp-plans";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const LISTENER = "aws:lb/listener:Listener";
@@ -21,7 +21,7 @@ describe("Edge: ALB and listeners (dev and prod plans)", () => {
                 assert.equal(lb.loadBalancerType, "application");
                 assert.equal(lb.internal, false);
                 assert.equal(lb.subnets.length, t.azs);
-                assert.ok(lb.subnets.every((s: string) => s.startsWith("subnet-0pub")), lb.subnets);
+                assert.deepEqual(lb.subnets, (await contracts(t.stack)).publicSubnetIds);
                 assert.equal(lb.dropInvalidHeaderFields, true);
                 assert.equal(lb.enableDeletionProtection, t.deletionProtection);
                 assert.equal(lb.idleTimeout, 60);
@@ -55,7 +55,7 @@ describe("Edge: ALB and listeners (dev and prod plans)", () => {
                 assert.equal(tg.port, 8000);
                 assert.equal(tg.protocol, "HTTP");
                 assert.equal(tg.targetType, "ip");
-                assert.equal(tg.vpcId, "vpc-0a1b2c3d4e5f60001");
+                assert.equal(tg.vpcId, (await contracts(t.stack)).vpcId);
                 assert.equal(tg.healthCheck.path, "/status/ready");
                 assert.equal(tg.healthCheck.port, "8100");
                 assert.equal(tg.healthCheck.matcher, "200");
@@ -218,8 +218,7 @@ describe("Edge: WAF", () => {
         it(`admin IP sets for ${cidrs.join(", ")}`, () => assert.deepEqual(adminIpSets(cidrs), expected));
     }
     it("dev with an IPv6 admin network gets an IPV6 set too", async () => {
-        const { planDataPlane } = await import("./support/dp-plan");
-        const run = await planDataPlane("dev", { "kong-hybrid:adminAllowedCidrs": JSON.stringify(["203.0.113.0/24", "2001:db8:1::/48"]) });
+        const run = await plan("dev-ipv6-admin");
         const sets = byType(run, "aws:wafv2/ipSet:IpSet").map(s => [s.inputs.ipAddressVersion, s.inputs.addresses]);
         assert.deepEqual(sets.sort(), [["IPV4", ["203.0.113.0/24"]], ["IPV6", ["2001:db8:1::/48"]]]);
     });
@@ -231,16 +230,22 @@ describe("Data Plane stack outputs", () => {
         { stack: "prod", domain: "api.example.com" },
     ];
     for (const t of table) {
-        it(`${t.stack}: gateway and admin URLs, Kong Manager hint, ALB and CP names, CA`, async () => {
+        it(`${t.stack}: gateway and admin URLs, Kong Manager hint, ALB and CP names, CA, admin key and how to read it`, async () => {
             const run = await plan(t.stack);
             const o = run.outputs;
+            const full = await planFull(t.stack);
+            const adminKey = full.resources.find(r => r.type === "aws:secretsmanager/secret:Secret" && r.name === `kong-${t.stack}-cp-admin-key`)!;
             assert.equal(o.gatewayUrl, `https://${t.domain}`);
             assert.equal(o.adminApiUrl, `https://${t.domain}/kong-admin`);
             assert.equal(o.kongManagerHint, `VUE_APP_KONG_ADMIN_API=https://${t.domain}/kong-admin`);
             assert.equal(o.albDnsName, one(run, LB).outputs.dnsName);
             assert.match(o.albDnsName, /\.eu-west-1\.elb\.amazonaws\.com$/);
-            assert.equal(o.controlPlaneDnsName, "cp.kong.internal");
+            assert.equal(o.controlPlaneHostname, `cp.kong-${t.stack}.internal`);
             assert.match(o.caCertificatePem, /^-----BEGIN CERTIFICATE-----/);
+            assert.equal(o.selfSignedCertificate, false);
+            assert.equal(o.adminKeySecretArn, adminKey.outputs.arn);
+            assert.equal(o.adminKeyReadCommand,
+                `aws secretsmanager get-secret-value --region eu-west-1 --secret-id ${adminKey.outputs.arn} --query SecretString --output text`);
         });
     }
 });

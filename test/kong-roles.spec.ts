@@ -1,70 +1,81 @@
 import { strict as assert } from "assert";
-import { controlPlaneSettings, dataPlaneSettings, toContainerEnv } from "../components/kong/settings";
-import { dataPlaneContainerEnv } from "../components/data-plane";
-import { kongImage } from "../components/kong/image";
+import { byType, type ProgramRun } from "../offline/harness";
+import { contracts, envOf, plan, planFull, secretsOf } from "./support/dp-plans";
 
-// The Kong env of the CP and the DP side by side (Kong/charts' per-role values files in
-// spirit): what both share, and what only one role sets. Expected values written out by hand.
+// The Kong env of the CP and the DP side by side, on the real stack plan (Kong/charts' per-role
+// values files in spirit): which settings both roles carry, and which only one. Written by hand.
 
-const TLS_CP = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cp-tls-AAAAAA";
-const TLS_DP = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dp-tls-BBBBBB";
-const DB = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1-CCCCCC";
-
-function envs() {
-    const cp = toContainerEnv(controlPlaneSettings({
-        vcpus: 1,
-        database: { host: "kong.cluster-x.eu-west-1.rds.amazonaws.com", port: 5432, name: "kong", credentialsSecretArn: DB },
-        clusterTls: { secretArn: TLS_CP },
-    }));
-    const dp = dataPlaneContainerEnv({
-        kong: kongImage("kong:3.9.3"), vcpus: 1, controlPlaneHost: "cp.kong-dev.internal", tlsSecretArn: TLS_DP,
-        caCertificatePem: "PEM", vpcCidr: "10.0.0.0/16",
-    });
-    const flat = (e: typeof cp) => ({
-        env: Object.fromEntries(e.environment.map(x => [x.name, x.value])),
-        secrets: Object.fromEntries(e.secrets.map(x => [x.name, x.valueFrom])),
-    });
-    return { cp: flat(cp), dp: flat(dp) };
+function controlPlaneContainer(run: ProgramRun): any {
+    const td = byType(run, "aws:ecs/taskDefinition:TaskDefinition").filter(t => t.name.startsWith(`kong-${run.stack}-cp`));
+    assert.equal(td.length, 1);
+    return JSON.parse(td[0].inputs.containerDefinitions).find((c: any) => c.name === "kong");
 }
 
+const BOTH = "both";
 describe("Kong env: Control Plane and Data Plane side by side", () => {
-    it("share the cluster and logging settings, with the role's own values", () => {
-        const { cp, dp } = envs();
-        const rows: [string, string | undefined, string | undefined][] = [
-            // name, CP, DP
-            ["KONG_ROLE", "control_plane", "data_plane"],
-            ["KONG_DATABASE", "postgres", "off"],
-            ["KONG_CLUSTER_MTLS", "pki", "pki"],
-            ["KONG_STATUS_LISTEN", "0.0.0.0:8100", "0.0.0.0:8100"],
-            ["KONG_NGINX_WORKER_PROCESSES", "1", "1"],
-            ["KONG_PROXY_LISTEN", "off", "0.0.0.0:8000 reuseport backlog=16384"],
-            ["KONG_ADMIN_LISTEN", "0.0.0.0:8001", undefined],
-            ["KONG_ADMIN_GUI_LISTEN", "off", undefined],
-            ["KONG_CLUSTER_LISTEN", "0.0.0.0:8005", undefined],
-            ["KONG_PG_HOST", "kong.cluster-x.eu-west-1.rds.amazonaws.com", undefined],
-            ["KONG_PG_SSL", "on", undefined],
-            ["KONG_CLUSTER_CONTROL_PLANE", undefined, "cp.kong-dev.internal:8005"],
-            ["KONG_CLUSTER_SERVER_NAME", undefined, "cp.kong-dev.internal"],
-            ["KONG_TRUSTED_IPS", undefined, "10.0.0.0/16"],
-            ["KONG_REAL_IP_HEADER", undefined, "X-Forwarded-For"],
-            ["KONG_REAL_IP_RECURSIVE", undefined, "on"],
-            ["KONG_NGINX_MAIN_WORKER_SHUTDOWN_TIMEOUT", undefined, "25s"],
-        ];
-        for (const [name, cpValue, dpValue] of rows) {
-            assert.equal(cp.env[name], cpValue, `CP ${name}`);
-            assert.equal(dp.env[name], dpValue, `DP ${name}`);
-        }
-        assert.match(dp.env.KONG_LUA_SSL_TRUSTED_CERTIFICATE, /^system,/);
-        for (const log of ["KONG_PROXY_ACCESS_LOG", "KONG_ADMIN_ACCESS_LOG"]) assert.equal(cp.env[log], dp.env[log]);
-    });
-    it("each reads its own cluster certificate; only the CP reads database credentials", () => {
-        const { cp, dp } = envs();
-        assert.deepEqual(cp.secrets, {
-            KONG_CLUSTER_CA_CERT: `${TLS_CP}:ca::`, KONG_CLUSTER_CERT: `${TLS_CP}:cert::`, KONG_CLUSTER_CERT_KEY: `${TLS_CP}:key::`,
-            KONG_PG_PASSWORD: `${DB}:password::`, KONG_PG_USER: `${DB}:username::`,
+    for (const stack of ["dev", "prod"]) {
+        const cpHost = `cp.kong-${stack}.internal`;
+        const vpcCidr = stack === "dev" ? "10.0.0.0/16" : "10.20.0.0/16";
+        // name → [CP value, DP value]; undefined: the role does not set it.
+        const rows: Record<string, [string | undefined, string | undefined] | typeof BOTH> = {
+            KONG_ROLE: ["control_plane", "data_plane"],
+            KONG_DATABASE: ["postgres", "off"],
+            KONG_CLUSTER_MTLS: BOTH,
+            KONG_STATUS_LISTEN: BOTH,
+            KONG_NGINX_WORKER_PROCESSES: BOTH,
+            KONG_PROXY_ACCESS_LOG: BOTH,
+            KONG_PROXY_ERROR_LOG: BOTH,
+            KONG_ADMIN_ACCESS_LOG: BOTH,
+            KONG_ADMIN_ERROR_LOG: BOTH,
+            KONG_STATUS_ERROR_LOG: BOTH,
+            KONG_PROXY_LISTEN: ["off", "0.0.0.0:8000 reuseport backlog=16384"],
+            // Only the CP serves the Admin API and the cluster listener, and talks to PostgreSQL.
+            KONG_ADMIN_LISTEN: ["0.0.0.0:8001", undefined],
+            KONG_ADMIN_GUI_LISTEN: ["off", undefined],
+            KONG_CLUSTER_LISTEN: ["0.0.0.0:8005", undefined],
+            KONG_PG_DATABASE: ["kong", undefined],
+            KONG_PG_PORT: ["5432", undefined],
+            KONG_PG_SSL: ["on", undefined],
+            KONG_PG_TIMEOUT: ["30000", undefined],
+            // Only the DP dials the CP and sits behind the ALB.
+            KONG_CLUSTER_CONTROL_PLANE: [undefined, `${cpHost}:8005`],
+            KONG_CLUSTER_SERVER_NAME: [undefined, cpHost],
+            KONG_TRUSTED_IPS: [undefined, vpcCidr],
+            KONG_REAL_IP_HEADER: [undefined, "X-Forwarded-For"],
+            KONG_REAL_IP_RECURSIVE: [undefined, "on"],
+            KONG_NGINX_MAIN_WORKER_SHUTDOWN_TIMEOUT: [undefined, "25s"],
+        };
+        it(`${stack}: shared and role-only settings`, async () => {
+            const cp = Object.fromEntries(controlPlaneContainer(await planFull(stack)).environment.map((e: any) => [e.name, e.value]));
+            const dp = envOf(await plan(stack));
+            const names = new Set([...Object.keys(cp), ...Object.keys(dp)]);
+            // Values computed from outputs: the DB endpoint (CP) and the CA bundle (DP).
+            names.delete("KONG_PG_HOST");
+            names.delete("KONG_LUA_SSL_TRUSTED_CERTIFICATE");
+            assert.deepEqual([...names].sort(), Object.keys(rows).sort());
+            for (const [name, row] of Object.entries(rows)) {
+                if (row === BOTH) {
+                    assert.ok(cp[name] !== undefined, `CP sets ${name}`);
+                    assert.equal(dp[name], cp[name], name);
+                } else {
+                    assert.equal(cp[name], row[0], `CP ${name}`);
+                    assert.equal(dp[name], row[1], `DP ${name}`);
+                }
+            }
+            assert.match(cp.KONG_PG_HOST, /\.rds\.amazonaws\.com$/);
+            assert.equal(dp.KONG_PG_HOST, undefined);
+            assert.equal(dp.KONG_LUA_SSL_TRUSTED_CERTIFICATE, `system,${Buffer.from((await contracts(stack)).caPem).toString("base64")}`);
+            assert.equal(cp.KONG_LUA_SSL_TRUSTED_CERTIFICATE, undefined);
         });
-        assert.deepEqual(dp.secrets, {
-            KONG_CLUSTER_CA_CERT: `${TLS_DP}:ca::`, KONG_CLUSTER_CERT: `${TLS_DP}:cert::`, KONG_CLUSTER_CERT_KEY: `${TLS_DP}:key::`,
+        it(`${stack}: each role reads its own cluster certificate; only the CP reads database credentials`, async () => {
+            const cp = Object.fromEntries(controlPlaneContainer(await planFull(stack)).secrets.map((e: any) => [e.name, e.valueFrom]));
+            const dp = secretsOf(await plan(stack));
+            assert.deepEqual(Object.keys(cp).sort(), ["KONG_CLUSTER_CA_CERT", "KONG_CLUSTER_CERT", "KONG_CLUSTER_CERT_KEY", "KONG_PG_PASSWORD", "KONG_PG_USER"]);
+            assert.deepEqual(Object.keys(dp).sort(), ["KONG_CLUSTER_CA_CERT", "KONG_CLUSTER_CERT", "KONG_CLUSTER_CERT_KEY"]);
+            for (const k of ["KONG_CLUSTER_CERT", "KONG_CLUSTER_CERT_KEY", "KONG_CLUSTER_CA_CERT"]) {
+                assert.notEqual(cp[k].split(":").slice(0, 7).join(":"), dp[k].split(":").slice(0, 7).join(":"), `${k}: different secrets`);
+                assert.ok(dp[k].startsWith((await contracts(stack)).dpTlsSecretArn));
+            }
         });
-    });
+    }
 });

@@ -1,23 +1,34 @@
 import { strict as assert } from "assert";
 import { byType, type ProgramRun } from "../offline/harness";
-import { planDataPlane } from "./support/dp-plan";
-import { one, plan } from "./support/dp-plans";
+import { one, planFull } from "./support/dp-plans";
 
 // The complete security-group matrix of the seed (ARCHITECTURE.md): every ingress and egress
-// rule of the ALB, DP, CP and DB groups, no more, no less. Groups are identified by structure:
-// the ALB's from the load balancer, the DP's from the DP service; the CP's and DB's are the
-// stand-in's (stacks until the cp branch is merged).
+// rule of the ALB, DP, CP and DB groups, no more, no less, on the real stack plan. Groups are
+// identified by structure: the ALB's from the load balancer, the DP's and CP's from their ECS
+// services, the DB's from the Aurora cluster.
 
 type Row = string; // "<group> <in|out> <port> <peer>"
 
 function matrix(run: ProgramRun): Row[] {
+    const lb = one(run, "aws:lb/loadBalancer:LoadBalancer");
+    const services = byType(run, "aws:ecs/service:Service");
+    assert.equal(services.length, 2, "one CP and one DP service");
+    // The DP service is the one the load balancer's target group feeds.
+    const dp = services.find(s => (s.inputs.loadBalancers ?? []).length > 0)!;
+    const cp = services.find(s => s !== dp)!;
+    const db = one(run, "aws:rds/cluster:Cluster");
     const role = new Map<string, string>([
-        [one(run, "aws:lb/loadBalancer:LoadBalancer").inputs.securityGroups[0], "ALB"],
-        [one(run, "aws:ecs/service:Service").inputs.networkConfiguration.securityGroups[0], "DP"],
-        [run.outputs.cpSecurityGroupId, "CP"],
-        [run.outputs.dbSecurityGroupId, "DB"],
+        [lb.inputs.securityGroups[0], "ALB"],
+        [dp.inputs.networkConfiguration.securityGroups[0], "DP"],
+        [cp.inputs.networkConfiguration.securityGroups[0], "CP"],
+        [db.inputs.vpcSecurityGroupIds[0], "DB"],
     ]);
     assert.equal(role.size, 4, "four distinct groups");
+    // The Vpc's interface endpoints (prod) have a group of their own: listed so nothing hides.
+    for (const e of byType(run, "aws:ec2/vpcEndpoint:VpcEndpoint")) {
+        for (const sg of e.inputs.securityGroupIds ?? []) role.set(sg, "ENDPOINTS");
+    }
+    assert.equal(byType(run, "aws:ec2/securityGroup:SecurityGroup").length, role.size, "no other security group");
     const rows: Row[] = [];
     for (const [type, dir] of [["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in"], ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "out"]]) {
         for (const r of byType(run, type)) {
@@ -52,19 +63,17 @@ const SEED: Row[] = [
     "DB in 5432 CP",
 ];
 
-describe("security-group matrix (ALB, DP, CP, DB)", () => {
+describe("security-group matrix (ALB, DP, CP, DB; plus the VPC endpoints' group in prod)", () => {
     const table: { name: string; run: () => Promise<ProgramRun>; expected: Row[] }[] = [
-        { name: "dev (no redirect)", run: () => plan("dev"), expected: SEED },
+        { name: "dev (no redirect)", run: () => planFull("dev"), expected: SEED },
         {
-            name: "prod (HTTP redirect: port 80 opens for the 301 only)", run: () => plan("prod"),
-            expected: [...SEED, "ALB in 80 0.0.0.0/0", "ALB in 80 ::/0"],
+            name: "prod (HTTP redirect: port 80 opens for the 301 only)", run: () => planFull("prod"),
+            // prod also has interface endpoints (Vpc): HTTPS from inside the VPC only.
+            expected: [...SEED, "ALB in 80 0.0.0.0/0", "ALB in 80 ::/0", "ENDPOINTS in 443 10.20.0.0/16"],
         },
         {
             name: "dev with upstream egress 10.50.0.0/16 on 443 and 8443 (443 anywhere stays)",
-            run: () => planDataPlane("dev", {
-                "kong-hybrid:dpUpstreamEgressCidrs": JSON.stringify(["10.50.0.0/16"]),
-                "kong-hybrid:dpUpstreamEgressPorts": JSON.stringify([443, 8443]),
-            }),
+            run: () => planFull("dev-upstreams"),
             expected: [...SEED, "DP out 443 10.50.0.0/16", "DP out 8443 10.50.0.0/16"],
         },
     ];
@@ -75,7 +84,7 @@ describe("security-group matrix (ALB, DP, CP, DB)", () => {
     }
     it("security groups carry no inline rules", async () => {
         for (const stack of ["dev", "prod"]) {
-            for (const sg of byType(await plan(stack), "aws:ec2/securityGroup:SecurityGroup")) {
+            for (const sg of byType(await planFull(stack), "aws:ec2/securityGroup:SecurityGroup")) {
                 assert.equal(sg.inputs.ingress, undefined, sg.name);
                 assert.equal(sg.inputs.egress, undefined, sg.name);
             }
