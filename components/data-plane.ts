@@ -14,12 +14,16 @@ import { allowGroupToGroup, allowToCidrs, distinctEgress, type EgressTarget } fr
 export const CONTAINER_NAME = "kong";
 
 /**
- * Seconds ECS waits after the stop signal before SIGKILL. The image's STOPSIGNAL is SIGQUIT
- * (Kong/docker-kong Dockerfile), nginx's graceful shutdown; by then the ALB has drained the task
- * (DEREGISTRATION_DELAY_SECONDS), so only idle keep-alive and long-lived connections remain.
+ * Seconds ECS waits after the stop signal before SIGKILL (Fargate allows up to 120). The image's
+ * STOPSIGNAL is SIGQUIT (Kong/docker-kong Dockerfile), nginx's graceful shutdown. ECS stops a
+ * task only after the ALB has drained it (DEREGISTRATION_DELAY_SECONDS), so what remains are idle
+ * keep-alive and long-lived (websocket, streaming) connections: 30 s bounds a rollout wave.
  */
 export const STOP_TIMEOUT_SECONDS = 30;
-/** nginx closes what is left before ECS kills the container (below STOP_TIMEOUT_SECONDS). */
+/**
+ * nginx's worker_shutdown_timeout: workers close what is left and Kong exits on its own before
+ * ECS kills the container (below STOP_TIMEOUT_SECONDS). Kong's template sets none (unbounded).
+ */
 export const WORKER_SHUTDOWN_TIMEOUT_SECONDS = 25;
 /**
  * ECS ignores failing ALB health checks this long after a task starts: a DP is 503 on

@@ -205,6 +205,10 @@ export class Edge extends pulumi.ComponentResource {
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:edge:Edge", name, {}, opts);
+        // ALB and target-group names are at most 32 characters; Pulumi appends 8 ("-" + 7 random).
+        if (`${name}-alb`.length > 24) {
+            throw new Error(`Edge "${name}": the name is too long for an ALB name (${name}-alb + 8 random characters > 32); use a DataPlane group name of at most 15 characters`);
+        }
         const parent = { parent: this };
         const tags = args.tags ?? {};
         const production = args.production ?? false;
