@@ -121,7 +121,7 @@ export interface FinishTaskSpec {
 export function migrationsFinishOverrides(): { containerOverrides: { name: string; command: string[] }[] } {
     return {
         containerOverrides: [
-            { name: CONTAINER.migrations, command: ["sh", "-c", "echo 'migrations: skipped, this task runs kong migrations finish'"] },
+            { name: CONTAINER.migrations, command: ["echo", "migrations skipped: this one-off task runs finish in the kong container"] },
             // The essential container: its exit stops the task and its exit code is the result.
             { name: CONTAINER.kong, command: ["kong", "migrations", "finish"] },
         ],
@@ -135,6 +135,11 @@ export function migrationsFinishOverrides(): { containerOverrides: { name: strin
  */
 export function migrationsFinishCommand(s: FinishTaskSpec): string {
     const network = { awsvpcConfiguration: { subnets: s.subnetIds, securityGroups: [s.securityGroupId], assignPublicIp: "DISABLED" } };
+    // Single-quoted for the shell: the JSON must not contain a single quote itself.
+    const quote = (json: string) => {
+        if (json.includes("'")) throw new Error(`migrations finish command: cannot shell-quote ${json}`);
+        return `'${json}'`;
+    };
     return [
         "aws ecs run-task",
         `--region ${s.region}`,
@@ -143,8 +148,8 @@ export function migrationsFinishCommand(s: FinishTaskSpec): string {
         "--launch-type FARGATE",
         "--count 1",
         "--started-by kong-migrations-finish",
-        `--network-configuration '${JSON.stringify(network)}'`,
-        `--overrides '${JSON.stringify(migrationsFinishOverrides())}'`,
+        `--network-configuration ${quote(JSON.stringify(network))}`,
+        `--overrides ${quote(JSON.stringify(migrationsFinishOverrides()))}`,
     ].join(" ");
 }
 
