@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { byType, planStack, type PlannedResource, type ProgramRun } from "../offline/harness";
 import { kongImage, unknownKongEnvNames } from "../components/kong/image";
+import { plan } from "./support";
 
 // The Control Plane as the real program plans it for the dev and prod stack files (Pulumi.dev.yaml,
 // Pulumi.prod.yaml), plus an Enterprise variant. Expected values are written out here, from the
@@ -34,8 +35,8 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
     const runs: Record<string, ProgramRun> = {};
     before(async function () {
         this.timeout(120_000);
-        runs.dev = await planStack("dev");
-        runs.prod = await planStack("prod");
+        runs.dev = await plan("dev");
+        runs.prod = await plan("prod");
         runs.enterprise = await planStack("dev", {
             kongImage: "kong/kong-gateway:3.15.0.4",
             kongLicenseSecretArn: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:kong-license-AbCdEf`,
@@ -154,7 +155,9 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                     consumers: [{ username: "kong-admin", keyauth_credentials: [{ key: '${{ env "DECK_ADMIN_KEY" }}' }] }],
                 });
                 const adminSecret = one(run, "aws:secretsmanager/secret:Secret", `${s.prefix}-cp-admin-key`).outputs.arn;
-                assert.deepStrictEqual(sidecar.secrets, [{ name: "DECK_ADMIN_KEY", valueFrom: adminSecret }]);
+                const adminVersion = one(run, "aws:secretsmanager/secretVersion:SecretVersion", `${s.prefix}-cp-admin-key`).outputs.versionId;
+                // The whole secret (a plain string), pinned to its version: a new key rolls the CP and re-syncs.
+                assert.deepStrictEqual(sidecar.secrets, [{ name: "DECK_ADMIN_KEY", valueFrom: `${adminSecret}:::${adminVersion}` }]);
                 assert.strictEqual(env(sidecar).DECK_KONG_ADDR, "http://localhost:8001");
                 assert.match(sidecar.command!.join(" "), /deck gateway sync --select-tag kong-hybrid-admin -/);
             });

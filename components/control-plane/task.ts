@@ -53,7 +53,8 @@ export interface ControlPlaneTaskSpec {
     kongEnv: ContainerEnv;
     /** The decK state document (adminBootstrapState). */
     adminBootstrapState: Record<string, unknown>;
-    adminKeySecretArn: string;
+    /** ECS `valueFrom` of the admin key secret (pinned to its version). */
+    adminKeyValueFrom: string;
     logGroups: { kong: string; migrations: string; adminBootstrap: string };
 }
 
@@ -102,7 +103,7 @@ export function controlPlaneContainers(s: ControlPlaneTaskSpec): ContainerDefini
             { name: ADMIN_BOOTSTRAP_STATE_ENV, value: JSON.stringify(s.adminBootstrapState) },
             { name: "DECK_KONG_ADDR", value: `http://localhost:${PORTS.admin}` },
         ],
-        secrets: [{ name: ADMIN_KEY_ENV, valueFrom: s.adminKeySecretArn }],
+        secrets: [{ name: ADMIN_KEY_ENV, valueFrom: s.adminKeyValueFrom }],
         dependsOn: [{ containerName: CONTAINER.kong, condition: "HEALTHY" }],
         logConfiguration: awslogs(s.logGroups.adminBootstrap, s.region, "cp"),
     };
