@@ -172,6 +172,9 @@ export class ControlPlane extends pulumi.ComponentResource {
         const azs = args.databaseAvailabilityZones ?? [];
         instance("writer", 0, azs[0]);
         if (db.reader) instance("reader", 1, azs[1]);
+        // Kong reads pg_user/pg_password from this secret when a task starts (aws-facts §5). RDS rotates
+        // it every 7 days; until a rotation hook forces a new deployment, a CP task started before a
+        // rotation fails new database connections after it. A rotation hook is a known follow-up.
         const masterSecretArn = dbCluster.masterUserSecrets.apply(s => {
             if (!s?.[0]?.secretArn) throw new Error("ControlPlane: the Aurora cluster reported no managed master secret");
             return s[0].secretArn;
