@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
 import type { KongImage } from "./kong/image";
-import { controlPlaneSettings, toContainerEnv } from "./kong/settings";
+import { controlPlaneSettings, secretValueFrom, toContainerEnv } from "./kong/settings";
 import { PORTS } from "./network/ports";
 import { allowGroupToGroup, allowToCidrs } from "./network/traffic";
 import { adminBootstrapState, DECK_IMAGE } from "./control-plane/admin-bootstrap";
@@ -172,6 +172,9 @@ export class ControlPlane extends pulumi.ComponentResource {
         const azs = args.databaseAvailabilityZones ?? [];
         instance("writer", 0, azs[0]);
         if (db.reader) instance("reader", 1, azs[1]);
+        // Kong reads pg_user/pg_password from this secret when a task starts (aws-facts §5). RDS rotates
+        // it every 7 days; until a rotation hook forces a new deployment, a CP task started before a
+        // rotation fails new database connections after it. A rotation hook is a known follow-up.
         const masterSecretArn = dbCluster.masterUserSecrets.apply(s => {
             if (!s?.[0]?.secretArn) throw new Error("ControlPlane: the Aurora cluster reported no managed master secret");
             return s[0].secretArn;
@@ -189,6 +192,9 @@ export class ControlPlane extends pulumi.ComponentResource {
             secretString: adminKey.result,
         }, parent);
         const adminKeySecretArn = pulumi.all([adminKeySecret.arn, adminKeyVersion.versionId]).apply(([arn]) => arn);
+        // Pinned like the certificate: a new key is a new task definition, so the sidecar re-syncs it.
+        const adminKeyValueFrom = pulumi.all([adminKeySecret.arn, adminKeyVersion.versionId])
+            .apply(([arn, versionId]) => secretValueFrom({ secretArn: arn, versionId }));
 
         // ── Service discovery: <service>.<namespace> → task IPs (A records, awsvpc) ─────────────────
         const namespace = new aws.servicediscovery.PrivateDnsNamespace(`${name}-namespace`, {
@@ -248,7 +254,7 @@ export class ControlPlane extends pulumi.ComponentResource {
         const containerDefinitions = pulumi.all([
             dbCluster.endpoint, masterSecretArn, args.pki.controlPlaneTls.secretArn,
             args.pki.controlPlaneTls.versionId ?? pulumi.output(""),
-            adminKeySecretArn, pulumi.all([logs.kong.name, logs.migrations.name, logs.adminBootstrap.name]), cluster.region,
+            adminKeyValueFrom, pulumi.all([logs.kong.name, logs.migrations.name, logs.adminBootstrap.name]), cluster.region,
         ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminSecret, [kongLog, migrationsLog, bootstrapLog], region]) => {
             const settings = controlPlaneSettings({
                 vcpus: cpu / 1024,
@@ -263,7 +269,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 region,
                 kongEnv,
                 adminBootstrapState: adminBootstrapState({ controlPlaneHostname: args.hostname, adminAllowedCidrs: args.adminAllowedCidrs }),
-                adminKeySecretArn: adminSecret,
+                adminKeyValueFrom: adminSecret,
                 logGroups: { kong: kongLog, migrations: migrationsLog, adminBootstrap: bootstrapLog },
             }));
         });

@@ -242,6 +242,8 @@ function pcaIssuer(
         tags: args.tags,
     }, { parent, protect: production });
     // The root signs its own certificate from the CSR the PCA generated, then is activated with it.
+    // Its 10 years are fine in short-lived mode too: AWS Private CA does not check the validity of
+    // root CA certificates (user guide, "CA modes"); the 7-day limit applies to the leaves.
     const rootCert = new aws.acmpca.Certificate(`${name}-pca-root-cert`, {
         certificateAuthorityArn: ca.arn,
         certificateSigningRequest: ca.certificateSigningRequest,

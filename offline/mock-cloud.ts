@@ -185,6 +185,11 @@ const ID_FROM_OUTPUT: Record<string, string> = {
     "aws:acmpca/certificate:Certificate": "arn",
 };
 
+/** Composite ids, as the provider forms them (and `pulumi import` takes them). */
+const COMPOSITE_ID: Record<string, (computed: Record<string, any>, inputs: Record<string, any>) => string> = {
+    "aws:secretsmanager/secretVersion:SecretVersion": (c, i) => `${i.secretId}|${c.versionId}`,
+};
+
 export type InvokeFn = (inputs: Record<string, any>, region: string) => Record<string, any>;
 
 /** The provider functions the program calls. */
@@ -226,6 +231,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
         const id = (args.id || undefined)
             ?? (prefix ? `${prefix}-0${hash.slice(0, 16)}` : undefined)
             ?? (ID_FROM_OUTPUT[args.type] ? computed[ID_FROM_OUTPUT[args.type]] : undefined)
+            ?? COMPOSITE_ID[args.type]?.(computed, args.inputs)
             ?? computed.arn
             ?? ctx.physicalName;
         const named = "name" in args.inputs || !args.custom ? {} : { name: ctx.physicalName };

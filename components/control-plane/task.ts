@@ -53,7 +53,8 @@ export interface ControlPlaneTaskSpec {
     kongEnv: ContainerEnv;
     /** The decK state document (adminBootstrapState). */
     adminBootstrapState: Record<string, unknown>;
-    adminKeySecretArn: string;
+    /** ECS `valueFrom` of the admin key secret (pinned to its version). */
+    adminKeyValueFrom: string;
     logGroups: { kong: string; migrations: string; adminBootstrap: string };
 }
 
@@ -102,7 +103,7 @@ export function controlPlaneContainers(s: ControlPlaneTaskSpec): ContainerDefini
             { name: ADMIN_BOOTSTRAP_STATE_ENV, value: JSON.stringify(s.adminBootstrapState) },
             { name: "DECK_KONG_ADDR", value: `http://localhost:${PORTS.admin}` },
         ],
-        secrets: [{ name: ADMIN_KEY_ENV, valueFrom: s.adminKeySecretArn }],
+        secrets: [{ name: ADMIN_KEY_ENV, valueFrom: s.adminKeyValueFrom }],
         dependsOn: [{ containerName: CONTAINER.kong, condition: "HEALTHY" }],
         logConfiguration: awslogs(s.logGroups.adminBootstrap, s.region, "cp"),
     };
@@ -121,7 +122,7 @@ export interface FinishTaskSpec {
 export function migrationsFinishOverrides(): { containerOverrides: { name: string; command: string[] }[] } {
     return {
         containerOverrides: [
-            { name: CONTAINER.migrations, command: ["sh", "-c", "echo 'migrations: skipped, this task runs kong migrations finish'"] },
+            { name: CONTAINER.migrations, command: ["echo", "migrations skipped: this one-off task runs finish in the kong container"] },
             // The essential container: its exit stops the task and its exit code is the result.
             { name: CONTAINER.kong, command: ["kong", "migrations", "finish"] },
         ],
@@ -135,6 +136,11 @@ export function migrationsFinishOverrides(): { containerOverrides: { name: strin
  */
 export function migrationsFinishCommand(s: FinishTaskSpec): string {
     const network = { awsvpcConfiguration: { subnets: s.subnetIds, securityGroups: [s.securityGroupId], assignPublicIp: "DISABLED" } };
+    // Single-quoted for the shell: the JSON must not contain a single quote itself.
+    const quote = (json: string) => {
+        if (json.includes("'")) throw new Error(`migrations finish command: cannot shell-quote ${json}`);
+        return `'${json}'`;
+    };
     return [
         "aws ecs run-task",
         `--region ${s.region}`,
@@ -143,8 +149,8 @@ export function migrationsFinishCommand(s: FinishTaskSpec): string {
         "--launch-type FARGATE",
         "--count 1",
         "--started-by kong-migrations-finish",
-        `--network-configuration '${JSON.stringify(network)}'`,
-        `--overrides '${JSON.stringify(migrationsFinishOverrides())}'`,
+        `--network-configuration ${quote(JSON.stringify(network))}`,
+        `--overrides ${quote(JSON.stringify(migrationsFinishOverrides()))}`,
     ].join(" ");
 }
 
