@@ -178,18 +178,22 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
 
     describe("ControlPlane: security groups, exactly", () => {
         for (const s of STACKS) {
-            it(`${s.stack}: CP → DB 5432, CP → 0.0.0.0/0 443, DB ← CP 5432, and nothing else`, () => {
+            it(`${s.stack}: CP → DB 5432, CP → 0.0.0.0/0 443, DB ← CP 5432, DP → CP 8001/8005, and nothing else`, () => {
                 const run = runs[s.stack];
                 const cp = one(run, "aws:ec2/securityGroup:SecurityGroup", `${s.prefix}-cp-sg`);
                 const db = one(run, "aws:ec2/securityGroup:SecurityGroup", `${s.prefix}-cp-db-sg`);
+                // The DP group's SG: the one of the service behind the load balancer.
+                const dpSg = byType(run, "aws:ecs/service:Service").find(x => (x.inputs.loadBalancers ?? []).length > 0)!
+                    .inputs.networkConfiguration.securityGroups[0];
                 for (const sg of [cp, db]) {
                     assert.ok(!sg.inputs.ingress?.length && !sg.inputs.egress?.length, `${sg.name} has inline rules`);
                 }
                 const describeRule = (r: PlannedResource) => {
                     const i = r.inputs;
                     const dir = r.type.endsWith("IngressRule") ? "in" : "out";
-                    const who = i.securityGroupId === cp.id ? "CP" : i.securityGroupId === db.id ? "DB" : i.securityGroupId;
-                    const peer = i.referencedSecurityGroupId === cp.id ? "CP" : i.referencedSecurityGroupId === db.id ? "DB" : i.cidrIpv4 ?? i.cidrIpv6 ?? i.referencedSecurityGroupId;
+                    const label = (id: string) => (id === cp.id ? "CP" : id === db.id ? "DB" : id === dpSg ? "DP" : id);
+                    const who = label(i.securityGroupId);
+                    const peer = i.referencedSecurityGroupId ? label(i.referencedSecurityGroupId) : i.cidrIpv4 ?? i.cidrIpv6;
                     assert.ok(i.description, `${r.name} has no description`);
                     return `${who} ${dir} ${i.ipProtocol}/${i.fromPort}-${i.toPort} ${peer}`;
                 };
@@ -198,9 +202,13 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                         || r.inputs.referencedSecurityGroupId === cp.id || r.inputs.referencedSecurityGroupId === db.id)
                     .map(describeRule).sort();
                 assert.deepStrictEqual(rules, [
+                    "CP in tcp/8001-8001 DP",
+                    "CP in tcp/8005-8005 DP",
                     "CP out tcp/443-443 0.0.0.0/0",
                     "CP out tcp/5432-5432 DB",
                     "DB in tcp/5432-5432 CP",
+                    "DP out tcp/8001-8001 CP",
+                    "DP out tcp/8005-8005 CP",
                 ]);
                 // The endpoint a DP group draws its 8001/8005 arrows on.
                 assert.strictEqual(cp.inputs.vpcId, run.outputs.vpcId);

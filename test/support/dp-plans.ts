@@ -1,4 +1,5 @@
 import { byType, planStack, type PlannedResource, type ProgramRun } from "../../offline/harness";
+import { plan as sharedPlan } from "../support";
 
 // The real program (stacks/program.ts) planned per stack variant, once per mocha process; specs
 // share the runs (the suite must stay fast). `plan()` is the DP slice's view (resources of the
@@ -21,7 +22,9 @@ const cache = new Map<string, Promise<ProgramRun>>();
 export function planFull(variant: string): Promise<ProgramRun> {
     if (!cache.has(variant)) {
         const [stack, overrides] = VARIANTS[variant];
-        cache.set(variant, planStack(stack, overrides).then(run => {
+        // dev and prod as the stack files define them: the runs every spec shares.
+        const run = Object.keys(overrides).length === 0 ? sharedPlan(stack as "dev" | "prod") : planStack(stack, overrides);
+        cache.set(variant, run.then(run => {
             // Mocks accept a URN twice; a real preview fails.
             if (run.duplicateUrns.length > 0) throw new Error(`duplicate URNs: ${run.duplicateUrns.join(", ")}`);
             return run;
