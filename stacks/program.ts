@@ -67,6 +67,6 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ecsClusterArn: cluster.arn,
         ...cp.outputs,
         ...dp.outputs,
-        adminKeyReadCommand: cp.outputs.adminKeySecretArn.apply(arn => adminKeyReadCommand(arn, cfg.region)),
+        adminKeyCommand: cp.outputs.adminKeySecretArn.apply(arn => adminKeyReadCommand(arn, cfg.region)),
     };
 }

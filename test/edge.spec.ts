@@ -244,7 +244,7 @@ describe("Data Plane stack outputs", () => {
             assert.match(o.caCertificatePem, /^-----BEGIN CERTIFICATE-----/);
             assert.equal(o.selfSignedCertificate, false);
             assert.equal(o.adminKeySecretArn, adminKey.outputs.arn);
-            assert.equal(o.adminKeyReadCommand,
+            assert.equal(o.adminKeyCommand,
                 `aws secretsmanager get-secret-value --region eu-west-1 --secret-id ${adminKey.outputs.arn} --query SecretString --output text`);
         });
     }
