@@ -296,3 +296,31 @@ describe("an internal DP group (no edge)", () => {
         assert.deepEqual(ingressToDp, []);
     });
 });
+
+describe("several DP groups on one CP", () => {
+    it("each group is one `new DataPlane`: own SG, task definition and service; the CP admits each", async () => {
+        const run = await runProgram(() => {
+            const common = {
+                network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: [], privateSubnetIds: ["subnet-1"], isolatedSubnetIds: [] },
+                ecsClusterArn: STAND_IN.ecsClusterArn, kmsKeyArn: STAND_IN.stackKeyArn,
+                controlPlane: { hostname: "cp.x.internal", securityGroupId: "sg-0cp", kong: kongImage("kong:3.9.3") },
+                pki: {
+                    caCertificatePem: pulumi.output("pem"), controlPlaneTls: { secretArn: pulumi.output("a") },
+                    dataPlaneTls: { secretArn: pulumi.output("arn:dp") }, kmsKeyArn: pulumi.output("arn:k"),
+                },
+            };
+            const a = new DataPlane("dp-internal", { ...common, maxCount: 2 });
+            const b = new DataPlane("dp-batch", { ...common, cpu: 1024, memory: 2048, kong: kongImage("kong:3.8.1") });
+            return { a: a.securityGroupId, b: b.securityGroupId };
+        });
+        assert.deepEqual(run.duplicateUrns, []);
+        assert.equal(byType(run, SERVICE).length, 2);
+        assert.notEqual(run.outputs.a, run.outputs.b);
+        const cpIngress = byType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            .filter(r => r.inputs.securityGroupId === "sg-0cp")
+            .map(r => `${r.inputs.fromPort} ${r.inputs.referencedSecurityGroupId === run.outputs.a ? "dp-internal" : "dp-batch"}`).sort();
+        assert.deepEqual(cpIngress, ["8001 dp-batch", "8001 dp-internal", "8005 dp-batch", "8005 dp-internal"]);
+        const images = byType(run, "aws:ecs/taskDefinition:TaskDefinition").map(t => [t.inputs.family, JSON.parse(t.inputs.containerDefinitions)[0].image]).sort();
+        assert.deepEqual(images, [["kong-dp-batch", "kong:3.8.1"], ["kong-dp-internal", "kong:3.9.3"]]);
+    });
+});
