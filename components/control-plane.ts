@@ -166,7 +166,9 @@ export class ControlPlane extends pulumi.ComponentResource {
             availabilityZone: az,
             // Tiers 0-1 pause and resume with the writer (aws-facts §1).
             promotionTier,
-            autoMinorVersionUpgrade: true,
+            // The version is config (dbEngineVersion): an upgrade AWS applied on its own would make the
+            // next `pulumi up` attempt a downgrade, so upgrades go through config.
+            autoMinorVersionUpgrade: false,
             tags,
         }, { parent: this, protect: protection.protect });
         const azs = args.databaseAvailabilityZones ?? [];

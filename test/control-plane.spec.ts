@@ -247,6 +247,7 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 for (const i of instances) {
                     assert.strictEqual(i.inputs.instanceClass, "db.serverless");
                     assert.strictEqual(i.inputs.publiclyAccessible, false);
+                    assert.strictEqual(i.inputs.autoMinorVersionUpgrade, false, "the engine version follows config only");
                 }
                 if (instances.length === 2) {
                     // The reader is a failover target in another AZ.
