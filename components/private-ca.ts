@@ -65,7 +65,8 @@ export interface LeafSpec {
 }
 
 /**
- * What each leaf certificate says. The CP's is a server certificate for its DNS name (also usable as
+ * What each leaf certificate says. Keys are ECDSA, so the key usage is digital_signature only
+ * (key_encipherment is an RSA usage, RFC 5480 §3). The CP's is a server certificate for its DNS name (also usable as
  * a client certificate); the DP's is a client certificate only. In pki mode the CP accepts any DP
  * certificate signed by the CA (cluster_ca_cert), and the DP checks the CP's name (cluster_server_name).
  */
@@ -78,7 +79,7 @@ export function leafSpecs(controlPlaneHostname: string): Record<ClusterRole, Lea
             suffix: "cp",
             commonName: controlPlaneHostname,
             dnsNames: [controlPlaneHostname],
-            allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+            allowedUses: ["digital_signature", "server_auth", "client_auth"],
             // EndEntityCertificate/V1: server + client auth, SANs passed through from the CSR.
             pcaTemplate: "EndEntityCertificate/V1",
         },
@@ -86,7 +87,7 @@ export function leafSpecs(controlPlaneHostname: string): Record<ClusterRole, Lea
             suffix: "dp",
             commonName: "kong-data-plane",
             dnsNames: [],
-            allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
+            allowedUses: ["digital_signature", "client_auth"],
             pcaTemplate: "EndEntityClientAuthCertificate/V1",
         },
     };

@@ -82,8 +82,8 @@ describe("PrivateCa: self-managed mode", () => {
     });
 
     const leaves = [
-        { role: "cp", sans: [HOST], cn: HOST, uses: ["client_auth", "digital_signature", "key_encipherment", "server_auth"] },
-        { role: "dp", sans: [], cn: "kong-data-plane", uses: ["client_auth", "digital_signature", "key_encipherment"] },
+        { role: "cp", sans: [HOST], cn: HOST, uses: ["client_auth", "digital_signature", "server_auth"] },
+        { role: "dp", sans: [], cn: "kong-data-plane", uses: ["client_auth", "digital_signature"] },
     ];
     for (const l of leaves) {
         it(`${l.role}: CSR names ${JSON.stringify(l.sans)}, signed by the CA with ${l.uses.join(", ")}, renewed 15 days before 90-day expiry`, () => {
