@@ -65,10 +65,11 @@ export interface LeafSpec {
 }
 
 /**
- * What each leaf certificate says. Keys are ECDSA, so the key usage is digital_signature only
- * (key_encipherment is an RSA usage, RFC 5480 §3). The CP's is a server certificate for its DNS name (also usable as
- * a client certificate); the DP's is a client certificate only. In pki mode the CP accepts any DP
- * certificate signed by the CA (cluster_ca_cert), and the DP checks the CP's name (cluster_server_name).
+ * What each leaf certificate says. The CP's is a server certificate for its DNS name (also usable
+ * as a client certificate); the DP's is a client certificate only. In pki mode the CP accepts any
+ * DP certificate signed by the CA (cluster_ca_cert), and the DP checks the CP's name
+ * (cluster_server_name). Keys are ECDSA, so the key usage is digital_signature only
+ * (key_encipherment is an RSA usage, RFC 5480 §3).
  */
 export function leafSpecs(controlPlaneHostname: string): Record<ClusterRole, LeafSpec> {
     if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]+$/.test(controlPlaneHostname)) {
@@ -134,6 +135,9 @@ export class PrivateCa extends pulumi.ComponentResource implements ClusterPki {
         super("kong:pki:PrivateCa", name, args, opts);
         const mode = args.mode ?? "self-managed";
         const window = renewalWindow(args.validityDays ?? 365, args.renewBeforeDays ?? 30);
+        if (mode === "acm-pca" && args.pcaUsageMode === "SHORT_LIVED_CERTIFICATE" && (args.validityDays ?? 365) > 7) {
+            throw new Error(`PrivateCa: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most, not ${args.validityDays ?? 365}`);
+        }
         const specs = leafSpecs(args.controlPlaneHostname);
         const organization = args.organization ?? "kong-hybrid";
         const tags = args.tags ?? {};

@@ -68,6 +68,22 @@ describe("PrivateCa: certificate rules", () => {
     });
 });
 
+describe("PrivateCa: arguments", () => {
+    it("refuses a short-lived PCA with certificates valid longer than 7 days, before registering anything", async () => {
+        let error: Error | undefined;
+        const run = await runProgram(() => {
+            try {
+                new PrivateCa("pki", { mode: "acm-pca", pcaUsageMode: "SHORT_LIVED_CERTIFICATE", validityDays: 30, renewBeforeDays: 5, controlPlaneHostname: HOST, kmsKeyArn: KEY });
+            } catch (e: any) {
+                error = e;
+            }
+            return {};
+        }, { config: { "aws:region": "eu-west-1" } });
+        assert.match(String(error), /valid 7 days at most, not 30/);
+        assert.deepStrictEqual(run.resources.filter(r => r.custom), []);
+    });
+});
+
 describe("PrivateCa: self-managed mode", () => {
     let run: ProgramRun;
     before(async () => { run = await planCa({ mode: "self-managed", validityDays: 90, renewBeforeDays: 15 }); });
