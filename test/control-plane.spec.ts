@@ -159,6 +159,7 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 // The whole secret (a plain string), pinned to its version: a new key rolls the CP and re-syncs.
                 assert.deepStrictEqual(sidecar.secrets, [{ name: "DECK_ADMIN_KEY", valueFrom: `${adminSecret}:::${adminVersion}` }]);
                 assert.strictEqual(env(sidecar).DECK_KONG_ADDR, "http://localhost:8001");
+                assert.strictEqual(env(sidecar).DECK_ANALYTICS, "false");
                 assert.match(sidecar.command!.join(" "), /deck gateway sync --select-tag kong-hybrid-admin -/);
             });
 
