@@ -322,6 +322,10 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 assert.ok(o.migrationsFinishCommand.includes(`"securityGroups":["${sg}"]`));
                 assert.ok(o.migrationsFinishCommand.includes(`"command":["kong","migrations","finish"]`));
                 assert.match(o.caCertificatePem, /^-----BEGIN CERTIFICATE-----\n/);
+                // The CP certificate names exactly the DNS name Cloud Map serves (DPs verify it as the SNI).
+                assert.deepStrictEqual(one(run, "tls:index/certRequest:CertRequest", `${s.prefix}-ca-cp-csr`).inputs.dnsNames, [o.controlPlaneHostname]);
+                // prod runs an ACM Private CA (caMode acm-pca); dev a self-managed one.
+                assert.strictEqual(o.caArn !== undefined, s.stack === "prod");
             });
         }
     });
