@@ -101,190 +101,27 @@ export class ControlPlane extends pulumi.ComponentResource {
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:controlplane:ControlPlane", name, args, opts);
-        const parent = { parent: this };
-        const tags = args.tags ?? {};
-        const production = args.production ?? false;
-        const cpu = args.cpu ?? 512;
-        const memory = args.memory ?? 1024;
-        const db = resolveDatabaseSettings(args.database);
-        const { service: discoveryName, namespace: namespaceName } = splitHostname(args.hostname);
+        // Refuse bad arguments before any resource is registered.
         if (args.adminAllowedCidrs.length === 0) throw new Error("ControlPlane: adminAllowedCidrs must list at least one network");
-        const cluster = pulumi.output(args.ecsClusterArn).apply(parseArn);
-
-        // ── Security groups: created without rules; the arrows below are all they allow ──────────
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: args.network.vpcId,
-            description: "Kong Control Plane tasks: admin 8001 and cluster 8005 from DP groups only",
-            tags: { ...tags, Name: `${name}-sg` },
-        }, parent);
-        const dbSg = new aws.ec2.SecurityGroup(`${name}-db-sg`, {
-            vpcId: args.network.vpcId,
-            description: "Aurora for the Kong Control Plane: 5432 from the CP only",
-            tags: { ...tags, Name: `${name}-db-sg` },
-        }, parent);
-        allowGroupToGroup(`${name}-cp-to-db`, sg.id, dbSg.id,
-            { port: PORTS.postgres, description: "Kong CP to its Aurora PostgreSQL" }, parent);
-        allowToCidrs(`${name}-https-out`, sg.id, ["0.0.0.0/0"],
-            { port: PORTS.https, description: "Kong CP to image registries and AWS APIs (Secrets Manager, ECR, CloudWatch Logs)" }, parent);
-
-        // ── Aurora Serverless v2 ─────────────────────────────────────────────────────────────────
-        const protection = dataProtection(production, `${name}-db-final`);
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-db-subnets`, {
-            subnetIds: args.network.isolatedSubnetIds,
-            description: "Isolated subnets (no route to the internet) for the Kong CP database",
-            tags,
-        }, parent);
-        const dbCluster = new aws.rds.Cluster(`${name}-db`, {
-            engine: "aurora-postgresql",
-            // Serverless v2 is the provisioned engine mode with db.serverless instances.
-            engineMode: "provisioned",
-            engineVersion: db.engineVersion,
-            databaseName: DATABASE_NAME,
-            masterUsername: MASTER_USERNAME,
-            // RDS keeps the password in Secrets Manager (rds!cluster-…, JSON {username, password}).
-            manageMasterUserPassword: true,
-            masterUserSecretKmsKeyId: args.kmsKeyArn,
-            storageEncrypted: true,
-            kmsKeyId: args.kmsKeyArn,
-            dbSubnetGroupName: subnetGroup.name,
-            vpcSecurityGroupIds: [dbSg.id],
-            serverlessv2ScalingConfiguration: scalingConfiguration(db),
-            backupRetentionPeriod: db.backupRetentionDays,
-            copyTagsToSnapshot: true,
-            deletionProtection: protection.deletionProtection,
-            skipFinalSnapshot: protection.skipFinalSnapshot,
-            finalSnapshotIdentifier: protection.finalSnapshotIdentifier,
-            tags,
-        }, { parent: this, protect: protection.protect });
-        const instance = (suffix: string, promotionTier: number, az?: string) => new aws.rds.ClusterInstance(`${name}-db-${suffix}`, {
-            clusterIdentifier: dbCluster.id,
-            instanceClass: "db.serverless",
-            engine: "aurora-postgresql",
-            engineVersion: dbCluster.engineVersion,
-            publiclyAccessible: false,
-            dbSubnetGroupName: subnetGroup.name,
-            availabilityZone: az,
-            // Tiers 0-1 pause and resume with the writer (aws-facts §1).
-            promotionTier,
-            autoMinorVersionUpgrade: true,
-            tags,
-        }, { parent: this, protect: protection.protect });
-        const azs = args.databaseAvailabilityZones ?? [];
-        instance("writer", 0, azs[0]);
-        if (db.reader) instance("reader", 1, azs[1]);
-        // Kong reads pg_user/pg_password from this secret when a task starts (aws-facts §5). RDS rotates
-        // it every 7 days; until a rotation hook forces a new deployment, a CP task started before a
-        // rotation fails new database connections after it. A rotation hook is a known follow-up.
-        const masterSecretArn = dbCluster.masterUserSecrets.apply(s => {
-            if (!s?.[0]?.secretArn) throw new Error("ControlPlane: the Aurora cluster reported no managed master secret");
-            return s[0].secretArn;
+        resolveDatabaseSettings(args.database);
+        splitHostname(args.hostname);
+        const ctx: Context = {
+            name,
+            parent: this,
+            tags: args.tags ?? {},
+            // The cluster's ARN places the task: its region and account scope the roles and the logs.
+            cluster: pulumi.output(args.ecsClusterArn).apply(parseArn),
+        };
+        const { sg, dbSg } = createSecurityGroups(ctx, args.network.vpcId);
+        const db = createDatabase(ctx, args, dbSg);
+        const adminKey = createAdminKey(ctx, args.kmsKeyArn);
+        const discovery = createDiscovery(ctx, args.hostname, args.network.vpcId);
+        const logs = createLogGroups(ctx, args.kmsKeyArn, args.logRetentionDays ?? 14);
+        const roles = createTaskRoles(ctx, args, {
+            secretArns: [db.masterSecretArn, args.pki.controlPlaneTls.secretArn, adminKey.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])],
+            logs,
         });
-
-        // ── Admin key for /kong-admin ────────────────────────────────────────────────────────────
-        const adminKey = new random.RandomPassword(`${name}-admin-key`, { length: 48, special: false }, parent);
-        const adminKeySecret = new aws.secretsmanager.Secret(`${name}-admin-key`, {
-            description: "Key of the kong-admin consumer (key-auth on /kong-admin)",
-            kmsKeyId: args.kmsKeyArn,
-            tags,
-        }, parent);
-        const adminKeyVersion = new aws.secretsmanager.SecretVersion(`${name}-admin-key`, {
-            secretId: adminKeySecret.id,
-            secretString: adminKey.result,
-        }, parent);
-        const adminKeySecretArn = pulumi.all([adminKeySecret.arn, adminKeyVersion.versionId]).apply(([arn]) => arn);
-        // Pinned like the certificate: a new key is a new task definition, so the sidecar re-syncs it.
-        const adminKeyValueFrom = pulumi.all([adminKeySecret.arn, adminKeyVersion.versionId])
-            .apply(([arn, versionId]) => secretValueFrom({ secretArn: arn, versionId }));
-
-        // ── Service discovery: <service>.<namespace> → task IPs (A records, awsvpc) ─────────────────
-        const namespace = new aws.servicediscovery.PrivateDnsNamespace(`${name}-namespace`, {
-            name: namespaceName,
-            vpc: args.network.vpcId,
-            description: "Private names of the Kong hybrid services",
-            tags,
-        }, parent);
-        const discovery = new aws.servicediscovery.Service(`${name}-discovery`, {
-            name: discoveryName,
-            dnsConfig: {
-                namespaceId: namespace.id,
-                dnsRecords: [{ type: "A", ttl: 10 }],
-                routingPolicy: "MULTIVALUE",
-            },
-            tags,
-        }, parent);
-
-        // ── Logs: one group per container family ─────────────────────────────────────────────────
-        const logGroup = (family: string) => new aws.cloudwatch.LogGroup(`${name}-${family}-logs`, {
-            name: `/kong-hybrid/${name}/${family}`,
-            retentionInDays: args.logRetentionDays ?? 14,
-            kmsKeyId: args.kmsKeyArn,
-            tags,
-        }, parent);
-        const logs = { kong: logGroup("kong"), migrations: logGroup("migrations"), adminBootstrap: logGroup("admin-bootstrap") };
-
-        // ── IAM ──────────────────────────────────────────────────────────────────────────────────
-        const assumeRolePolicy = cluster.apply(c => JSON.stringify(ecsTasksAssumeRolePolicy(c.partition, c.region, c.account)));
-        const executionRole = new aws.iam.Role(`${name}-execution`, {
-            description: "ECS agent for the Kong CP: reads exactly its secrets, writes its log groups",
-            assumeRolePolicy,
-            tags,
-        }, parent);
-        const secretArns: pulumi.Input<string>[] = [masterSecretArn, args.pki.controlPlaneTls.secretArn, adminKeySecretArn];
-        if (args.licenseSecretArn) secretArns.push(args.licenseSecretArn);
-        const images = [args.kong.image, args.deckImage ?? DECK_IMAGE];
-        new aws.iam.RolePolicy(`${name}-execution`, {
-            role: executionRole.id,
-            policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn,
-                logs.kong.arn, logs.migrations.arn, logs.adminBootstrap.arn, cluster])
-                .apply(([secrets, key, pkiKey, kongLog, migrationsLog, bootstrapLog, c]) => JSON.stringify(executionRolePolicy({
-                    secretArns: secrets,
-                    kmsKeyArns: [key, pkiKey],
-                    logGroupArns: [kongLog, migrationsLog, bootstrapLog],
-                    ecrRepositoryArns: images.map(i => ecrRepositoryArn(i, c.partition)).filter((a): a is string => !!a),
-                }))),
-        }, parent);
-        // The Kong processes call no AWS API: the task role has no policy at all.
-        const taskRole = new aws.iam.Role(`${name}-task`, {
-            description: "Kong CP tasks: no AWS permissions",
-            assumeRolePolicy,
-            tags,
-        }, parent);
-
-        // ── Task definition and service ──────────────────────────────────────────────────────────
-        const containerDefinitions = pulumi.all([
-            dbCluster.endpoint, masterSecretArn, args.pki.controlPlaneTls.secretArn,
-            args.pki.controlPlaneTls.versionId ?? pulumi.output(""),
-            adminKeyValueFrom, pulumi.all([logs.kong.name, logs.migrations.name, logs.adminBootstrap.name]), cluster.region,
-        ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminSecret, [kongLog, migrationsLog, bootstrapLog], region]) => {
-            const settings = controlPlaneSettings({
-                vcpus: cpu / 1024,
-                database: { host: dbHost, port: PORTS.postgres, name: DATABASE_NAME, credentialsSecretArn: dbSecret },
-                // Pinning the version makes a renewed certificate a new task definition: the tasks roll.
-                clusterTls: { secretArn: tlsSecret, versionId: tlsVersion || undefined },
-            });
-            const kongEnv = toContainerEnv(settings, args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined);
-            return JSON.stringify(controlPlaneContainers({
-                kongImage: args.kong.image,
-                deckImage: args.deckImage ?? DECK_IMAGE,
-                region,
-                kongEnv,
-                adminBootstrapState: adminBootstrapState({ controlPlaneHostname: args.hostname, adminAllowedCidrs: args.adminAllowedCidrs }),
-                adminKeyValueFrom: adminSecret,
-                logGroups: { kong: kongLog, migrations: migrationsLog, adminBootstrap: bootstrapLog },
-            }));
-        });
-        const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
-            family: `${name}`,
-            requiresCompatibilities: ["FARGATE"],
-            networkMode: "awsvpc",
-            cpu: String(cpu),
-            memory: String(memory),
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-            executionRoleArn: executionRole.arn,
-            taskRoleArn: taskRole.arn,
-            containerDefinitions,
-            tags,
-        }, parent);
+        const taskDefinition = createTaskDefinition(ctx, args, { db, adminKey, logs, roles });
         const service = new aws.ecs.Service(`${name}-service`, {
             cluster: args.ecsClusterArn,
             taskDefinition: taskDefinition.arn,
@@ -302,20 +139,20 @@ export class ControlPlane extends pulumi.ComponentResource {
             propagateTags: "SERVICE",
             enableEcsManagedTags: true,
             enableExecuteCommand: false,
-            tags,
-        }, parent);
+            tags: ctx.tags,
+        }, { parent: this });
 
         this.hostname = args.hostname;
         this.securityGroupId = sg.id;
         this.databaseSecurityGroupId = dbSg.id;
         this.endpoint = { hostname: args.hostname, securityGroupId: sg.id, kong: args.kong };
         this.clusterEndpoint = `${args.hostname}:${PORTS.cluster}`;
-        this.databaseEndpoint = dbCluster.endpoint;
-        this.databaseSecretArn = masterSecretArn;
-        this.adminKeySecretArn = adminKeySecretArn;
+        this.databaseEndpoint = db.cluster.endpoint;
+        this.databaseSecretArn = db.masterSecretArn;
+        this.adminKeySecretArn = adminKey.secretArn;
         this.taskDefinitionArn = taskDefinition.arn;
         this.serviceName = service.name;
-        this.migrationsFinishCommand = pulumi.all([cluster.region, args.ecsClusterArn, taskDefinition.arn, pulumi.all(args.network.privateSubnetIds), sg.id])
+        this.migrationsFinishCommand = pulumi.all([ctx.cluster.region, args.ecsClusterArn, taskDefinition.arn, pulumi.all(args.network.privateSubnetIds), sg.id])
             .apply(([region, clusterArn, taskDefinitionArn, subnetIds, securityGroupId]) => migrationsFinishCommand({
                 region, clusterArn, taskDefinitionArn, subnetIds, securityGroupId,
             }));
@@ -330,4 +167,228 @@ export class ControlPlane extends pulumi.ComponentResource {
             migrationsFinishCommand: this.migrationsFinishCommand,
         });
     }
+}
+
+// ── The parts, as free functions: each reads on its own ──────────────────────────────────────────
+
+interface Context {
+    name: string;
+    parent: pulumi.Resource;
+    tags: Record<string, string>;
+    cluster: pulumi.Output<ReturnType<typeof parseArn>>;
+}
+
+/** The CP and DB security groups, created without rules; the arrows below are all they allow. */
+function createSecurityGroups(ctx: Context, vpcId: pulumi.Input<string>) {
+    const { name, parent, tags } = ctx;
+    const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+        vpcId,
+        description: "Kong Control Plane tasks: admin 8001 and cluster 8005 from DP groups only",
+        tags: { ...tags, Name: `${name}-sg` },
+    }, { parent });
+    const dbSg = new aws.ec2.SecurityGroup(`${name}-db-sg`, {
+        vpcId,
+        description: "Aurora for the Kong Control Plane: 5432 from the CP only",
+        tags: { ...tags, Name: `${name}-db-sg` },
+    }, { parent });
+    allowGroupToGroup(`${name}-cp-to-db`, sg.id, dbSg.id,
+        { port: PORTS.postgres, description: "Kong CP to its Aurora PostgreSQL" }, { parent });
+    allowToCidrs(`${name}-https-out`, sg.id, ["0.0.0.0/0"],
+        { port: PORTS.https, description: "Kong CP to image registries and AWS APIs (Secrets Manager, ECR, CloudWatch Logs)" }, { parent });
+    return { sg, dbSg };
+}
+
+/** Aurora PostgreSQL Serverless v2 in the isolated subnets (aws-facts §1). */
+function createDatabase(ctx: Context, args: ControlPlaneArgs, dbSg: aws.ec2.SecurityGroup) {
+    const { name, parent, tags } = ctx;
+    const db = resolveDatabaseSettings(args.database);
+    const protection = dataProtection(args.production ?? false, `${name}-db-final`);
+    const subnetGroup = new aws.rds.SubnetGroup(`${name}-db-subnets`, {
+        subnetIds: args.network.isolatedSubnetIds,
+        description: "Isolated subnets (no route to the internet) for the Kong CP database",
+        tags,
+    }, { parent });
+    const cluster = new aws.rds.Cluster(`${name}-db`, {
+        engine: "aurora-postgresql",
+        // Serverless v2 is the provisioned engine mode with db.serverless instances.
+        engineMode: "provisioned",
+        engineVersion: db.engineVersion,
+        databaseName: DATABASE_NAME,
+        masterUsername: MASTER_USERNAME,
+        // RDS keeps the password in Secrets Manager (rds!cluster-…, JSON {username, password}).
+        manageMasterUserPassword: true,
+        masterUserSecretKmsKeyId: args.kmsKeyArn,
+        storageEncrypted: true,
+        kmsKeyId: args.kmsKeyArn,
+        dbSubnetGroupName: subnetGroup.name,
+        vpcSecurityGroupIds: [dbSg.id],
+        serverlessv2ScalingConfiguration: scalingConfiguration(db),
+        backupRetentionPeriod: db.backupRetentionDays,
+        copyTagsToSnapshot: true,
+        deletionProtection: protection.deletionProtection,
+        skipFinalSnapshot: protection.skipFinalSnapshot,
+        finalSnapshotIdentifier: protection.finalSnapshotIdentifier,
+        tags,
+    }, { parent, protect: protection.protect });
+    const instance = (suffix: string, promotionTier: number, az?: string) => new aws.rds.ClusterInstance(`${name}-db-${suffix}`, {
+        clusterIdentifier: cluster.id,
+        instanceClass: "db.serverless",
+        engine: "aurora-postgresql",
+        engineVersion: cluster.engineVersion,
+        publiclyAccessible: false,
+        dbSubnetGroupName: subnetGroup.name,
+        availabilityZone: az,
+        // Tiers 0-1 pause and resume with the writer (aws-facts §1).
+        promotionTier,
+        // The version is config (dbEngineVersion): an upgrade AWS applied on its own would make the
+        // next `pulumi up` attempt a downgrade, so upgrades go through config.
+        autoMinorVersionUpgrade: false,
+        tags,
+    }, { parent, protect: protection.protect });
+    const azs = args.databaseAvailabilityZones ?? [];
+    instance("writer", 0, azs[0]);
+    if (db.reader) instance("reader", 1, azs[1]);
+    // Kong reads pg_user/pg_password from this secret when a task starts (aws-facts §5). RDS rotates
+    // it every 7 days; until a rotation hook forces a new deployment, a CP task started before a
+    // rotation fails new database connections after it. A rotation hook is a known follow-up.
+    const masterSecretArn = cluster.masterUserSecrets.apply(s => {
+        if (!s?.[0]?.secretArn) throw new Error("ControlPlane: the Aurora cluster reported no managed master secret");
+        return s[0].secretArn;
+    });
+    return { cluster, masterSecretArn };
+}
+
+/** The /kong-admin consumer's key: random, in Secrets Manager under the stack key. */
+function createAdminKey(ctx: Context, kmsKeyArn: pulumi.Input<string>) {
+    const { name, parent, tags } = ctx;
+    const key = new random.RandomPassword(`${name}-admin-key`, { length: 48, special: false }, { parent });
+    const secret = new aws.secretsmanager.Secret(`${name}-admin-key`, {
+        description: "Key of the kong-admin consumer (key-auth on /kong-admin)",
+        kmsKeyId: kmsKeyArn,
+        tags,
+    }, { parent });
+    const version = new aws.secretsmanager.SecretVersion(`${name}-admin-key`, {
+        secretId: secret.id,
+        secretString: key.result,
+    }, { parent });
+    return {
+        // Resolves once the value is stored.
+        secretArn: pulumi.all([secret.arn, version.versionId]).apply(([arn]) => arn),
+        // Pinned like the certificate: a new key is a new task definition, so the sidecar re-syncs it.
+        valueFrom: pulumi.all([secret.arn, version.versionId]).apply(([arn, versionId]) => secretValueFrom({ secretArn: arn, versionId })),
+    };
+}
+
+/** Cloud Map: <service>.<namespace> resolves to the CP tasks' IPs (A records, awsvpc). */
+function createDiscovery(ctx: Context, hostname: string, vpcId: pulumi.Input<string>) {
+    const { name, parent, tags } = ctx;
+    const { service, namespace: namespaceName } = splitHostname(hostname);
+    const namespace = new aws.servicediscovery.PrivateDnsNamespace(`${name}-namespace`, {
+        name: namespaceName,
+        vpc: vpcId,
+        description: "Private names of the Kong hybrid services",
+        tags,
+    }, { parent });
+    return new aws.servicediscovery.Service(`${name}-discovery`, {
+        name: service,
+        dnsConfig: {
+            namespaceId: namespace.id,
+            dnsRecords: [{ type: "A", ttl: 10 }],
+            routingPolicy: "MULTIVALUE",
+        },
+        tags,
+    }, { parent });
+}
+
+type LogGroups = Record<"kong" | "migrations" | "adminBootstrap", aws.cloudwatch.LogGroup>;
+
+/** One KMS-encrypted log group per container family. */
+function createLogGroups(ctx: Context, kmsKeyArn: pulumi.Input<string>, retentionInDays: number): LogGroups {
+    const { name, parent, tags } = ctx;
+    const group = (family: string) => new aws.cloudwatch.LogGroup(`${name}-${family}-logs`, {
+        name: `/kong-hybrid/${name}/${family}`,
+        retentionInDays,
+        kmsKeyId: kmsKeyArn,
+        tags,
+    }, { parent });
+    return { kong: group("kong"), migrations: group("migrations"), adminBootstrap: group("admin-bootstrap") };
+}
+
+/** The execution role (exactly its secrets, key and log groups) and a task role with no permission. */
+function createTaskRoles(ctx: Context, args: ControlPlaneArgs, grants: { secretArns: pulumi.Input<string>[]; logs: LogGroups }) {
+    const { name, parent, tags, cluster } = ctx;
+    const assumeRolePolicy = cluster.apply(c => JSON.stringify(ecsTasksAssumeRolePolicy(c.partition, c.region, c.account)));
+    const execution = new aws.iam.Role(`${name}-execution`, {
+        description: "ECS agent for the Kong CP: reads exactly its secrets, writes its log groups",
+        assumeRolePolicy,
+        tags,
+    }, { parent });
+    const images = [args.kong.image, args.deckImage ?? DECK_IMAGE];
+    const { kong, migrations, adminBootstrap } = grants.logs;
+    new aws.iam.RolePolicy(`${name}-execution`, {
+        role: execution.id,
+        policy: pulumi.all([pulumi.all(grants.secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, kong.arn, migrations.arn, adminBootstrap.arn, cluster])
+            .apply(([secrets, key, pkiKey, kongLog, migrationsLog, bootstrapLog, c]) => JSON.stringify(executionRolePolicy({
+                secretArns: secrets,
+                kmsKeyArns: [key, pkiKey],
+                logGroupArns: [kongLog, migrationsLog, bootstrapLog],
+                ecrRepositoryArns: images.map(i => ecrRepositoryArn(i, c.partition)).filter((a): a is string => !!a),
+            }))),
+    }, { parent });
+    // The Kong processes call no AWS API: the task role has no policy at all.
+    const task = new aws.iam.Role(`${name}-task`, {
+        description: "Kong CP tasks: no AWS permissions",
+        assumeRolePolicy,
+        tags,
+    }, { parent });
+    return { execution, task };
+}
+
+/** The Fargate task: migrations init container, kong, and the decK admin bootstrap sidecar. */
+function createTaskDefinition(
+    ctx: Context,
+    args: ControlPlaneArgs,
+    deps: {
+        db: ReturnType<typeof createDatabase>;
+        adminKey: ReturnType<typeof createAdminKey>;
+        logs: LogGroups;
+        roles: ReturnType<typeof createTaskRoles>;
+    },
+) {
+    const { name, parent, tags, cluster } = ctx;
+    const cpu = args.cpu ?? 512;
+    const memory = args.memory ?? 1024;
+    const tls = args.pki.controlPlaneTls;
+    const containerDefinitions = pulumi.all([
+        deps.db.cluster.endpoint, deps.db.masterSecretArn, tls.secretArn, tls.versionId ?? pulumi.output(""), deps.adminKey.valueFrom,
+        pulumi.all([deps.logs.kong.name, deps.logs.migrations.name, deps.logs.adminBootstrap.name]), cluster.region,
+    ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminKeyValueFrom, [kongLog, migrationsLog, bootstrapLog], region]) => {
+        const settings = controlPlaneSettings({
+            vcpus: cpu / 1024,
+            database: { host: dbHost, port: PORTS.postgres, name: DATABASE_NAME, credentialsSecretArn: dbSecret },
+            // Pinning the version makes a renewed certificate a new task definition: the tasks roll.
+            clusterTls: { secretArn: tlsSecret, versionId: tlsVersion || undefined },
+        });
+        return JSON.stringify(controlPlaneContainers({
+            kongImage: args.kong.image,
+            deckImage: args.deckImage ?? DECK_IMAGE,
+            region,
+            kongEnv: toContainerEnv(settings, args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined),
+            adminBootstrapState: adminBootstrapState({ controlPlaneHostname: args.hostname, adminAllowedCidrs: args.adminAllowedCidrs }),
+            adminKeyValueFrom,
+            logGroups: { kong: kongLog, migrations: migrationsLog, adminBootstrap: bootstrapLog },
+        }));
+    });
+    return new aws.ecs.TaskDefinition(`${name}-task`, {
+        family: name,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(cpu),
+        memory: String(memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: deps.roles.execution.arn,
+        taskRoleArn: deps.roles.task.arn,
+        containerDefinitions,
+        tags,
+    }, { parent });
 }

@@ -65,9 +65,11 @@ export interface LeafSpec {
 }
 
 /**
- * What each leaf certificate says. The CP's is a server certificate for its DNS name (also usable as
- * a client certificate); the DP's is a client certificate only. In pki mode the CP accepts any DP
- * certificate signed by the CA (cluster_ca_cert), and the DP checks the CP's name (cluster_server_name).
+ * What each leaf certificate says. The CP's is a server certificate for its DNS name (also usable
+ * as a client certificate); the DP's is a client certificate only. In pki mode the CP accepts any
+ * DP certificate signed by the CA (cluster_ca_cert), and the DP checks the CP's name
+ * (cluster_server_name). Keys are ECDSA, so the key usage is digital_signature only
+ * (key_encipherment is an RSA usage, RFC 5480 §3).
  */
 export function leafSpecs(controlPlaneHostname: string): Record<ClusterRole, LeafSpec> {
     if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]+$/.test(controlPlaneHostname)) {
@@ -78,7 +80,7 @@ export function leafSpecs(controlPlaneHostname: string): Record<ClusterRole, Lea
             suffix: "cp",
             commonName: controlPlaneHostname,
             dnsNames: [controlPlaneHostname],
-            allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+            allowedUses: ["digital_signature", "server_auth", "client_auth"],
             // EndEntityCertificate/V1: server + client auth, SANs passed through from the CSR.
             pcaTemplate: "EndEntityCertificate/V1",
         },
@@ -86,7 +88,7 @@ export function leafSpecs(controlPlaneHostname: string): Record<ClusterRole, Lea
             suffix: "dp",
             commonName: "kong-data-plane",
             dnsNames: [],
-            allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
+            allowedUses: ["digital_signature", "client_auth"],
             pcaTemplate: "EndEntityClientAuthCertificate/V1",
         },
     };
@@ -133,6 +135,9 @@ export class PrivateCa extends pulumi.ComponentResource implements ClusterPki {
         super("kong:pki:PrivateCa", name, args, opts);
         const mode = args.mode ?? "self-managed";
         const window = renewalWindow(args.validityDays ?? 365, args.renewBeforeDays ?? 30);
+        if (mode === "acm-pca" && args.pcaUsageMode === "SHORT_LIVED_CERTIFICATE" && (args.validityDays ?? 365) > 7) {
+            throw new Error(`PrivateCa: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most, not ${args.validityDays ?? 365}`);
+        }
         const specs = leafSpecs(args.controlPlaneHostname);
         const organization = args.organization ?? "kong-hybrid";
         const tags = args.tags ?? {};

@@ -159,6 +159,7 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 // The whole secret (a plain string), pinned to its version: a new key rolls the CP and re-syncs.
                 assert.deepStrictEqual(sidecar.secrets, [{ name: "DECK_ADMIN_KEY", valueFrom: `${adminSecret}:::${adminVersion}` }]);
                 assert.strictEqual(env(sidecar).DECK_KONG_ADDR, "http://localhost:8001");
+                assert.strictEqual(env(sidecar).DECK_ANALYTICS, "false");
                 assert.match(sidecar.command!.join(" "), /deck gateway sync --select-tag kong-hybrid-admin -/);
             });
 
@@ -255,6 +256,7 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 for (const i of instances) {
                     assert.strictEqual(i.inputs.instanceClass, "db.serverless");
                     assert.strictEqual(i.inputs.publiclyAccessible, false);
+                    assert.strictEqual(i.inputs.autoMinorVersionUpgrade, false, "the engine version follows config only");
                 }
                 if (instances.length === 2) {
                     // The reader is a failover target in another AZ.
@@ -328,6 +330,10 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 assert.ok(o.migrationsFinishCommand.includes(`"securityGroups":["${sg}"]`));
                 assert.ok(o.migrationsFinishCommand.includes(`"command":["kong","migrations","finish"]`));
                 assert.match(o.caCertificatePem, /^-----BEGIN CERTIFICATE-----\n/);
+                // The CP certificate names exactly the DNS name Cloud Map serves (DPs verify it as the SNI).
+                assert.deepStrictEqual(one(run, "tls:index/certRequest:CertRequest", `${s.prefix}-ca-cp-csr`).inputs.dnsNames, [o.controlPlaneHostname]);
+                // prod runs an ACM Private CA (caMode acm-pca); dev a self-managed one.
+                assert.strictEqual(o.caArn !== undefined, s.stack === "prod");
             });
         }
     });

@@ -68,6 +68,22 @@ describe("PrivateCa: certificate rules", () => {
     });
 });
 
+describe("PrivateCa: arguments", () => {
+    it("refuses a short-lived PCA with certificates valid longer than 7 days, before registering anything", async () => {
+        let error: Error | undefined;
+        const run = await runProgram(() => {
+            try {
+                new PrivateCa("pki", { mode: "acm-pca", pcaUsageMode: "SHORT_LIVED_CERTIFICATE", validityDays: 30, renewBeforeDays: 5, controlPlaneHostname: HOST, kmsKeyArn: KEY });
+            } catch (e: any) {
+                error = e;
+            }
+            return {};
+        }, { config: { "aws:region": "eu-west-1" } });
+        assert.match(String(error), /valid 7 days at most, not 30/);
+        assert.deepStrictEqual(run.resources.filter(r => r.custom), []);
+    });
+});
+
 describe("PrivateCa: self-managed mode", () => {
     let run: ProgramRun;
     before(async () => { run = await planCa({ mode: "self-managed", validityDays: 90, renewBeforeDays: 15 }); });
@@ -82,8 +98,8 @@ describe("PrivateCa: self-managed mode", () => {
     });
 
     const leaves = [
-        { role: "cp", sans: [HOST], cn: HOST, uses: ["client_auth", "digital_signature", "key_encipherment", "server_auth"] },
-        { role: "dp", sans: [], cn: "kong-data-plane", uses: ["client_auth", "digital_signature", "key_encipherment"] },
+        { role: "cp", sans: [HOST], cn: HOST, uses: ["client_auth", "digital_signature", "server_auth"] },
+        { role: "dp", sans: [], cn: "kong-data-plane", uses: ["client_auth", "digital_signature"] },
     ];
     for (const l of leaves) {
         it(`${l.role}: CSR names ${JSON.stringify(l.sans)}, signed by the CA with ${l.uses.join(", ")}, renewed 15 days before 90-day expiry`, () => {

@@ -102,6 +102,11 @@ export function controlPlaneContainers(s: ControlPlaneTaskSpec): ContainerDefini
         environment: [
             { name: ADMIN_BOOTSTRAP_STATE_ENV, value: JSON.stringify(s.adminBootstrapState) },
             { name: "DECK_KONG_ADDR", value: `http://localhost:${PORTS.admin}` },
+            // decK flags as DECK_<FLAG> (kong-hybrid-facts §10): no usage reporting from the CP; a
+            // longer timeout than the 10 s default while Aurora resumes from 0 ACU (~15-30 s, aws-facts §1).
+            { name: "DECK_ANALYTICS", value: "false" },
+            { name: "DECK_TIMEOUT", value: "60" },
+            { name: "DECK_NO_COLOR", value: "true" },
         ],
         secrets: [{ name: ADMIN_KEY_ENV, valueFrom: s.adminKeyValueFrom }],
         dependsOn: [{ containerName: CONTAINER.kong, condition: "HEALTHY" }],
