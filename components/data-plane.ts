@@ -194,6 +194,114 @@ export function parseClusterArn(arn: string): { region: string; accountId: strin
     return { region: m[1], accountId: m[2], clusterName: m[3] };
 }
 
+// ── Resources, one free function per concern ───────────────────────────────────────────────
+
+type Parent = { parent: pulumi.Resource };
+type Cluster = pulumi.Output<{ region: string; accountId: string; clusterName: string }>;
+
+/** The group's SG, without inline rules, and its arrows to the CP and to the internet. */
+export function createDataPlaneSecurityGroup(name: string, args: DataPlaneArgs, parent: Parent): aws.ec2.SecurityGroup {
+    const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+        vpcId: args.network.vpcId,
+        description: `Kong Data Plane ${name}: proxy from its load balancer, to the Control Plane and upstreams`,
+        tags: { ...args.tags, Name: `${name}-dp` },
+    }, parent);
+    allowGroupToGroup(`${name}-to-cp-admin`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.admin, description: "Kong DP /kong-admin route to the CP Admin API" }, parent);
+    allowGroupToGroup(`${name}-to-cp-cluster`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.cluster, description: "Kong DP to CP cluster sync (mTLS)" }, parent);
+    for (const e of dataPlaneEgress(args.upstreamEgressCidrs ?? ["0.0.0.0/0"], args.upstreamEgressPorts ?? [PORTS.https])) {
+        allowToCidrs(`${name}-egress-${e.port}`, sg.id, [e.cidr], e, parent);
+    }
+    return sg;
+}
+
+/** Execution role (exact secrets, keys and log group) and a task role without permissions. */
+export function createDataPlaneRoles(name: string, args: DataPlaneArgs, kong: KongImage, cluster: Cluster, logGroupArn: pulumi.Output<string>, parent: Parent) {
+    const trust = cluster.accountId.apply(ecsTasksTrustPolicy);
+    const executionRole = new aws.iam.Role(`${name}-execution-role`, {
+        description: `ECS starts Kong DP ${name}: pull, read its TLS secret, write logs`,
+        assumeRolePolicy: trust,
+        tags: args.tags,
+    }, parent);
+    const secretArns = [args.pki.dataPlaneTls.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])];
+    new aws.iam.RolePolicy(`${name}-execution-policy`, {
+        role: executionRole.id,
+        policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, logGroupArn])
+            .apply(([secrets, stackKey, pkiKey, logGroup]) =>
+                executionRolePolicy({ secretArns: secrets, kmsKeyArns: [stackKey, pkiKey], logGroupArn: logGroup, image: kong.image })),
+    }, parent);
+    // The DP calls no AWS API: its task role has no permissions at all.
+    const taskRole = new aws.iam.Role(`${name}-task-role`, {
+        description: `Kong DP ${name} tasks (no AWS permissions)`,
+        assumeRolePolicy: trust,
+        tags: args.tags,
+    }, parent);
+    return { executionRole, taskRole };
+}
+
+/** The container definitions JSON: Kong's env and secrets, ports, graceful stop, logs. */
+export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: KongImage, cpu: number, cluster: Cluster, logGroupName: pulumi.Output<string>): pulumi.Output<string> {
+    return pulumi
+        .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, args.pki.caCertificatePem, logGroupName, cluster.region])
+        .apply(([tlsSecretArn, tlsSecretVersionId, caCertificatePem, logGroup, region]) => {
+            const env = dataPlaneContainerEnv({
+                kong, vcpus: cpu / 1024, controlPlaneHost: args.controlPlane.hostname,
+                tlsSecretArn, tlsSecretVersionId, caCertificatePem, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
+            });
+            return JSON.stringify([{
+                name: CONTAINER_NAME,
+                image: kong.image,
+                essential: true,
+                portMappings: [
+                    { name: "proxy", containerPort: PORTS.proxy, protocol: "tcp" },
+                    { name: "status", containerPort: PORTS.status, protocol: "tcp" },
+                ],
+                environment: env.environment,
+                secrets: env.secrets,
+                stopTimeout: STOP_TIMEOUT_SECONDS,
+                // Kong logs a warning below 4096 open files; nginx needs one per connection.
+                ulimits: [{ name: "nofile", softLimit: 65535, hardLimit: 65535 }],
+                logConfiguration: {
+                    logDriver: "awslogs",
+                    options: { "awslogs-group": logGroup, "awslogs-region": region, "awslogs-stream-prefix": name },
+                },
+            }]);
+        });
+}
+
+/** Target tracking on CPU, and on ALB requests per task when the group has an edge. */
+export function createDataPlaneAutoscaling(name: string, args: DataPlaneArgs, service: aws.ecs.Service, cluster: Cluster, edge: Edge | undefined, parent: Parent): void {
+    const target = new aws.appautoscaling.Target(`${name}-scaling`, {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${cluster.clusterName}/${service.name}`,
+        minCapacity: args.minCount ?? 1,
+        maxCapacity: args.maxCount ?? 4,
+        tags: args.tags,
+    }, parent);
+    const tracking = (suffix: string, spec: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration) =>
+        new aws.appautoscaling.Policy(`${name}-${suffix}`, {
+            policyType: "TargetTrackingScaling",
+            serviceNamespace: target.serviceNamespace,
+            scalableDimension: target.scalableDimension,
+            resourceId: target.resourceId,
+            // Out fast, in slowly: a DP that scales in too eagerly drains connections for nothing.
+            targetTrackingScalingPolicyConfiguration: { scaleOutCooldown: 60, scaleInCooldown: 300, ...spec },
+        }, parent);
+    tracking("cpu", {
+        targetValue: args.targetCpuPercent ?? 60,
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+    });
+    if (edge) {
+        tracking("requests", {
+            targetValue: args.targetRequestsPerTask ?? 6000,
+            predefinedMetricSpecification: {
+                predefinedMetricType: "ALBRequestCountPerTarget",
+                resourceLabel: pulumi.interpolate`${edge.loadBalancerArnSuffix}/${edge.targetGroupArnSuffix}`,
+            },
+        });
+    }
+}
+
 // ── The component ───────────────────────────────────────────────────────────────────────────
 
 export class DataPlane extends pulumi.ComponentResource {
@@ -210,28 +318,17 @@ export class DataPlane extends pulumi.ComponentResource {
     constructor(name: string, args: DataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:dataplane:DataPlane", name, {}, opts);
         const parent = { parent: this };
-        const tags = args.tags ?? {};
+        args = { ...args, tags: args.tags ?? {} };
+        // Refuse what Kong or AWS would reject before registering anything.
         const kong = args.kong ?? args.controlPlane.kong;
         checkDataPlaneVersion(name, kong, args.controlPlane.kong);
         const cpu = args.cpu ?? 512;
-        const memory = args.memory ?? 1024;
         const minCount = args.minCount ?? 1;
         const maxCount = args.maxCount ?? 4;
         if (minCount > maxCount) throw new Error(`DataPlane "${name}": minCount ${minCount} exceeds maxCount ${maxCount}`);
         const cluster = pulumi.output(args.ecsClusterArn).apply(parseClusterArn);
 
-        // Security group without inline rules; its rules are the arrows below and the edge's.
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: args.network.vpcId,
-            description: `Kong Data Plane ${name}: proxy from its load balancer, to the Control Plane and upstreams`,
-            tags: { ...tags, Name: `${name}-dp` },
-        }, parent);
-        allowGroupToGroup(`${name}-to-cp-admin`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.admin, description: "Kong DP /kong-admin route to the CP Admin API" }, parent);
-        allowGroupToGroup(`${name}-to-cp-cluster`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.cluster, description: "Kong DP to CP cluster sync (mTLS)" }, parent);
-        for (const e of dataPlaneEgress(args.upstreamEgressCidrs ?? ["0.0.0.0/0"], args.upstreamEgressPorts ?? [PORTS.https])) {
-            allowToCidrs(`${name}-egress-${e.port}`, sg.id, [e.cidr], e, parent);
-        }
-
+        const sg = createDataPlaneSecurityGroup(name, args, parent);
         if (args.edge) {
             this.edge = new Edge(`${name}-edge`, {
                 ...args.edge,
@@ -239,7 +336,7 @@ export class DataPlane extends pulumi.ComponentResource {
                 dataPlaneSecurityGroupId: sg.id,
                 accountId: cluster.accountId,
                 production: args.production,
-                tags,
+                tags: args.tags,
             }, parent);
         }
 
@@ -247,67 +344,21 @@ export class DataPlane extends pulumi.ComponentResource {
             name: `/${args.namePrefix ?? "kong"}/data-plane/${name}`,
             retentionInDays: args.logRetentionDays ?? 30,
             kmsKeyId: args.kmsKeyArn,
-            tags,
+            tags: args.tags,
         }, parent);
-
-        const trust = cluster.accountId.apply(ecsTasksTrustPolicy);
-        const executionRole = new aws.iam.Role(`${name}-execution-role`, {
-            description: `ECS starts Kong DP ${name}: pull, read its TLS secret, write logs`,
-            assumeRolePolicy: trust,
-            tags,
-        }, parent);
-        const secretArns = [args.pki.dataPlaneTls.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])];
-        new aws.iam.RolePolicy(`${name}-execution-policy`, {
-            role: executionRole.id,
-            policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, logGroup.arn])
-                .apply(([secrets, stackKey, pkiKey, logGroupArn]) =>
-                    executionRolePolicy({ secretArns: secrets, kmsKeyArns: [stackKey, pkiKey], logGroupArn, image: kong.image })),
-        }, parent);
-        // The DP calls no AWS API: its task role has no permissions at all.
-        const taskRole = new aws.iam.Role(`${name}-task-role`, {
-            description: `Kong DP ${name} tasks (no AWS permissions)`,
-            assumeRolePolicy: trust,
-            tags,
-        }, parent);
-
-        const containerDefinitions = pulumi
-            .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, args.pki.caCertificatePem, logGroup.name, cluster.region])
-            .apply(([tlsSecretArn, tlsSecretVersionId, caCertificatePem, logGroupName, region]) => {
-                const env = dataPlaneContainerEnv({
-                    kong, vcpus: cpu / 1024, controlPlaneHost: args.controlPlane.hostname,
-                    tlsSecretArn, tlsSecretVersionId, caCertificatePem, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
-                });
-                return JSON.stringify([{
-                    name: CONTAINER_NAME,
-                    image: kong.image,
-                    essential: true,
-                    portMappings: [
-                        { name: "proxy", containerPort: PORTS.proxy, protocol: "tcp" },
-                        { name: "status", containerPort: PORTS.status, protocol: "tcp" },
-                    ],
-                    environment: env.environment,
-                    secrets: env.secrets,
-                    stopTimeout: STOP_TIMEOUT_SECONDS,
-                    // Kong logs a warning below 4096 open files; nginx needs one per connection.
-                    ulimits: [{ name: "nofile", softLimit: 65535, hardLimit: 65535 }],
-                    logConfiguration: {
-                        logDriver: "awslogs",
-                        options: { "awslogs-group": logGroupName, "awslogs-region": region, "awslogs-stream-prefix": "kong" },
-                    },
-                }]);
-            });
+        const { executionRole, taskRole } = createDataPlaneRoles(name, args, kong, cluster, logGroup.arn, parent);
 
         const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
             family: `${args.namePrefix ?? "kong"}-${name}`,
             requiresCompatibilities: ["FARGATE"],
             networkMode: "awsvpc",
             cpu: String(cpu),
-            memory: String(memory),
+            memory: String(args.memory ?? 1024),
             runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
-            containerDefinitions,
-            tags,
+            containerDefinitions: dataPlaneContainers(name, args, kong, cpu, cluster, logGroup.name),
+            tags: args.tags,
         }, parent);
 
         const service = new aws.ecs.Service(`${name}-service`, {
@@ -318,7 +369,7 @@ export class DataPlane extends pulumi.ComponentResource {
             platformVersion: "LATEST",
             networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
             deploymentCircuitBreaker: { enable: true, rollback: true },
-            // Rolling upgrade: start the new tasks first, then drain the old ones.
+            // Rolling upgrade: start the new tasks first, then drain the old ones (data-plane.md).
             deploymentMinimumHealthyPercent: 100,
             deploymentMaximumPercent: 200,
             ...(this.edge ? {
@@ -327,43 +378,15 @@ export class DataPlane extends pulumi.ComponentResource {
             } : {}),
             propagateTags: "SERVICE",
             enableEcsManagedTags: true,
-            tags,
+            tags: args.tags,
         }, {
             parent: this,
             // Autoscaling owns the count once the service exists.
             ignoreChanges: ["desiredCount"],
+            // ECS rejects a target group that no listener uses yet.
             dependsOn: this.edge ? [this.edge.httpsListener] : [],
         });
-
-        const target = new aws.appautoscaling.Target(`${name}-scaling`, {
-            serviceNamespace: "ecs",
-            scalableDimension: "ecs:service:DesiredCount",
-            resourceId: pulumi.interpolate`service/${cluster.clusterName}/${service.name}`,
-            minCapacity: minCount,
-            maxCapacity: maxCount,
-            tags,
-        }, parent);
-        const tracking = (suffix: string, spec: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration) =>
-            new aws.appautoscaling.Policy(`${name}-${suffix}`, {
-                policyType: "TargetTrackingScaling",
-                serviceNamespace: target.serviceNamespace,
-                scalableDimension: target.scalableDimension,
-                resourceId: target.resourceId,
-                targetTrackingScalingPolicyConfiguration: { scaleOutCooldown: 60, scaleInCooldown: 300, ...spec },
-            }, parent);
-        tracking("cpu", {
-            targetValue: args.targetCpuPercent ?? 60,
-            predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-        });
-        if (this.edge) {
-            tracking("requests", {
-                targetValue: args.targetRequestsPerTask ?? 6000,
-                predefinedMetricSpecification: {
-                    predefinedMetricType: "ALBRequestCountPerTarget",
-                    resourceLabel: pulumi.interpolate`${this.edge.loadBalancerArnSuffix}/${this.edge.targetGroupArnSuffix}`,
-                },
-            });
-        }
+        createDataPlaneAutoscaling(name, args, service, cluster, this.edge, parent);
 
         this.securityGroupId = sg.id;
         this.serviceName = service.name;
