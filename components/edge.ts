@@ -184,6 +184,67 @@ export function accessLogBucketPolicy(bucketArn: string, accountId: string): str
     });
 }
 
+// ── Resources, one free function per concern ───────────────────────────────────────────────
+
+type Parent = { parent: pulumi.Resource };
+
+/**
+ * The access-log bucket. ALB delivery supports SSE-S3 only, not SSE-KMS (ALB user guide, bucket
+ * requirements). `ready` lists what the ALB must wait for: ELB checks its write access on enable.
+ */
+export function createAccessLogBucket(name: string, accountId: pulumi.Input<string>, production: boolean, retentionDays: number, tags: Record<string, string>, parent: Parent) {
+    const bucket = new aws.s3.Bucket(`${name}-logs`, { forceDestroy: !production, tags }, parent);
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-logs-public-access`, {
+        bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+    }, parent);
+    const ownership = new aws.s3.BucketOwnershipControls(`${name}-logs-ownership`, {
+        bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" },
+    }, parent);
+    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-logs-encryption`, {
+        bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    }, parent);
+    const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-logs-lifecycle`, {
+        bucket: bucket.id,
+        rules: [{
+            id: "expire-access-logs",
+            status: "Enabled",
+            filter: { prefix: `${ACCESS_LOG_PREFIX}/` },
+            expiration: { days: retentionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        }],
+    }, parent);
+    const policy = new aws.s3.BucketPolicy(`${name}-logs-policy`, {
+        bucket: bucket.id,
+        policy: pulumi.all([bucket.arn, accountId]).apply(([arn, account]) => accessLogBucketPolicy(arn, account)),
+    }, { ...parent, dependsOn: [publicAccess] });
+    return { bucket, ready: [policy, encryption, ownership, lifecycle] };
+}
+
+/** The web ACL with the admin allow-list IP set(s), associated with the ALB. */
+export function createWebAcl(name: string, args: EdgeArgs, albArn: pulumi.Output<string>, tags: Record<string, string>, parent: Parent): aws.wafv2.WebAcl {
+    const sets = adminIpSets(args.adminAllowedCidrs);
+    const ipSets = ([["ipv4", "IPV4", sets.ipv4], ["ipv6", "IPV6", sets.ipv6]] as const)
+        .filter(([, , addresses]) => addresses.length > 0)
+        .map(([suffix, version, addresses]) => new aws.wafv2.IpSet(`${name}-admin-${suffix}`, {
+            scope: "REGIONAL",
+            ipAddressVersion: version,
+            addresses: [...addresses],
+            description: `Networks allowed on ${ADMIN_PATH}`,
+            tags,
+        }, parent));
+    const metricPrefix = name.replace(/[^A-Za-z0-9_-]/g, "-");
+    const acl = new aws.wafv2.WebAcl(`${name}-waf`, {
+        scope: "REGIONAL",
+        description: `Kong gateway ${args.domain}`,
+        defaultAction: { allow: {} },
+        rules: pulumi.all(ipSets.map(set => set.arn)).apply(arns => wafRules(metricPrefix, args.wafRateLimit ?? 2000, arns)),
+        visibilityConfig: visibility(`${metricPrefix}-waf`),
+        tags,
+    }, parent);
+    new aws.wafv2.WebAclAssociation(`${name}-waf-alb`, { resourceArn: albArn, webAclArn: acl.arn }, parent);
+    return acl;
+}
+
 // ── The component ───────────────────────────────────────────────────────────────────────────
 
 export class Edge extends pulumi.ComponentResource {
@@ -227,31 +288,8 @@ export class Edge extends pulumi.ComponentResource {
         allowGroupToGroup(`${name}-to-dp-proxy`, sg.id, args.dataPlaneSecurityGroupId, { port: PORTS.proxy, description: "ALB to Kong DP proxy" }, parent);
         allowGroupToGroup(`${name}-to-dp-status`, sg.id, args.dataPlaneSecurityGroupId, { port: PORTS.status, description: "ALB health check of Kong DP /status/ready" }, parent);
 
-        // Access logs: ALB delivery supports SSE-S3 only, not SSE-KMS (ALB guide, bucket requirements).
-        const bucket = new aws.s3.Bucket(`${name}-logs`, { forceDestroy: !production, tags }, parent);
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-logs-public-access`, {
-            bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-        }, parent);
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-logs-ownership`, {
-            bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, parent);
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-logs-encryption`, {
-            bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        }, parent);
-        const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-logs-lifecycle`, {
-            bucket: bucket.id,
-            rules: [{
-                id: "expire-access-logs",
-                status: "Enabled",
-                filter: { prefix: `${ACCESS_LOG_PREFIX}/` },
-                expiration: { days: args.accessLogRetentionDays ?? 30 },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            }],
-        }, parent);
-        const policy = new aws.s3.BucketPolicy(`${name}-logs-policy`, {
-            bucket: bucket.id,
-            policy: pulumi.all([bucket.arn, args.accountId]).apply(([arn, account]) => accessLogBucketPolicy(arn, account)),
-        }, { parent: this, dependsOn: [publicAccess] });
+        const logs = createAccessLogBucket(name, args.accountId, production, args.accessLogRetentionDays ?? 30, tags, parent);
+        const bucket = logs.bucket;
 
         const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
             loadBalancerType: "application",
@@ -267,7 +305,7 @@ export class Edge extends pulumi.ComponentResource {
             enableDeletionProtection: production,
             accessLogs: { bucket: bucket.id, prefix: ACCESS_LOG_PREFIX, enabled: true },
             tags,
-        }, { parent: this, dependsOn: [policy, encryption, ownership, lifecycle] });
+        }, { parent: this, dependsOn: logs.ready });
 
         const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
             vpcId: args.network.vpcId,
@@ -292,7 +330,7 @@ export class Edge extends pulumi.ComponentResource {
 
         const cert = args.hostedZoneName
             ? this.validatedCertificate(name, args.domain, args.hostedZoneName, tags)
-            : this.selfSignedCertificate_(name, args.domain, tags);
+            : this.importSelfSignedCertificate(name, args.domain, tags);
         this.selfSignedCertificate = !args.hostedZoneName;
 
         this.httpsListener = new aws.lb.Listener(`${name}-https`, {
@@ -323,27 +361,7 @@ export class Edge extends pulumi.ComponentResource {
             }, parent);
         }
 
-        // WAF
-        const sets = adminIpSets(args.adminAllowedCidrs);
-        const ipSets = ([["ipv4", "IPV4", sets.ipv4], ["ipv6", "IPV6", sets.ipv6]] as const)
-            .filter(([, , addresses]) => addresses.length > 0)
-            .map(([suffix, version, addresses]) => new aws.wafv2.IpSet(`${name}-admin-${suffix}`, {
-                scope: "REGIONAL",
-                ipAddressVersion: version,
-                addresses: [...addresses],
-                description: `Networks allowed on ${ADMIN_PATH}`,
-                tags,
-            }, parent));
-        const metricPrefix = name.replace(/[^A-Za-z0-9_-]/g, "-");
-        const acl = new aws.wafv2.WebAcl(`${name}-waf`, {
-            scope: "REGIONAL",
-            description: `Kong gateway ${args.domain}`,
-            defaultAction: { allow: {} },
-            rules: pulumi.all(ipSets.map(s => s.arn)).apply(arns => wafRules(metricPrefix, args.wafRateLimit ?? 2000, arns)),
-            visibilityConfig: visibility(`${metricPrefix}-waf`),
-            tags,
-        }, parent);
-        new aws.wafv2.WebAclAssociation(`${name}-waf-alb`, { resourceArn: alb.arn, webAclArn: acl.arn }, parent);
+        const acl = createWebAcl(name, args, alb.arn, tags, parent);
 
         this.securityGroupId = sg.id;
         this.loadBalancerArn = alb.arn;
@@ -391,7 +409,7 @@ export class Edge extends pulumi.ComponentResource {
     }
 
     /** For trials without a hosted zone: a self-signed certificate imported into ACM. */
-    private selfSignedCertificate_(name: string, domain: string, tags: Record<string, string>) {
+    private importSelfSignedCertificate(name: string, domain: string, tags: Record<string, string>) {
         // RSA 2048: a key type ACM imports and every client negotiates.
         const key = new tls.PrivateKey(`${name}-self-signed-key`, { algorithm: "RSA", rsaBits: 2048 }, { parent: this });
         const selfSigned = new tls.SelfSignedCert(`${name}-self-signed`, {
