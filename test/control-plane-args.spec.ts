@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { controlPlaneHostname, splitHostname } from "../components/control-plane";
 import { resolveDatabaseSettings, scalingConfiguration } from "../components/control-plane/database";
+import { ecrRepositoryArn, executionRolePolicy } from "../components/control-plane/task";
+import { adminBootstrapState } from "../components/control-plane/admin-bootstrap";
 
 describe("ControlPlane arguments", () => {
     it("the CP hostname of a stack is cp.<prefix>.internal, split into Cloud Map service and namespace", () => {
@@ -30,4 +32,31 @@ describe("ControlPlane arguments", () => {
             else assert.deepStrictEqual(scalingConfiguration(resolveDatabaseSettings(d.given)), d.scaling);
         });
     }
+});
+
+describe("ControlPlane IAM and bootstrap building blocks", () => {
+    const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kong-cp-tls-AbCdEf";
+    const KEY = "arn:aws:kms:eu-west-1:123456789012:key/0b4c1d2e-1111-4222-a333-444455556666";
+    const LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:/kong-hybrid/cp/kong";
+
+    it("the execution policy refuses a wildcard secret or key", () => {
+        assert.throws(() => executionRolePolicy({ secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:*"], kmsKeyArns: [KEY], logGroupArns: [LOGS], ecrRepositoryArns: [] }), /wildcard/);
+        assert.throws(() => executionRolePolicy({ secretArns: [SECRET], kmsKeyArns: ["*"], logGroupArns: [LOGS], ecrRepositoryArns: [] }), /wildcard/);
+    });
+
+    it("an ECR image adds the ECR login (resource * is the only form IAM accepts) and pulls from that repository only", () => {
+        const repo = ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/kong-custom:3.9.3");
+        assert.strictEqual(repo, "arn:aws:ecr:eu-west-1:123456789012:repository/kong-custom");
+        assert.strictEqual(ecrRepositoryArn("kong:3.9.3"), undefined);
+        assert.strictEqual(ecrRepositoryArn("kong/deck:v1.65.1"), undefined);
+        const doc = executionRolePolicy({ secretArns: [SECRET], kmsKeyArns: [KEY], logGroupArns: [LOGS], ecrRepositoryArns: [repo!] });
+        assert.deepStrictEqual(doc.Statement.slice(3).map(s => [s.Action, s.Resource]), [
+            ["ecr:GetAuthorizationToken", "*"],
+            [["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [repo]],
+        ]);
+    });
+
+    it("the admin bootstrap refuses an empty allow-list (ip-restriction needs one entry)", () => {
+        assert.throws(() => adminBootstrapState({ controlPlaneHostname: "cp.kong-dev.internal", adminAllowedCidrs: [] }), /at least one network/);
+    });
 });

@@ -211,6 +211,12 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                     "DP out tcp/8001-8001 CP",
                     "DP out tcp/8005-8005 CP",
                 ]);
+                // EC2 accepts only these characters in group and rule descriptions (CreateSecurityGroup).
+                const allowed = /^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{1,255}$/;
+                for (const d of [cp, db].map(g => g.inputs.description)) assert.match(d, allowed);
+                for (const r of byType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r => r.inputs.securityGroupId === cp.id)) {
+                    assert.match(r.inputs.description, allowed);
+                }
                 // The endpoint a DP group draws its 8001/8005 arrows on.
                 assert.strictEqual(cp.inputs.vpcId, run.outputs.vpcId);
             });

@@ -47,6 +47,8 @@ export function adminBootstrapState(i: AdminBootstrapIntent): Record<string, unk
     }
     return {
         _format_version: "3.0",
+        // Also passed as --select-tag by the script: decK accepts both only when they match, and the
+        // state then says on its own which entities it owns.
         _info: { select_tags: [ADMIN_BOOTSTRAP_TAG] },
         services: [{
             name: "kong-admin",
