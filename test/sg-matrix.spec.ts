@@ -7,6 +7,8 @@ import { one, planFull } from "./support/dp-plans";
 // identified by structure: the ALB's from the load balancer, the DP's and CP's from their ECS
 // services, the DB's from the Aurora cluster.
 
+const EC2_DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{6,255}$/;
+
 type Row = string; // "<group> <in|out> <port> <peer>"
 
 function matrix(run: ProgramRun): Row[] {
@@ -33,7 +35,8 @@ function matrix(run: ProgramRun): Row[] {
     for (const [type, dir] of [["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in"], ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "out"]]) {
         for (const r of byType(run, type)) {
             const i = r.inputs;
-            assert.ok(i.description && i.description.length > 5, `${r.name} has a description`);
+            // A description, in the characters EC2 accepts (CreateSecurityGroup / rule descriptions).
+            assert.match(i.description ?? "", EC2_DESCRIPTION, `${r.name}: ${i.description}`);
             assert.equal(i.ipProtocol, "tcp", r.name);
             assert.equal(i.fromPort, i.toPort, r.name);
             const group = role.get(i.securityGroupId);
@@ -86,6 +89,7 @@ describe("security-group matrix (ALB, DP, CP, DB; plus the VPC endpoints' group 
         for (const stack of ["dev", "prod"]) {
             for (const sg of byType(await planFull(stack), "aws:ec2/securityGroup:SecurityGroup")) {
                 assert.equal(sg.inputs.ingress, undefined, sg.name);
+                assert.match(sg.inputs.description, EC2_DESCRIPTION, sg.name);
                 assert.equal(sg.inputs.egress, undefined, sg.name);
             }
         }
