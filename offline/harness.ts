@@ -1,0 +1,179 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { configString, PROJECT } from "../stacks/config";
+import { MockCloud } from "./mock-cloud";
+
+// The project's one offline runtime: runs a program as a whole Pulumi stack under the mock
+// cloud and records every registration the way a real preview reports it (URN, parent, inputs,
+// outputs, dependencies, propertyDependencies). The offline plan, the benchmark and the tests
+// all go through runProgram.
+
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    parent?: string;
+    provider?: string;
+    id?: string;
+    inputs: Record<string, any>;
+    outputs: Record<string, any>;
+    dependencies: string[];
+    /** Input property → URNs of the resources its value came from (what policies resolve references with). */
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+}
+
+export interface ProgramRun {
+    stack: string;
+    resources: PlannedResource[];
+    outputs: Record<string, any>;
+    /** URNs registered more than once: a real preview fails on these; the mock runtime does not. */
+    duplicateUrns: string[];
+}
+
+export interface RunOptions {
+    stack?: string;
+    /** Raw config: `kong-hybrid:key` / `aws:region` → string, as Pulumi stores it. */
+    config?: Record<string, string>;
+}
+
+export const ROOT = path.join(__dirname, "..");
+
+/** The raw config of a stack file: `dev` reads Pulumi.dev.yaml; a path reads that file. */
+export function stackConfig(stackOrFile: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+    const file = stackFile(stackOrFile);
+    let doc: any;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    } catch (e: any) {
+        throw new Error(`cannot read stack config ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+    }
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        // `secure:` values are ciphertext only the CLI can read: stand in a placeholder offline.
+        raw[full] = value && typeof value === "object" && "secure" in (value as object) ? "offline-placeholder-secret" : configString(value);
+    }
+    for (const [key, value] of Object.entries(overrides)) {
+        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        if (value === undefined) delete raw[full];
+        else raw[full] = value;
+    }
+    return raw;
+}
+
+export function stackFile(stackOrFile: string): string {
+    return /[/\\]|\.ya?ml$/.test(stackOrFile) ? path.resolve(stackOrFile) : path.join(ROOT, `Pulumi.${stackOrFile}.yaml`);
+}
+
+/** The stack name a stack file stands for: Pulumi.<name>.yaml → name. */
+export function stackNameOf(stackOrFile: string): string {
+    const m = /Pulumi\.([^/\\]+)\.ya?ml$/.exec(stackOrFile);
+    return m ? m[1] : /[/\\]|\.ya?ml$/.test(stackOrFile) ? "offline" : stackOrFile;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs `program` as a whole Pulumi stack under the mock cloud. Runs are serialized: the runtime is global. */
+export function runProgram(program: () => Promise<Record<string, any>> | Record<string, any>, opts: RunOptions = {}): Promise<ProgramRun> {
+    const run = queue.then(() => runExclusive(program, opts));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+/** Runs the real program (index.ts's body) for a stack file, with optional config overrides. */
+export async function planStack(stackOrFile: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
+    const config = stackConfig(stackOrFile, overrides);
+    const { loadConfig } = await import("../stacks/config");
+    const { buildStack } = await import("../stacks/program");
+    return runProgram(() => buildStack(loadConfig()), { stack: stackNameOf(stackOrFile), config });
+}
+
+async function runExclusive(program: () => Promise<Record<string, any>> | Record<string, any>, opts: RunOptions): Promise<ProgramRun> {
+    const stack = opts.stack ?? "test";
+    const config = opts.config ?? {};
+    pulumi.runtime.setAllConfig(config);
+    await pulumi.runtime.setMocks(new MockCloud(config["aws:region"] ?? "eu-west-1", stack), PROJECT, stack, false);
+    const { resources, duplicateUrns } = recordRegistrations(pulumi.runtime.getMonitor() as any);
+    let outputs: Record<string, any>;
+    try {
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+    } finally {
+        // Registration is asynchronous: wait until every queued registration has reached the mocks.
+        await pulumi.runtime.disconnect();
+    }
+    return { stack, resources: [...resources.values()], outputs: unwrap(outputs ?? {}), duplicateUrns };
+}
+
+/** Wraps the mock monitor so each registration is recorded with what the engine would see. */
+function recordRegistrations(monitor: any) {
+    const recorded = new Map<string, PlannedResource>();
+    const duplicateUrns: string[] = [];
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        register(req, (err: any, resp: any) => {
+            if (!err && resp) {
+                const urn: string = resp.getUrn();
+                if (recorded.has(urn)) duplicateUrns.push(urn);
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+                    propertyDependencies[key] = deps.getUrnsList();
+                });
+                recorded.set(urn, {
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent() || undefined,
+                    provider: req.getProvider() || undefined,
+                    id: resp.getId() || undefined,
+                    inputs: unwrap(req.getObject()?.toJavaScript() ?? {}),
+                    outputs: unwrap(resp.getObject()?.toJavaScript() ?? {}),
+                    dependencies: req.getDependenciesList(),
+                    propertyDependencies,
+                    protect: req.getProtect(),
+                });
+            }
+            callback(err, resp);
+        });
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
+        const r = recorded.get(req.getUrn());
+        if (r) r.outputs = unwrap(req.getOutputs()?.toJavaScript() ?? {});
+        registerOutputs(req, callback);
+    };
+    return { resources: recorded, duplicateUrns };
+}
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** Plain values from the wire form: secrets unwrapped, resource references as their URN. */
+export function unwrap(value: any): any {
+    if (Array.isArray(value)) return value.map(unwrap);
+    if (value && typeof value === "object") {
+        if (value[SIG] === SECRET_SIG) return unwrap(value.value);
+        if (value[SIG] === RESOURCE_SIG) return value.urn;
+        const out: Record<string, any> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = unwrap(v);
+        return out;
+    }
+    return value;
+}
+
+// ── Helpers for tests and reports ───────────────────────────────────────────────────────────
+
+export function byType(run: ProgramRun, type: string): PlannedResource[] {
+    return run.resources.filter(r => r.type === type);
+}
+
+export function byUrn(run: ProgramRun, urn: string): PlannedResource {
+    const r = run.resources.find(x => x.urn === urn);
+    if (!r) throw new Error(`no resource ${urn}`);
+    return r;
+}

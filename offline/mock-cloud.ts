@@ -1,0 +1,143 @@
+import * as crypto from "crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+// A small, deterministic stand-in for AWS behind Pulumi's mock runtime. It answers each resource
+// registration with what AWS would compute (ids shaped like the real ones, ARNs in the right
+// form, per-type outputs the program reads) and each invoke the program uses. An invoke it does
+// not know fails loudly, naming the token: a silent `{}` would hide a missing mock.
+
+export const ACCOUNT_ID = "123456789012";
+
+/** Availability zones per region (as of 2026): enough to check azCount against the region. */
+export const REGION_AZS: Record<string, string[]> = {
+    "us-east-1": ["a", "b", "c", "d", "e", "f"],
+    "us-east-2": ["a", "b", "c"],
+    "us-west-2": ["a", "b", "c", "d"],
+    "eu-west-1": ["a", "b", "c"],
+    "eu-central-1": ["a", "b", "c"],
+    "eu-north-1": ["a", "b", "c"],
+    "ap-southeast-2": ["a", "b", "c"],
+    "ap-northeast-1": ["a", "c", "d"],
+};
+
+export interface MockContext {
+    region: string;
+    account: string;
+    /** Hex digest unique to the resource, stable across runs. */
+    hash: string;
+    /** The physical name: the `name` input, or the logical name with Pulumi's random suffix. */
+    physicalName: string;
+}
+
+type OutputFn = (name: string, inputs: Record<string, any>, ctx: MockContext) => Record<string, any>;
+
+const arn = (ctx: MockContext, service: string, resource: string, regional = true) =>
+    `arn:aws:${service}:${regional ? ctx.region : ""}:${ctx.account}:${resource}`;
+const uuid = (hash: string) => `${hash.slice(0, 8)}-${hash.slice(8, 12)}-4${hash.slice(13, 16)}-a${hash.slice(17, 20)}-${hash.slice(20, 32)}`;
+
+/** Id prefixes of EC2-style resources: sg-0123…, subnet-0123… */
+const EC2_ID_PREFIX: Record<string, string> = {
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/internetGateway:InternetGateway": "igw",
+    "aws:ec2/natGateway:NatGateway": "nat",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc",
+    "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
+    "aws:ec2/instance:Instance": "i",
+    "aws:ec2/flowLog:FlowLog": "fl",
+    "aws:ec2/networkInterface:NetworkInterface": "eni",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+};
+
+/**
+ * Computed outputs per resource type: what AWS fills in that the program (or a reader of the
+ * plan) uses. Add an entry when a component reads an output that is not an input.
+ */
+export const OUTPUTS: Record<string, OutputFn> = {
+    "aws:ec2/vpc:Vpc": (_n, i, c) => ({ arn: arn(c, "ec2", `vpc/vpc-0${c.hash.slice(0, 16)}`), defaultSecurityGroupId: `sg-0${c.hash.slice(16, 32)}`, mainRouteTableId: `rtb-0${c.hash.slice(16, 32)}`, cidrBlock: i.cidrBlock }),
+    "aws:ec2/subnet:Subnet": (_n, _i, c) => ({ arn: arn(c, "ec2", `subnet/subnet-0${c.hash.slice(0, 16)}`) }),
+    "aws:ec2/securityGroup:SecurityGroup": (_n, _i, c) => ({ arn: arn(c, "ec2", `security-group/sg-0${c.hash.slice(0, 16)}`), ownerId: c.account }),
+    "aws:ec2/eip:Eip": (_n, _i, c) => ({ publicIp: `203.0.113.${parseInt(c.hash.slice(0, 2), 16) % 250 + 1}`, allocationId: `eipalloc-0${c.hash.slice(0, 16)}` }),
+    "aws:ec2/instance:Instance": (_n, _i, c) => ({ primaryNetworkInterfaceId: `eni-0${c.hash.slice(0, 16)}`, privateIp: `10.0.${parseInt(c.hash.slice(0, 2), 16)}.${parseInt(c.hash.slice(2, 4), 16) % 250 + 4}` }),
+    "aws:kms/key:Key": (_n, _i, c) => ({ arn: arn(c, "kms", `key/${uuid(c.hash)}`), keyId: uuid(c.hash) }),
+    "aws:kms/alias:Alias": (_n, i, c) => ({ arn: arn(c, "kms", i.name) }),
+    "aws:cloudwatch/logGroup:LogGroup": (_n, _i, c) => ({ arn: arn(c, "logs", `log-group:${c.physicalName}`) }),
+    "aws:iam/role:Role": (_n, _i, c) => ({ arn: arn(c, "iam", `role/${c.physicalName}`, false), uniqueId: `AROA${c.hash.slice(0, 17).toUpperCase()}` }),
+    "aws:iam/policy:Policy": (_n, _i, c) => ({ arn: arn(c, "iam", `policy/${c.physicalName}`, false) }),
+    "aws:secretsmanager/secret:Secret": (_n, _i, c) => ({ arn: arn(c, "secretsmanager", `secret:${c.physicalName}-${c.hash.slice(0, 6)}`) }),
+    "aws:secretsmanager/secretVersion:SecretVersion": (_n, i, c) => ({ arn: i.secretId, versionId: uuid(c.hash) }),
+    "aws:ecs/cluster:Cluster": (_n, _i, c) => ({ arn: arn(c, "ecs", `cluster/${c.physicalName}`) }),
+    "aws:s3/bucket:Bucket": (_n, i, c) => ({ arn: `arn:aws:s3:::${i.bucket ?? c.physicalName}`, bucket: i.bucket ?? c.physicalName, bucketDomainName: `${i.bucket ?? c.physicalName}.s3.amazonaws.com`, region: c.region }),
+};
+
+/** How a resource type's `id` looks when it is not an EC2-style id. */
+const ID_FROM_OUTPUT: Record<string, string> = {
+    "aws:kms/key:Key": "keyId",
+    "aws:secretsmanager/secret:Secret": "arn",
+    "aws:ecs/cluster:Cluster": "arn",
+    "aws:s3/bucket:Bucket": "bucket",
+};
+
+export type InvokeFn = (inputs: Record<string, any>, region: string) => Record<string, any>;
+
+/** The provider functions the program calls. */
+export const INVOKES: Record<string, InvokeFn> = {
+    "aws:index/getRegion:getRegion": (_i, region) => ({ name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: ACCOUNT_ID }),
+    "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": (_i, region) => {
+        const letters = REGION_AZS[region];
+        if (!letters) throw new Error(`the offline plan knows no availability zones for region ${region}; known: ${Object.keys(REGION_AZS).join(", ")}`);
+        return { names: letters.map(l => `${region}${l}`), zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region, state: "available" };
+    },
+    "aws:route53/getZone:getZone": i => {
+        const name = String(i.name ?? "").replace(/\.$/, "");
+        const zoneId = `Z${crypto.createHash("sha256").update(name).digest("hex").slice(0, 20).toUpperCase()}`;
+        return { id: zoneId, zoneId, name, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: !!i.privateZone, nameServers: ["ns-1.awsdns-01.org"], resourceRecordSetCount: 2 };
+    },
+    "aws:ssm/getParameter:getParameter": i => {
+        if (!String(i.name).startsWith("/aws/service/ami-amazon-linux-latest/")) throw new Error(`no offline value for SSM parameter ${i.name}`);
+        return { id: i.name, name: i.name, type: "String", value: "ami-0a1b2c3d4e5f60718", version: 1, arn: "", insecureValue: "ami-0a1b2c3d4e5f60718" };
+    },
+};
+
+/** Pulumi's auto-name: the logical name plus 7 random hex characters. */
+function physicalNameOf(args: pulumi.runtime.MockResourceArgs, hash: string): string {
+    const i = args.inputs;
+    return i.name ?? i.bucket ?? i.namePrefix ?? `${args.name}-${hash.slice(0, 7)}`;
+}
+
+export class MockCloud implements pulumi.runtime.Mocks {
+    constructor(readonly region: string, readonly stack: string) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+        const hash = crypto.createHash("sha256").update(`${this.stack}|${args.type}|${args.name}`).digest("hex");
+        const ctx: MockContext = { region: this.region, account: ACCOUNT_ID, hash, physicalName: physicalNameOf(args, hash) };
+        const computed = OUTPUTS[args.type]?.(args.name, args.inputs, ctx) ?? {};
+        const prefix = EC2_ID_PREFIX[args.type];
+        // An import id, or what AWS would assign (the mock monitor passes "" when nothing is imported).
+        const id = (args.id || undefined)
+            ?? (prefix ? `${prefix}-0${hash.slice(0, 16)}` : undefined)
+            ?? (ID_FROM_OUTPUT[args.type] ? computed[ID_FROM_OUTPUT[args.type]] : undefined)
+            ?? computed.arn
+            ?? ctx.physicalName;
+        const named = "name" in args.inputs || !args.custom ? {} : { name: ctx.physicalName };
+        return { id: args.custom ? id : "", state: { ...named, ...args.inputs, ...computed } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        const invoke = INVOKES[args.token];
+        if (!invoke) {
+            const message = `The offline plan has no mock for invoke ${args.token}: add it to INVOKES in offline/mock-cloud.ts`;
+            // Pulumi drops the message of an error thrown here; print it so the cause is visible.
+            console.error(message);
+            throw new Error(message);
+        }
+        return invoke(args.inputs, this.region);
+    }
+}

@@ -1,0 +1,55 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { StackKey } from "../components/kms";
+import { Vpc } from "../components/vpc";
+import { checkAgainstRegion, type StackConfig } from "./config";
+
+// Validated config → components. index.ts, the Automation API and the offline plan all run
+// buildStack; what it returns are the stack outputs.
+
+export async function buildStack(cfg: StackConfig): Promise<Record<string, pulumi.Input<unknown>>> {
+    // The region's facts are checked before anything is registered: nothing half-created.
+    const zones = await aws.getAvailabilityZones({ state: "available" });
+    checkAgainstRegion(cfg, zones.names);
+    const availabilityZones = zones.names.slice(0, cfg.network.azCount);
+
+    const key = new StackKey(`${cfg.name}-key`, {
+        alias: cfg.name,
+        deletionWindowInDays: cfg.production ? 30 : 7,
+        tags: { ...cfg.tags },
+    });
+
+    const vpc = new Vpc(`${cfg.name}`, {
+        cidr: cfg.network.vpcCidr,
+        availabilityZones,
+        publicSubnetCidrs: cfg.network.publicSubnetCidrs,
+        privateSubnetCidrs: cfg.network.privateSubnetCidrs,
+        isolatedSubnetCidrs: cfg.network.isolatedSubnetCidrs,
+        natMode: cfg.network.natMode,
+        natInstanceType: cfg.network.natInstanceType,
+        interfaceEndpoints: cfg.network.interfaceEndpoints,
+        flowLogs: cfg.network.flowLogs ? { kmsKeyArn: key.arn, retentionInDays: cfg.logs.retentionDays } : undefined,
+        tags: { ...cfg.tags },
+    });
+
+    // One ECS cluster for the CP and every DP group; FARGATE_SPOT is there for cheap DP groups.
+    const cluster = new aws.ecs.Cluster(`${cfg.name}-ecs`, {
+        settings: [{ name: "containerInsights", value: cfg.production ? "enabled" : "disabled" }],
+        tags: { ...cfg.tags },
+    });
+    new aws.ecs.ClusterCapacityProviders(`${cfg.name}-ecs`, {
+        clusterName: cluster.name,
+        capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 0, weight: 1 }],
+    });
+
+    return {
+        region: cfg.region,
+        vpcId: vpc.vpcId,
+        publicSubnetIds: vpc.publicSubnetIds,
+        privateSubnetIds: vpc.privateSubnetIds,
+        isolatedSubnetIds: vpc.isolatedSubnetIds,
+        kmsKeyArn: key.arn,
+        ecsClusterArn: cluster.arn,
+    };
+}
