@@ -94,7 +94,7 @@ export function planResources(plan: Plan): PolicyResource[] {
             asType: ((cls: any) => (isTypeOf(s.type, cls) ? props : undefined)) as PolicyResource["asType"],
         };
         const outputs = s.outputs ?? {};
-        recordIdentity(r, { id: s.id ?? outputs.id, arn: outputs.arn });
+        recordIdentity(r, { id: s.id || outputs.id, arn: outputs.arn });
         byUrn.set(urn, r);
     }
     for (const [urn, s] of states) {
