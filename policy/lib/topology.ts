@@ -94,17 +94,24 @@ export interface Roles {
     dp: Set<Resource>;
     cp: Set<Resource>;
     db: Set<Resource>;
+    /**
+     * Groups of ECS services whose containers are unknown (a preview of new task definitions):
+     * they may be DP or CP groups. As peers they are not counted as wrong sources; the advisory
+     * policy plan-fully-checkable says the check is pending until `pulumi up`.
+     */
+    undetermined: Set<Resource>;
 }
 
 /** The security groups of each role of the architecture, by what uses them. */
 export function roleGroups(g: Graph): Roles {
-    const roles: Roles = { alb: new Set(), dp: new Set(), cp: new Set(), db: new Set() };
+    const roles: Roles = { alb: new Set(), dp: new Set(), cp: new Set(), db: new Set(), undetermined: new Set() };
     for (const lb of g.ofType(T.loadBalancer).filter(isInternetFacingAlb)) {
         g.refs(lb, "securityGroups", [T.securityGroup]).targets.forEach(sg => roles.alb.add(sg));
     }
     for (const s of ecsServices(g)) {
         if (s.roles.has("data_plane")) s.securityGroups.forEach(sg => roles.dp.add(sg));
         if (s.roles.has("control_plane")) s.securityGroups.forEach(sg => roles.cp.add(sg));
+        if (s.containers === undefined) s.securityGroups.forEach(sg => roles.undetermined.add(sg));
     }
     for (const c of g.ofType(T.rdsCluster)) {
         g.refs(c, "vpcSecurityGroupIds", [T.securityGroup]).targets.forEach(sg => roles.db.add(sg));
@@ -113,7 +120,7 @@ export function roleGroups(g: Graph): Roles {
 }
 
 export function rolesOf(roles: Roles, sg: Resource): Role[] {
-    return (Object.keys(roles) as Role[]).filter(r => roles[r].has(sg));
+    return (["alb", "dp", "cp", "db"] as Role[]).filter(r => roles[r].has(sg));
 }
 
 // ---------------------------------------------------------------- security-group rules

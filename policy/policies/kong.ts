@@ -147,7 +147,7 @@ export const adminApiProtected: StackValidationPolicy = {
             for (const sg of rule.groups.filter(sg => roles.cp.has(sg))) {
                 const others = [
                     ...rule.cidrs, ...rule.prefixLists, ...rule.externalPeers,
-                    ...rule.peerGroups.filter(p => !roles.dp.has(p)).map(label),
+                    ...rule.peerGroups.filter(p => !roles.dp.has(p) && !roles.undetermined.has(p)).map(label),
                     ...(rule.peerUnresolved ? ["(undetermined source)"] : []),
                 ];
                 if (others.length) report(`the CP Admin API port ${cfg.adminPort} on ${label(sg)} is reachable from ${others.join(", ")} (${label(rule.declaredBy)}); only the DP SG may reach it.`, rule.declaredBy.urn);
@@ -185,7 +185,7 @@ export const planFullyCheckable: StackValidationPolicy = {
     validateStack: (args, report) => {
         const g = graphOf(args);
         for (const td of g.ofType(T.taskDefinition)) {
-            if (containersOf(td) === undefined) report(`${label(td)}: containerDefinitions is unknown until the update, so the Kong and secret checks did not run on it; they run again at \`pulumi up\`.`, td.urn);
+            if (containersOf(td) === undefined) report(`${label(td)}: containerDefinitions is unknown until the update, so its Kong role, settings and secrets were not checked, and rules from its service's security groups were given the benefit of the doubt; the stack policies run again at the end of \`pulumi up\`.`, td.urn);
         }
         for (const svc of g.ofType(T.ecsService)) {
             if (g.refs(svc, "taskDefinition", [T.taskDefinition]).targets.length === 0) report(`${label(svc)}: its task definition is not in the stack, so its Kong role is unknown.`, svc.urn);

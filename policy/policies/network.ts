@@ -75,6 +75,13 @@ export const securityGroupMatrix: StackValidationPolicy = {
         }
 
         for (const rule of rulesOf(args)) {
+            // A service group whose role is not known yet (preview) is DP or CP: never open to the internet.
+            for (const sg of rule.groups.filter(g => roles.undetermined.has(g) && sgRoles(roles, g).length === 0)) {
+                const any = openToAnywhere(rule);
+                if (rule.direction === "ingress" && any.length) {
+                    report(`${label(sg)} (an ECS service's SG) admits ${describePorts(rule)} from ${any.join(", ")} (${rule.form} rule ${label(rule.declaredBy)}); Kong tasks take traffic only from the ALB or DP SG.`, rule.declaredBy.urn);
+                }
+            }
             for (const sg of rule.groups) {
                 for (const role of sgRoles(roles, sg)) {
                     const where = `${label(sg)} (${ROLE_NAME[role]} SG), ${rule.form} rule ${rule.form === "inline" ? "" : `${label(rule.declaredBy)} `}`;
@@ -105,7 +112,7 @@ export const securityGroupMatrix: StackValidationPolicy = {
                         const otherCidrs = rule.cidrs.filter(c => !isAnyCidr(c));
                         if (otherCidrs.length) problems.push(`admits address ranges ${otherCidrs.join(", ")}`);
                         if (rule.prefixLists.length) problems.push(`admits prefix lists ${rule.prefixLists.join(", ")}`);
-                        const wrong = rule.peerGroups.filter(p => !(want.from as Set<Resource>).has(p));
+                        const wrong = rule.peerGroups.filter(p => !(want.from as Set<Resource>).has(p) && !roles.undetermined.has(p));
                         if (wrong.length) problems.push(`admits ${wrong.map(p => `${label(p)}${sgRoles(roles, p).length ? ` (${sgRoles(roles, p).map(r => ROLE_NAME[r]).join("/")} SG)` : ""}`).join(", ")}`);
                         if (rule.externalPeers.length) problems.push(`admits security groups outside the stack (${rule.externalPeers.join(", ")})`);
                         if (rule.peerUnresolved) problems.push("admits a source that cannot be determined");

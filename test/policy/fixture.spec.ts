@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { evaluatePlan, mandatory } from "../../policy/offline";
 import { architecturePlan } from "../fixtures/architecture-plan";
-import { addToPlan, describe_, mandatoryPolicies, withUnknownIds } from "./helpers";
+import { addToPlan, asFreshPreview, describe_, mandatoryPolicies, withUnknownIds } from "./helpers";
 import { MUTATIONS, Target } from "./mutations";
 
 function fixtureTarget(): Target {
@@ -30,6 +30,19 @@ describe("policy pack on a hand-built plan of the target architecture", () => {
     it("passes it as a fresh preview shows it (ids unknown, links only in propertyDependencies)", () => {
         const v = evaluatePlan(withUnknownIds(fixtureTarget().plan));
         assert.deepStrictEqual(mandatory(v), [], describe_(v));
+    });
+
+    it("passes a fresh stack's preview (container definitions unknown too) with advisories saying what is pending", () => {
+        const v = evaluatePlan(asFreshPreview(fixtureTarget().plan));
+        assert.deepStrictEqual(mandatory(v), [], describe_(v));
+        assert.deepStrictEqual(v.filter(x => x.policy === "plan-fully-checkable").map(x => x.urn!.split("::").pop()).sort(), ["dev-cp", "dev-dp"]);
+    });
+
+    it("still rejects a Kong service SG opened to the internet in a fresh stack's preview", () => {
+        const t = fixtureTarget();
+        MUTATIONS.find(m => m.name === "CP SG opened to 0.0.0.0/0 on 8001")!.apply(t);
+        const v = evaluatePlan(asFreshPreview(t.plan));
+        assert.ok(mandatory(v).some(x => x.policy === "security-group-matrix" && x.urn!.endsWith("::oops-cp-admin-open")), describe_(v));
     });
 
     for (const variant of ["known ids", "unknown ids"] as const) {

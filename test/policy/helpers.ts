@@ -77,3 +77,10 @@ export function addToPlan(plan: Plan, type: string, name: string, inputs: Record
     });
     return urn;
 }
+
+/** As withUnknownIds, and every task definition's containerDefinitions unknown too (a fresh stack's preview). */
+export function asFreshPreview(plan: Plan): Plan {
+    const p = withUnknownIds(plan);
+    for (const s of p.steps) if (s.newState?.type === "aws:ecs/taskDefinition:TaskDefinition") s.newState.inputs = { ...s.newState.inputs, containerDefinitions: UNKNOWN_STRING };
+    return p;
+}
