@@ -63,8 +63,8 @@ export class Graph<R extends Resource = Resource> {
             this.byType.set(r.type, list);
             const props = plain(r.props) ?? {};
             const known = knownIdentity.get(r) ?? {};
-            // An RDS subnet group is referred to by name; SGs by id; most others by ARN.
-            for (const key of [r.urn, known.id, known.arn, props.id, props.arn, props.name]) {
+            // An RDS subnet group is referred to by name, a task definition possibly by family; SGs by id; most others by ARN.
+            for (const key of [r.urn, known.id, known.arn, props.id, props.arn, props.name, props.family]) {
                 if (typeof key !== "string" || isUnknown(key) || key === "") continue;
                 const at = this.byKey.get(key) ?? [];
                 if (!at.includes(r)) at.push(r);

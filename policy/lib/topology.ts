@@ -89,6 +89,31 @@ export function isInternetFacingAlb(lb: Resource): boolean {
     return p.internal !== true && p.internal !== "true" && type === "application";
 }
 
+/** True if every action is a redirect to HTTPS (an HTTP listener that serves nothing). */
+export function onlyRedirectsToHttps(actions: any[]): boolean {
+    return actions.length > 0 && actions.map(plain).every(a =>
+        a?.type === "redirect" && String(plain(a.redirect)?.protocol ?? "").toUpperCase() === "HTTPS");
+}
+
+/**
+ * Ports on which the internet-facing ALBs using `sg` only redirect HTTP to HTTPS: an HTTP
+ * listener whose default actions are redirects to HTTPS and whose listener rules redirect too.
+ */
+export function redirectOnlyPorts(g: Graph, sg: Resource): number[] {
+    const ports: number[] = [];
+    for (const lb of g.ofType(T.loadBalancer).filter(isInternetFacingAlb)) {
+        if (!g.refs(lb, "securityGroups", [T.securityGroup]).targets.includes(sg)) continue;
+        for (const l of g.referrers(lb, [T.listener], "loadBalancerArn")) {
+            const p = plain(l.props) ?? {};
+            const port = num(p.port);
+            if (port === undefined || String(str(p.protocol) ?? "").toUpperCase() !== "HTTP") continue;
+            const rules = g.referrers(l, [T.listenerRule], "listenerArn");
+            if (onlyRedirectsToHttps(list(plain(p.defaultActions))) && rules.every(r => onlyRedirectsToHttps(list(plain(plain(r.props)?.actions))))) ports.push(port);
+        }
+    }
+    return ports;
+}
+
 export interface Roles {
     alb: Set<Resource>;
     dp: Set<Resource>;

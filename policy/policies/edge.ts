@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { isInternetFacingAlb } from "../lib/topology";
+import { isInternetFacingAlb, onlyRedirectsToHttps } from "../lib/topology";
 import { T } from "../lib/types";
 import { list, plain, str } from "../lib/values";
 import { config, graphOf, label } from "./common";
@@ -26,11 +26,6 @@ export const DEFAULT_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-3-2021-06",
 ];
 
-/** True if every default action of an HTTP listener is a redirect to HTTPS. */
-function onlyRedirectsToHttps(actions: any[]): boolean {
-    return actions.length > 0 && actions.map(plain).every(a =>
-        a?.type === "redirect" && String(plain(a.redirect)?.protocol ?? "").toUpperCase() === "HTTPS");
-}
 
 export const edgeHttpsOnly: StackValidationPolicy = {
     name: "edge-https-only",

@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { Resource } from "../lib/resolver";
-import { describePorts, openToAnywhere, Role, rolesOf as sgRoles, SgRule, subnetRoutes } from "../lib/topology";
+import { describePorts, openToAnywhere, redirectOnlyPorts, Role, rolesOf as sgRoles, SgRule, subnetRoutes } from "../lib/topology";
 import { T } from "../lib/types";
 import { isAnyCidr, plain } from "../lib/values";
 import { config, graphOf, label, rolesOf, rulesOf, servicesOf } from "./common";
@@ -9,6 +9,8 @@ import { config, graphOf, label, rolesOf, rulesOf, servicesOf } from "./common";
 // 8100 for the ALB's /status/ready health check):
 //   ALB ← 443 from the internet; DP ← 8000, 8100 from the ALB SG; CP ← 8001, 8005 from the DP SG;
 //   DB ← 5432 from the CP SG. No other ingress on these groups.
+// Port 80 on the ALB SG is accepted only where an HTTP listener of that ALB does nothing but
+// redirect to HTTPS (the edge policy's allowance; configurable with allowHttpRedirectPort).
 // Egress decision: DP and CP tasks must reach the internet on 443 (image pulls, AWS APIs through
 // NAT, the upstream APIs the DP proxies), so egress to 0.0.0.0/0 or ::/0 is allowed from DP/CP on
 // the configured ports only (default 443), never as "all traffic"; the DB group has no egress to
@@ -20,6 +22,7 @@ export interface SgMatrixConfig {
     controlPlanePorts: number[];
     databasePorts: number[];
     internetEgressPorts: number[];
+    allowHttpRedirectPort: boolean;
 }
 
 const SG_DEFAULTS: SgMatrixConfig = {
@@ -28,6 +31,7 @@ const SG_DEFAULTS: SgMatrixConfig = {
     controlPlanePorts: [8001, 8005],
     databasePorts: [5432],
     internetEgressPorts: [443],
+    allowHttpRedirectPort: true,
 };
 
 const ROLE_NAME: Record<Role, string> = { alb: "ALB", dp: "Data Plane", cp: "Control Plane", db: "database" };
@@ -52,6 +56,7 @@ export const securityGroupMatrix: StackValidationPolicy = {
             controlPlanePorts: { ...portsArray, default: SG_DEFAULTS.controlPlanePorts, description: "CP ports the DPs may reach (admin, cluster)." },
             databasePorts: { ...portsArray, default: SG_DEFAULTS.databasePorts, description: "Database ports the CP may reach." },
             internetEgressPorts: { ...portsArray, default: SG_DEFAULTS.internetEgressPorts, description: "Ports DP and CP tasks may reach on 0.0.0.0/0 and ::/0." },
+            allowHttpRedirectPort: { type: "boolean", default: true, description: "Also accept the port of an HTTP listener that only redirects to HTTPS (usually 80) on the ALB SG." },
         },
     },
     validateStack: (args, report) => {
@@ -99,8 +104,10 @@ export const securityGroupMatrix: StackValidationPolicy = {
                     }
                     const want = allowed[role];
                     const problems: string[] = [];
-                    if (!portsWithin(rule, want.ports)) {
-                        problems.push(`opens ${describePorts(rule)}; only tcp ${want.ports.join(",")} may be open`);
+                    // An HTTP listener that only redirects to HTTPS serves nothing (edge-https-only checks it).
+                    const ports = role === "alb" && cfg.allowHttpRedirectPort ? [...want.ports, ...redirectOnlyPorts(graphOf(args), sg)] : want.ports;
+                    if (!portsWithin(rule, ports)) {
+                        problems.push(`opens ${describePorts(rule)}; only tcp ${ports.join(",")} may be open${role === "alb" ? " (and the port of an HTTP listener that only redirects to HTTPS)" : ""}`);
                     }
                     if (want.from === "internet") {
                         if (rule.peerGroups.length || rule.externalPeers.length) {

@@ -9,7 +9,7 @@ import { statementProblems } from "../../policy/policies/iam";
 import { UNKNOWN_STRING } from "../../policy/lib/values";
 import { main } from "../../tools/policy";
 import { architecturePlan } from "../fixtures/architecture-plan";
-import { addToPlan, describe_, editContainers, state, withUnknownIds } from "./helpers";
+import { addToPlan, describe_, editContainers, mandatoryPolicies, state, withUnknownIds } from "./helpers";
 
 const only = (name: string) => policies.filter(p => p.name === name);
 
@@ -96,11 +96,24 @@ describe("policy pack: rules in detail", () => {
         assert.match(v[0]?.message ?? "", /203\.0\.113\.0\/24, not in allowedAdminCidrs/);
     });
 
-    it("accepts port 80 on the ALB only when the stack's config allows it", () => {
+    it("accepts port 80 on the ALB SG only while its HTTP listener just redirects to HTTPS", () => {
         const { plan, refs } = architecturePlan();
         addToPlan(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "alb-http", { securityGroupId: refs.albSg.id, ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv4: "0.0.0.0/0" }, { securityGroupId: [refs.albSg.urn] });
+        addToPlan(plan, "aws:lb/listener:Listener", "http-redirect", {
+            loadBalancerArn: refs.alb.arn, port: 80, protocol: "HTTP",
+            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+        }, { loadBalancerArn: [refs.alb.urn] });
+        for (const p of [plan, withUnknownIds(plan)]) assert.deepStrictEqual(mandatory(evaluatePlan(p)), [], describe_(evaluatePlan(p)));
+        state(plan, "http-redirect").inputs.defaultActions = [{ type: "forward", targetGroupArn: refs.tg.arn }];
+        state(plan, "http-redirect").propertyDependencies = { loadBalancerArn: [refs.alb.urn], defaultActions: [refs.tg.urn] };
+        for (const p of [plan, withUnknownIds(plan)]) assert.deepStrictEqual(mandatoryPolicies(evaluatePlan(p)), ["edge-https-only", "security-group-matrix"]);
+    });
+
+    it("accepts another ALB port only when the stack's config allows it", () => {
+        const { plan, refs } = architecturePlan();
+        addToPlan(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "alb-8443", { securityGroupId: refs.albSg.id, ipProtocol: "tcp", fromPort: 8443, toPort: 8443, cidrIpv4: "0.0.0.0/0" }, { securityGroupId: [refs.albSg.urn] });
         assert.strictEqual(evaluatePlan(plan, { policies: only("security-group-matrix") }).length, 1);
-        assert.deepStrictEqual(evaluatePlan(plan, { policies: only("security-group-matrix"), config: { "security-group-matrix": { albIngressPorts: [443, 80] } } }), []);
+        assert.deepStrictEqual(evaluatePlan(plan, { policies: only("security-group-matrix"), config: { "security-group-matrix": { albIngressPorts: [443, 8443] } } }), []);
     });
 
     it("rejects one security group shared by the DP and CP services", () => {
