@@ -94,7 +94,8 @@ export function planResources(plan: Plan): PolicyResource[] {
             asType: ((cls: any) => (isTypeOf(s.type, cls) ? props : undefined)) as PolicyResource["asType"],
         };
         const outputs = s.outputs ?? {};
-        recordIdentity(r, { id: s.id || outputs.id, arn: outputs.arn });
+        // An auto-named resource is referred to by its physical name (an RDS subnet group), known only in outputs.
+        recordIdentity(r, { id: s.id || outputs.id, arn: outputs.arn, name: typeof outputs.name === "string" ? outputs.name : undefined });
         byUrn.set(urn, r);
     }
     for (const [urn, s] of states) {

@@ -30,10 +30,10 @@ export interface Ref<R extends Resource = Resource> {
 }
 
 /** Ids and ARNs known outside `props` (the offline plan's `outputs`); the engine gives none. */
-const knownIdentity = new WeakMap<object, { id?: string; arn?: string }>();
+const knownIdentity = new WeakMap<object, { id?: string; arn?: string; name?: string }>();
 
 /** Records the id and ARN of a resource (used by the offline evaluator, which knows its outputs). */
-export function recordIdentity(r: object, identity: { id?: string; arn?: string }): void {
+export function recordIdentity(r: object, identity: { id?: string; arn?: string; name?: string }): void {
     knownIdentity.set(r, identity);
 }
 
@@ -64,7 +64,7 @@ export class Graph<R extends Resource = Resource> {
             const props = plain(r.props) ?? {};
             const known = knownIdentity.get(r) ?? {};
             // An RDS subnet group is referred to by name, a task definition possibly by family; SGs by id; most others by ARN.
-            for (const key of [r.urn, known.id, known.arn, props.id, props.arn, props.name, props.family]) {
+            for (const key of [r.urn, known.id, known.arn, known.name, props.id, props.arn, props.name, props.family]) {
                 if (typeof key !== "string" || isUnknown(key) || key === "") continue;
                 const at = this.byKey.get(key) ?? [];
                 if (!at.includes(r)) at.push(r);

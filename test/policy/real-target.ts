@@ -15,7 +15,7 @@ const nameOf = (s: PlanState) => s.urn.slice(s.urn.lastIndexOf("::") + 2);
 export function realTarget(plan: Plan): Target {
     const states = plan.steps.map(s => s.newState!).filter(Boolean);
     const ofType = (t: string) => states.filter(s => s.type === t);
-    const byRef = (ref: unknown) => states.find(s => s.custom && ref && (s.id === ref || s.outputs?.id === ref || s.outputs?.arn === ref || s.inputs?.name === ref));
+    const byRef = (ref: unknown) => states.find(s => s.custom && ref && (s.id === ref || s.outputs?.id === ref || s.outputs?.arn === ref || s.inputs?.name === ref || s.outputs?.name === ref));
     const need = <T>(v: T | undefined, what: string): T => { if (v === undefined || (Array.isArray(v) && v.length === 0)) throw new Missing(`the plan has no ${what} yet`); return v; };
     const roleOf = (svc: PlanState) => {
         const td = byRef(svc.inputs.taskDefinition);
