@@ -48,7 +48,9 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
         for (const c of containers) {
             for (const [name, value] of c.env) {
                 if (value === "" || isUnknown(value) || cfg.allowedPlainNames.includes(name)) continue;
-                if (SECRET_EXACT.has(name) || SECRET_NAME.test(name)) {
+                // A file path (a mounted secret) or a Kong vault reference ({vault://aws/…}) is not the secret itself.
+                const reference = /^\/[\w.\/-]+$/.test(value) || /^\{vault:\/\/[^}]+\}$/.test(value.trim());
+                if ((SECRET_EXACT.has(name) || SECRET_NAME.test(name)) && !reference) {
                     report(`container "${c.name}" sets ${name} in plain environment: move it to \`secrets\` (valueFrom a Secrets Manager ARN).`);
                     continue;
                 }

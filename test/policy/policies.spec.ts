@@ -9,7 +9,8 @@ import { statementProblems } from "../../policy/policies/iam";
 import { UNKNOWN_STRING } from "../../policy/lib/values";
 import { main } from "../../tools/policy";
 import { architecturePlan } from "../fixtures/architecture-plan";
-import { addToPlan, describe_, editContainers, mandatoryPolicies, state, withUnknownIds } from "./helpers";
+import { addToPlan, describe_, editContainers, mandatoryPolicies, setEnv, state, withUnknownIds } from "./helpers";
+import { MUTATIONS } from "./mutations";
 
 const only = (name: string) => policies.filter(p => p.name === name);
 
@@ -21,6 +22,11 @@ describe("policy pack: structure", () => {
         const advisory = policies.filter(p => p.enforcementLevel === "advisory").map(p => p.name).sort();
         assert.deepStrictEqual(advisory, ["plan-fully-checkable", "required-tags"]);
         assert.ok(policies.every(p => p.enforcementLevel === "mandatory" || p.enforcementLevel === "advisory"));
+    });
+
+    it("has a one-mistake row in the mutation table for every mandatory policy", () => {
+        const covered = new Set(MUTATIONS.flatMap(m => m.rejectedBy));
+        assert.deepStrictEqual(policies.filter(p => p.enforcementLevel === "mandatory" && !covered.has(p.name)).map(p => p.name), []);
     });
 
     it("gives every config property a default, and never an enforcementLevel property (the server rejects it)", () => {
@@ -167,6 +173,17 @@ describe("policy pack: rules in detail", () => {
             for (const e of boot.environment) if (e.name === "ADMIN_BOOTSTRAP_STATE") e.name = "DECK_STATE_JSON";
         });
         assert.deepStrictEqual(evaluatePlan(plan, { policies: only("admin-api-protected") }), []);
+    });
+
+    it("accepts a file path or a Kong vault reference in a secret-looking variable, not the secret itself", () => {
+        const run = (value: string) => {
+            const { plan } = architecturePlan();
+            editContainers(plan, "dev-dp", cs => setEnv(cs[0], "KONG_SSL_CERT_KEY", value));
+            return evaluatePlan(plan, { policies: only("no-plaintext-secrets") }).length;
+        };
+        assert.strictEqual(run("/etc/kong/tls/server.key"), 0);
+        assert.strictEqual(run("{vault://aws/kong-dev-proxy-tls/key}"), 0);
+        assert.strictEqual(run("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"), 1);
     });
 
     it("flags a literal key-auth key in the bootstrap state as a plaintext secret", () => {
