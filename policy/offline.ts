@@ -30,6 +30,8 @@ export interface PlanStep {
     op: string;
     urn: string;
     newState?: PlanState;
+    /** A preview of an existing stack may list unchanged resources ("same") with their old state only. */
+    oldState?: PlanState;
 }
 
 export interface Plan {
@@ -80,8 +82,9 @@ const OPTS_DEFAULT = { protect: false, ignoreChanges: [], aliases: [], additiona
 export function planResources(plan: Plan): PolicyResource[] {
     const states = new Map<string, PlanState>();
     for (const step of plan.steps ?? []) {
-        if (!step.newState || GONE.has(step.op)) continue;
-        states.set(step.newState.urn ?? step.urn, step.newState);
+        if (GONE.has(step.op)) continue;
+        const st = step.newState ?? step.oldState;
+        if (st) states.set(st.urn ?? step.urn, st);
     }
     const byUrn = new Map<string, PolicyResource>();
     for (const [urn, s] of states) {

@@ -200,6 +200,20 @@ describe("policy pack: rules in detail", () => {
     });
 });
 
+describe("offline evaluator: plan steps", () => {
+    it("ignores deleted resources and reads unchanged ones from their old state", () => {
+        const { plan } = architecturePlan();
+        const wafStep = plan.steps.find(s => s.urn.endsWith("::dev-edge-waf-alb"))!;
+        const pabStep = plan.steps.find(s => s.urn.endsWith("::dev-kong-alb-logs-pab"))!;
+        // The WAF association is being deleted; the public access block is unchanged ("same").
+        wafStep.op = "delete";
+        pabStep.op = "same";
+        pabStep.oldState = pabStep.newState;
+        delete pabStep.newState;
+        assert.deepStrictEqual(mandatoryPolicies(evaluatePlan(plan)), ["edge-waf"]);
+    });
+});
+
 describe("admin route protection (decK state)", () => {
     const route = { name: "kong-admin", paths: ["/kong-admin"] };
     const keyAuth = { name: "key-auth" };
