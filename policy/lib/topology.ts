@@ -271,7 +271,7 @@ export interface SubnetRoutes {
 
 function routeDestination(p: any): string {
     return str(p.destinationCidrBlock) ?? str(p.cidrBlock) ?? str(p.destinationIpv6CidrBlock) ?? str(p.ipv6CidrBlock)
-        ?? str(p.destinationPrefixListId) ?? str(p.destinationPrefixListId) ?? "(unknown destination)";
+        ?? str(p.destinationPrefixListId) ?? "(unknown destination)";
 }
 
 /** What the routes of a subnet's route tables lead to. */

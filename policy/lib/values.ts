@@ -44,7 +44,7 @@ export function num(v: unknown): number | undefined {
     return undefined;
 }
 
-/** A known array, or [] when absent; `unknown` tells whether the whole list was unknown. */
+/** A known array, or [] when absent or unknown. */
 export function list(v: unknown): any[] {
     return Array.isArray(v) ? v : [];
 }

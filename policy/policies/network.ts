@@ -173,7 +173,7 @@ export const controlPlanePrivate: StackValidationPolicy = {
                 }
             }
             const lbs = (Array.isArray(plain(p.loadBalancers)) ? plain(p.loadBalancers) : []) as unknown[];
-            if (lbs.length > 0) {
+            if (lbs.length > 0 || g.refs(s.service, "loadBalancers", [T.targetGroup]).targets.length > 0) {
                 report(`${where} registers its tasks with a load balancer (loadBalancers): the CP is reached only by the DPs, over its SG.`, s.service.urn);
             }
             for (const c of s.containers ?? []) {
@@ -185,7 +185,8 @@ export const controlPlanePrivate: StackValidationPolicy = {
                 }
             }
         }
-        // A target group can reach CP tasks by IP without the service naming it.
+        // A target group can reach CP tasks by IP without the service naming it: Kong's admin (8001,
+        // 8444 TLS), cluster (8005) and Kong Manager (8002) ports belong to the CP alone.
         const cpPorts = [8001, 8005, 8002, 8444];
         for (const att of g.ofType(T.targetGroupAttachment)) {
             const port = Number(plain(att.props)?.port);

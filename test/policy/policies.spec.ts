@@ -142,6 +142,22 @@ describe("policy pack: rules in detail", () => {
         }
     });
 
+    it("flags a target group attachment on a Control Plane port (a load balancer reaching CP tasks by IP)", () => {
+        const { plan, refs } = architecturePlan();
+        addToPlan(plan, "aws:lb/targetGroupAttachment:TargetGroupAttachment", "cp-by-ip", { targetGroupArn: refs.tg.arn, targetId: "10.0.64.25", port: 8001 }, { targetGroupArn: [refs.tg.urn] });
+        const v = evaluatePlan(plan, { policies: only("control-plane-private") });
+        assert.deepStrictEqual(v.map(x => x.urn!.split("::").pop()), ["cp-by-ip"], describe_(v));
+    });
+
+    it("flags a CP service whose loadBalancers are unknown but depend on a target group", () => {
+        const { plan, refs } = architecturePlan();
+        const cp = state(plan, "dev-cp", "aws:ecs/service:Service");
+        cp.inputs.loadBalancers = UNKNOWN_STRING;
+        cp.propertyDependencies!.loadBalancers = [refs.tg.urn];
+        const v = evaluatePlan(plan, { policies: only("control-plane-private") });
+        assert.match(v[0]?.message ?? "", /registers its tasks with a load balancer/);
+    });
+
     it("flags a CP subnet with no route table association (main table cannot be checked)", () => {
         const { plan } = architecturePlan();
         plan.steps = plan.steps.filter(s => !(s.newState?.type === "aws:ec2/routeTableAssociation:RouteTableAssociation" && s.urn.includes("private-0")));
