@@ -83,7 +83,9 @@ export class Graph<R extends Resource = Resource> {
      * ids are matched exactly; the property's dependencies stand in for what is unknown or
      * unmatched (dependencies are per top-level property, so they may over-approximate a part).
      */
-    refs(r: R, prop: string, types: string[], value: unknown = plain(r.props)?.[prop]): Ref<R> {
+    refs(r: R, prop: string, types: string[], ...part: [value?: unknown]): Ref<R> {
+        // An explicit `undefined` part means "that part is absent", not "the whole property".
+        const value = part.length > 0 ? part[0] : plain(r.props)?.[prop];
         const { values, unknown } = knownStrings(value);
         const ofTypes = (x: R) => types.length === 0 || types.includes(x.type);
         const targets: R[] = [];

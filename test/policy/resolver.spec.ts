@@ -61,6 +61,11 @@ describe("resolver: references between resources", () => {
         assert.deepStrictEqual(g.refs(svc, "networkConfiguration", [SUBNET], svc.props.networkConfiguration.subnets).targets, [s1, s2]);
     });
 
+    it("treats an explicitly absent part as absent, not as the whole property (inline rule without securityGroups)", () => {
+        const sg = res(SG, "dp", { ingress: [{ protocol: "tcp", fromPort: 8000, toPort: 8000, cidrBlocks: ["0.0.0.0/0"] }] });
+        assert.deepStrictEqual(new Graph([sg]).refs(sg, "ingress", [SG], undefined), { targets: [], external: [], unresolved: false });
+    });
+
     it("finds referrers: the rules attached to a group", () => {
         const sg = res(SG, "db");
         const other = res(SG, "other");
