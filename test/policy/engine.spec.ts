@@ -8,6 +8,8 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { evaluatePlan, Plan, PlanState } from "../../policy/offline";
+import { planStack } from "../../offline/harness";
+import { previewJson } from "../../tools/plan";
 import { architecturePlan } from "../fixtures/architecture-plan";
 import { addToPlan, asFreshPreview, withUnknownIds } from "./helpers";
 import { MUTATIONS } from "./mutations";
@@ -106,7 +108,7 @@ describe("policy pack served by @pulumi/policy's own analyzer server (child proc
         if (child && child.exitCode === null) child.kill();
     });
 
-    const cases: [string, () => Plan][] = [
+    const cases: [string, () => Plan | Promise<Plan>][] = [
         ["the unmutated architecture", () => architecturePlan().plan],
         ["a fresh stack's preview (unknown ids and container definitions)", () => asFreshPreview(architecturePlan().plan)],
         ...MUTATIONS.map(m => [`${m.name} (unknown ids)`, () => {
@@ -116,9 +118,12 @@ describe("policy pack served by @pulumi/policy's own analyzer server (child proc
         }] as [string, () => Plan]),
     ];
 
+    const realDev = async () => JSON.parse(JSON.stringify(previewJson(await planStack("dev")))) as Plan;
+    cases.push(["the real dev plan", realDev]);
+
     for (const [name, build] of cases) {
         it(`reports what evaluatePlan reports: ${name}`, async () => {
-            const plan = build();
+            const plan = await build();
             const engine = await viaEngine(client, plan);
             const offline = evaluatePlan(plan);
             assert.deepStrictEqual(engine.map(key).sort(), offline.map(v => key({ policy: v.policy, level: v.enforcementLevel, urn: v.urn ?? "" })).sort());
