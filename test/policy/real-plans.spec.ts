@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { planStack } from "../../offline/harness";
 import { evaluatePlan, mandatory, Plan } from "../../policy/offline";
 import { previewJson } from "../../tools/plan";
-import { describe_, mandatoryPolicies, withUnknownIds } from "./helpers";
+import { asFreshPreview, describe_, mandatoryPolicies, withUnknownIds } from "./helpers";
 import { MUTATIONS } from "./mutations";
 import { Missing, realTarget } from "./real-target";
 
@@ -28,8 +28,12 @@ describe("policy pack on the real program's plans", () => {
             const v = evaluatePlan(await freshPlan(stack), { config: CONFIG[stack] });
             assert.deepStrictEqual(mandatory(v), [], describe_(v));
         });
-        it(`${stack}: zero mandatory violations as a fresh preview (unknown ids)`, async () => {
+        it(`${stack}: zero mandatory violations as a preview with unknown ids`, async () => {
             const v = evaluatePlan(withUnknownIds(await freshPlan(stack)), { config: CONFIG[stack] });
+            assert.deepStrictEqual(mandatory(v), [], describe_(v));
+        });
+        it(`${stack}: zero mandatory violations as a fresh stack's preview (container definitions unknown too)`, async () => {
+            const v = evaluatePlan(asFreshPreview(await freshPlan(stack)), { config: CONFIG[stack] });
             assert.deepStrictEqual(mandatory(v), [], describe_(v));
         });
     }
