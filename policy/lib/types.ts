@@ -1,0 +1,40 @@
+// Resource type tokens of @pulumi/aws 7.x (checked against each class's __pulumiType in
+// node_modules/@pulumi/aws). The S3 `…V2` tokens are the older names, still accepted.
+
+export const T = {
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    route: "aws:ec2/route:Route",
+    routeTableAssociation: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    internetGateway: "aws:ec2/internetGateway:InternetGateway",
+    natGateway: "aws:ec2/natGateway:NatGateway",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ec2SecurityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    vpcIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    vpcEgressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    listenerRule: "aws:lb/listenerRule:ListenerRule",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    targetGroupAttachment: "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+    webAclAssociation: "aws:wafv2/webAclAssociation:WebAclAssociation",
+    ecsService: "aws:ecs/service:Service",
+    taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    rdsCluster: "aws:rds/cluster:Cluster",
+    rdsClusterInstance: "aws:rds/clusterInstance:ClusterInstance",
+    rdsInstance: "aws:rds/instance:Instance",
+    rdsSubnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+    iamRole: "aws:iam/role:Role",
+    iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    iamPolicy: "aws:iam/policy:Policy",
+    iamRolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketV2: "aws:s3/bucketV2:BucketV2",
+    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    bucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucketSseV2: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+} as const;
+
+export const SG_RULE_TYPES = [T.securityGroup, T.ec2SecurityGroupRule, T.vpcIngressRule, T.vpcEgressRule];

@@ -1,0 +1,60 @@
+import * as assert from "assert";
+import { planStack } from "../../offline/harness";
+import { evaluatePlan, mandatory, Plan } from "../../policy/offline";
+import { previewJson } from "../../tools/plan";
+import { asFreshPreview, describe_, mandatoryPolicies, withUnknownIds } from "./helpers";
+import { MUTATIONS } from "./mutations";
+import { Missing, realTarget } from "./real-target";
+
+// The pack against the REAL program's plans (the same JSON `npm run plan -- --json` writes).
+// Rows whose resources the program does not create yet are pending, with the reason.
+
+const cache = new Map<string, Promise<string>>();
+/** The plan JSON text of a stack (planned once per process; each test parses a fresh copy). */
+function planText(stack: "dev" | "prod"): Promise<string> {
+    let p = cache.get(stack);
+    if (!p) cache.set(stack, (p = planStack(stack).then(run => JSON.stringify(previewJson(run)))));
+    return p;
+}
+const freshPlan = async (stack: "dev" | "prod"): Promise<Plan> => JSON.parse(await planText(stack));
+
+// Dev and prod are judged with the policy config of their stack (policy/config/<stack>.json).
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const CONFIG: Record<string, any> = { dev: require("../../policy/config/dev.json"), prod: require("../../policy/config/prod.json") };
+
+describe("policy pack on the real program's plans", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: zero mandatory violations`, async () => {
+            const v = evaluatePlan(await freshPlan(stack), { config: CONFIG[stack] });
+            assert.deepStrictEqual(mandatory(v), [], describe_(v));
+        });
+        it(`${stack}: zero mandatory violations as a preview with unknown ids`, async () => {
+            const v = evaluatePlan(withUnknownIds(await freshPlan(stack)), { config: CONFIG[stack] });
+            assert.deepStrictEqual(mandatory(v), [], describe_(v));
+        });
+        it(`${stack}: zero mandatory violations as a fresh stack's preview (container definitions unknown too)`, async () => {
+            const v = evaluatePlan(asFreshPreview(await freshPlan(stack)), { config: CONFIG[stack] });
+            assert.deepStrictEqual(mandatory(v), [], describe_(v));
+        });
+    }
+
+    describe("rejects one realistic mistake in the real dev plan", () => {
+        for (const m of MUTATIONS) {
+            it(`${m.name} → ${m.rejectedBy.join(", ")}`, async function () {
+                const t = realTarget(await freshPlan("dev"));
+                try {
+                    m.apply(t);
+                } catch (e) {
+                    if (e instanceof Missing) { this.test!.title += ` (pending: ${e.message})`; this.skip(); }
+                    throw e;
+                }
+                const v = evaluatePlan(t.plan, { config: CONFIG.dev });
+                assert.deepStrictEqual(mandatoryPolicies(v), [...m.rejectedBy].sort(), describe_(v));
+                if (m.at) {
+                    const name = m.at(t);
+                    assert.ok(v.some(x => x.policy === m.rejectedBy[0] && x.urn?.endsWith(`::${name}`)), `expected a ${m.rejectedBy[0]} violation on ${name}:\n${describe_(v)}`);
+                }
+            });
+        }
+    });
+});
