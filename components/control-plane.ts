@@ -192,9 +192,9 @@ function createSecurityGroups(ctx: Context, vpcId: pulumi.Input<string>) {
         tags: { ...tags, Name: `${name}-db-sg` },
     }, { parent });
     allowGroupToGroup(`${name}-cp-to-db`, sg.id, dbSg.id,
-        { port: PORTS.postgres, description: "Kong CP to its Aurora PostgreSQL" }, { parent });
+        { port: PORTS.postgres, description: "Kong CP to its Aurora PostgreSQL", tags }, { parent });
     allowToCidrs(`${name}-https-out`, sg.id, ["0.0.0.0/0"],
-        { port: PORTS.https, description: "Kong CP to image registries and AWS APIs (Secrets Manager, ECR, CloudWatch Logs)" }, { parent });
+        { port: PORTS.https, description: "Kong CP to image registries and AWS APIs (Secrets Manager, ECR, CloudWatch Logs)", tags }, { parent });
     return { sg, dbSg };
 }
 

@@ -206,10 +206,10 @@ export function createDataPlaneSecurityGroup(name: string, args: DataPlaneArgs, 
         description: `Kong Data Plane ${name}: proxy from its load balancer, to the Control Plane and upstreams`,
         tags: { ...args.tags, Name: `${name}-dp` },
     }, parent);
-    allowGroupToGroup(`${name}-to-cp-admin`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.admin, description: "Kong DP /kong-admin route to the CP Admin API" }, parent);
-    allowGroupToGroup(`${name}-to-cp-cluster`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.cluster, description: "Kong DP to CP cluster sync (mTLS)" }, parent);
+    allowGroupToGroup(`${name}-to-cp-admin`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.admin, description: "Kong DP /kong-admin route to the CP Admin API", tags: args.tags }, parent);
+    allowGroupToGroup(`${name}-to-cp-cluster`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.cluster, description: "Kong DP to CP cluster sync (mTLS)", tags: args.tags }, parent);
     for (const e of dataPlaneEgress(args.upstreamEgressCidrs ?? ["0.0.0.0/0"], args.upstreamEgressPorts ?? [PORTS.https])) {
-        allowToCidrs(`${name}-egress-${e.port}`, sg.id, [e.cidr], e, parent);
+        allowToCidrs(`${name}-egress-${e.port}`, sg.id, [e.cidr], { ...e, tags: args.tags }, parent);
     }
     return sg;
 }

@@ -163,6 +163,7 @@ export class Vpc extends pulumi.ComponentResource {
             new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-https`, {
                 securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: args.cidr,
                 description: "AWS API calls from tasks in this VPC",
+                tags: tags({ Name: `${name}-endpoints-https` }),
             }, parent);
             for (const service of endpoints) {
                 new aws.ec2.VpcEndpoint(`${name}-${service.replace(/\./g, "-")}`, {
@@ -208,10 +209,10 @@ export class Vpc extends pulumi.ComponentResource {
             tags: tags({ Name: `${name}-nat` }),
         }, parent);
         new aws.vpc.SecurityGroupIngressRule(`${name}-nat-from-vpc`, {
-            securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: args.cidr, description: "Traffic to forward, from inside the VPC only",
+            securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: args.cidr, description: "Traffic to forward, from inside the VPC only", tags: tags({}),
         }, parent);
         new aws.vpc.SecurityGroupEgressRule(`${name}-nat-to-internet`, {
-            securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "Forwarded traffic to the internet",
+            securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "Forwarded traffic to the internet", tags: tags({}),
         }, parent);
         const ami = aws.ssm.getParameterOutput({ name: "/aws/service/ami-amazon-linux-latest/al2023-ami-minimal-kernel-default-arm64" }, parent);
         const instance = new aws.ec2.Instance(`${name}-nat`, {

@@ -11,7 +11,9 @@ describe("Edge: ALB and listeners (dev and prod plans)", () => {
     const table = [
         // stack, redirect listener?, deletion protection, public subnets, log retention
         { stack: "dev", redirect: false, deletionProtection: false, azs: 2, logDays: 30, forceDestroy: true },
-        { stack: "prod", redirect: true, deletionProtection: true, azs: 3, logDays: 90, forceDestroy: false },
+        { stack: "prod", redirect: false, deletionProtection: true, azs: 3, logDays: 90, forceDestroy: false },
+        // albHttpRedirect is opt-in: a port 80 listener that only answers 301 to HTTPS.
+        { stack: "prod-redirect", redirect: true, deletionProtection: true, azs: 3, logDays: 90, forceDestroy: false },
     ];
     for (const t of table) {
         describe(t.stack, () => {

@@ -70,8 +70,13 @@ describe("security-group matrix (ALB, DP, CP, DB; plus the VPC endpoints' group 
     const table: { name: string; run: () => Promise<ProgramRun>; expected: Row[] }[] = [
         { name: "dev (no redirect)", run: () => planFull("dev"), expected: SEED },
         {
-            name: "prod (HTTP redirect: port 80 opens for the 301 only)", run: () => planFull("prod"),
             // prod also has interface endpoints (Vpc): HTTPS from inside the VPC only.
+            name: "prod", run: () => planFull("prod"),
+            expected: [...SEED, "ENDPOINTS in 443 10.20.0.0/16"],
+        },
+        {
+            name: "prod with the opt-in HTTP redirect: port 80 opens for the 301 only",
+            run: () => planFull("prod-redirect"),
             expected: [...SEED, "ALB in 80 0.0.0.0/0", "ALB in 80 ::/0", "ENDPOINTS in 443 10.20.0.0/16"],
         },
         {

@@ -1,12 +1,17 @@
 // npm run plan -- --stack dev | --config path/to/Pulumi.x.yaml [--json plan.json]
 //
 // Runs the real program in-process against the mock cloud (no Pulumi CLI, no AWS credentials)
-// and prints what `pulumi up` would create: resources by component and type, and the outputs.
-// --json writes the plan in the shape of `pulumi preview --json`.
+// and prints what `pulumi up` would create: resources by component and type, the outputs, and the
+// policy pack's verdict on the plan (with policy/config/<stack>.json when there is one).
+// --json writes the plan in the shape of `pulumi preview --json`. Exits 1 on invalid config or a
+// mandatory policy violation, as `pulumi preview --policy-pack policy` would fail.
 
 import * as fs from "fs";
 import { planStack, stackFile, type PlannedResource, type ProgramRun } from "../offline/harness";
+import * as path from "path";
+import { evaluatePlan } from "../policy/offline";
 import { ConfigError } from "../stacks/config";
+import { formatViolations } from "./policy";
 
 interface Args {
     source: string;
@@ -112,10 +117,17 @@ async function main() {
         fail(`Duplicate resource URNs (a real preview would fail):\n${run.duplicateUrns.map(u => `  - ${u}`).join("\n")}`, 2);
     }
     console.log(summary(run));
+    const preview = previewJson(run);
     if (args.json) {
-        fs.writeFileSync(args.json, JSON.stringify(previewJson(run), null, 2));
+        fs.writeFileSync(args.json, JSON.stringify(preview, null, 2));
         console.log(`\nWrote ${args.json} (${run.resources.length} steps, the shape of pulumi preview --json)`);
     }
+    const configFile = path.join(__dirname, "..", "policy", "config", `${run.stack}.json`);
+    const policyConfig = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, "utf8")) : undefined;
+    const violations = evaluatePlan(preview, { config: policyConfig });
+    console.log(`\nPolicy pack (policy/${policyConfig ? `, config policy/config/${run.stack}.json` : ""}):`);
+    for (const line of formatViolations(violations)) console.log(`    ${line}`);
+    if (violations.some(v => v.enforcementLevel === "mandatory")) process.exitCode = 1;
 }
 
 if (require.main === module) void main();

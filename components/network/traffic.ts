@@ -20,6 +20,8 @@ export interface Arrow {
     port: number;
     /** Why the rule exists: shown in the console next to the rule. */
     description: string;
+    /** Tags of the rule resources (the stack's required tags). */
+    tags?: Record<string, string>;
 }
 
 /** `from` may reach `to` on the port: an egress rule on `from` and the matching ingress on `to`. */
@@ -30,7 +32,7 @@ export function allowGroupToGroup(
     arrow: Arrow,
     opts: pulumi.CustomResourceOptions,
 ): void {
-    const rule = { ipProtocol: "tcp", fromPort: arrow.port, toPort: arrow.port, description: arrow.description };
+    const rule = { ipProtocol: "tcp", fromPort: arrow.port, toPort: arrow.port, description: arrow.description, tags: arrow.tags };
     new aws.vpc.SecurityGroupEgressRule(`${name}-egress`, { ...rule, securityGroupId: from, referencedSecurityGroupId: to }, opts);
     new aws.vpc.SecurityGroupIngressRule(`${name}-ingress`, { ...rule, securityGroupId: to, referencedSecurityGroupId: from }, opts);
 }
@@ -43,7 +45,7 @@ function cidrField(cidr: string) {
 export function allowFromCidrs(name: string, to: pulumi.Input<string>, cidrs: string[], arrow: Arrow, opts: pulumi.CustomResourceOptions): void {
     for (const cidr of cidrs) {
         new aws.vpc.SecurityGroupIngressRule(`${name}-${ruleSuffix(cidr)}`, {
-            securityGroupId: to, ipProtocol: "tcp", fromPort: arrow.port, toPort: arrow.port, description: arrow.description, ...cidrField(cidr),
+            securityGroupId: to, ipProtocol: "tcp", fromPort: arrow.port, toPort: arrow.port, description: arrow.description, tags: arrow.tags, ...cidrField(cidr),
         }, opts);
     }
 }
@@ -52,7 +54,7 @@ export function allowFromCidrs(name: string, to: pulumi.Input<string>, cidrs: st
 export function allowToCidrs(name: string, from: pulumi.Input<string>, cidrs: string[], arrow: Arrow, opts: pulumi.CustomResourceOptions): void {
     for (const cidr of cidrs) {
         new aws.vpc.SecurityGroupEgressRule(`${name}-${ruleSuffix(cidr)}`, {
-            securityGroupId: from, ipProtocol: "tcp", fromPort: arrow.port, toPort: arrow.port, description: arrow.description, ...cidrField(cidr),
+            securityGroupId: from, ipProtocol: "tcp", fromPort: arrow.port, toPort: arrow.port, description: arrow.description, tags: arrow.tags, ...cidrField(cidr),
         }, opts);
     }
 }
