@@ -100,12 +100,19 @@ async function runExclusive(program: () => Promise<Record<string, any>> | Record
     pulumi.runtime.setAllConfig(config);
     await pulumi.runtime.setMocks(new MockCloud(config["aws:region"] ?? "eu-west-1", stack), PROJECT, stack, false);
     const { resources, duplicateUrns } = recordRegistrations(pulumi.runtime.getMonitor() as any);
+    // The SDK records `new Error().stack` on every internal promise (for leak reports), and under
+    // ts-node each stack is source-mapped: that was ~85% of a plan's time. Without stack frames
+    // the same plan runs ~8x faster. Resource source positions are unaffected (the SDK lifts the
+    // limit for those itself). KONG_HYBRID_STACK_TRACES=1 keeps them for debugging the program.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.KONG_HYBRID_STACK_TRACES) Error.stackTraceLimit = 0;
     let outputs: Record<string, any>;
     try {
         outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
     } finally {
         // Registration is asynchronous: wait until every queued registration has reached the mocks.
         await pulumi.runtime.disconnect();
+        Error.stackTraceLimit = stackTraceLimit;
     }
     return { stack, resources: [...resources.values()], outputs: unwrap(outputs ?? {}), duplicateUrns };
 }

@@ -111,7 +111,7 @@ async function main() {
         if (e instanceof ConfigError || e?.name === "ConfigError") {
             fail(`${args.source}: ${e.message}`);
         }
-        fail(`The program failed: ${e?.stack ?? e}`, 2);
+        fail(`The program failed: ${e?.stack ?? e}\n(run with KONG_HYBRID_STACK_TRACES=1 for the full stack trace)`, 2);
     }
     if (run.duplicateUrns.length > 0) {
         fail(`Duplicate resource URNs (a real preview would fail):\n${run.duplicateUrns.map(u => `  - ${u}`).join("\n")}`, 2);
