@@ -10,9 +10,8 @@ import { adminBootstrapState, DECK_IMAGE } from "./control-plane/admin-bootstrap
 import {
     DATABASE_NAME, dataProtection, MASTER_USERNAME, resolveDatabaseSettings, scalingConfiguration, type DatabaseSettings,
 } from "./control-plane/database";
-import {
-    controlPlaneContainers, ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy, migrationsFinishCommand, parseArn,
-} from "./control-plane/task";
+import { controlPlaneContainers, migrationsFinishCommand } from "./control-plane/task";
+import { ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy, parseArn } from "./ecs/task-iam";
 
 // The Control Plane (seed ecs-fargate-aurora-architecture.txt): Kong with role=control_plane on ECS
 // Fargate in the private subnets, registered in a Cloud Map private DNS namespace so DPs reach it by

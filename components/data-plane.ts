@@ -5,6 +5,7 @@ import { Edge, DEREGISTRATION_DELAY_SECONDS, type EdgeArgs } from "./edge";
 import { unknownKongEnvNames, type KongImage } from "./kong/image";
 import { dataPlaneSettings, toContainerEnv, type ContainerEnv } from "./kong/settings";
 import { PORTS } from "./network/ports";
+import { ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 import { allowGroupToGroup, allowToCidrs, distinctEgress, type EgressTarget } from "./network/traffic";
 
 // One Data Plane group on ECS Fargate: its security group, task definition, service and
@@ -145,59 +146,17 @@ export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
     return env;
 }
 
-/** `arn:aws:ecr:…` repository of an ECR image, or undefined for a public registry image. */
-export function ecrRepositoryArn(image: string): string | undefined {
-    const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image);
-    return m ? `arn:aws:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
-}
-
-export interface ExecutionPolicyInput {
-    secretArns: string[];
-    kmsKeyArns: string[];
-    logGroupArn: string;
-    image: string;
-}
-
-/** What ECS needs to start the task: read exactly these secrets, decrypt with exactly these keys, write this log group. */
-export function executionRolePolicy(i: ExecutionPolicyInput): string {
-    const statements: object[] = [
-        { Sid: "ReadKongSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...new Set(i.secretArns)] },
-        { Sid: "DecryptKongSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(i.kmsKeyArns)] },
-        { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${i.logGroupArn}:log-stream:*` },
-    ];
-    const repo = ecrRepositoryArn(i.image);
-    if (repo) {
-        // GetAuthorizationToken has no resource-level permissions (ECR IAM reference).
-        statements.push({ Sid: "EcrToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-        statements.push({ Sid: "PullKongImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: repo });
-    }
-    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
-}
-
-/** ECS tasks of this account only may assume the role (confused-deputy guard). */
-export function ecsTasksTrustPolicy(accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: "ecs-tasks.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        }],
-    });
-}
-
 /** `arn:aws:ecs:<region>:<account>:cluster/<name>` → its parts. */
-export function parseClusterArn(arn: string): { region: string; accountId: string; clusterName: string } {
-    const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn);
+export function parseClusterArn(arn: string): { partition: string; region: string; accountId: string; clusterName: string } {
+    const m = /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn);
     if (!m) throw new Error(`not an ECS cluster ARN: ${arn}`);
-    return { region: m[1], accountId: m[2], clusterName: m[3] };
+    return { partition: m[1], region: m[2], accountId: m[3], clusterName: m[4] };
 }
 
 // ── Resources, one free function per concern ───────────────────────────────────────────────
 
 type Parent = { parent: pulumi.Resource };
-type Cluster = pulumi.Output<{ region: string; accountId: string; clusterName: string }>;
+type Cluster = pulumi.Output<ReturnType<typeof parseClusterArn>>;
 
 /** The group's SG, without inline rules, and its arrows to the CP and to the internet. */
 export function createDataPlaneSecurityGroup(name: string, args: DataPlaneArgs, parent: Parent): aws.ec2.SecurityGroup {
@@ -216,7 +175,7 @@ export function createDataPlaneSecurityGroup(name: string, args: DataPlaneArgs, 
 
 /** Execution role (exact secrets, keys and log group) and a task role without permissions. */
 export function createDataPlaneRoles(name: string, args: DataPlaneArgs, kong: KongImage, cluster: Cluster, logGroupArn: pulumi.Output<string>, parent: Parent) {
-    const trust = cluster.accountId.apply(ecsTasksTrustPolicy);
+    const trust = cluster.apply(c => JSON.stringify(ecsTasksAssumeRolePolicy(c.partition, c.region, c.accountId)));
     const executionRole = new aws.iam.Role(`${name}-execution-role`, {
         description: `ECS starts Kong DP ${name}: pull, read its TLS secret, write logs`,
         assumeRolePolicy: trust,
@@ -225,9 +184,13 @@ export function createDataPlaneRoles(name: string, args: DataPlaneArgs, kong: Ko
     const secretArns = [args.pki.dataPlaneTls.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])];
     new aws.iam.RolePolicy(`${name}-execution-policy`, {
         role: executionRole.id,
-        policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, logGroupArn])
-            .apply(([secrets, stackKey, pkiKey, logGroup]) =>
-                executionRolePolicy({ secretArns: secrets, kmsKeyArns: [stackKey, pkiKey], logGroupArn: logGroup, image: kong.image })),
+        policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, logGroupArn, cluster])
+            .apply(([secrets, stackKey, pkiKey, logGroup, c]) => JSON.stringify(executionRolePolicy({
+                secretArns: secrets,
+                kmsKeyArns: [stackKey, pkiKey],
+                logGroupArns: [logGroup],
+                ecrRepositoryArns: [ecrRepositoryArn(kong.image, c.partition)].filter((a): a is string => !!a),
+            }))),
     }, parent);
     // The DP calls no AWS API: its task role has no permissions at all.
     const taskRole = new aws.iam.Role(`${name}-task-role`, {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { controlPlaneHostname, splitHostname } from "../components/control-plane";
 import { resolveDatabaseSettings, scalingConfiguration } from "../components/control-plane/database";
-import { ecrRepositoryArn, executionRolePolicy } from "../components/control-plane/task";
+import { ecrRepositoryArn, executionRolePolicy } from "../components/ecs/task-iam";
 import { adminBootstrapState } from "../components/control-plane/admin-bootstrap";
 
 describe("ControlPlane arguments", () => {
