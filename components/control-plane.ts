@@ -10,6 +10,7 @@ import { adminBootstrapState, DECK_IMAGE } from "./control-plane/admin-bootstrap
 import {
     DATABASE_NAME, dataProtection, MASTER_USERNAME, resolveDatabaseSettings, scalingConfiguration, type DatabaseSettings,
 } from "./control-plane/database";
+import { allowOnly, redeployStateMachine, rotationSucceededPattern, serviceAssumeRolePolicy } from "./control-plane/rotation";
 import { controlPlaneContainers, migrationsFinishCommand } from "./control-plane/task";
 import { ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy, parseArn } from "./ecs/task-iam";
 
@@ -140,6 +141,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             enableExecuteCommand: false,
             tags: ctx.tags,
         }, { parent: this });
+        createRotationRedeploy(ctx, db.masterSecretArn, args.ecsClusterArn, service);
 
         this.hostname = args.hostname;
         this.securityGroupId = sg.id;
@@ -276,6 +278,49 @@ function createAdminKey(ctx: Context, kmsKeyArn: pulumi.Input<string>) {
         // Pinned like the certificate: a new key is a new task definition, so the sidecar re-syncs it.
         valueFrom: pulumi.all([secret.arn, version.versionId]).apply(([arn, versionId]) => secretValueFrom({ secretArn: arn, versionId })),
     };
+}
+
+/**
+ * A rotation of the RDS master secret redeploys the CP (see control-plane/rotation.ts): an
+ * EventBridge rule → a one-step state machine → ecs:UpdateService(forceNewDeployment).
+ */
+function createRotationRedeploy(ctx: Context, masterSecretArn: pulumi.Output<string>, clusterArn: pulumi.Input<string>, service: aws.ecs.Service) {
+    const { name, parent, tags } = ctx;
+    const account = ctx.cluster.account;
+    const machineRole = new aws.iam.Role(`${name}-redeploy-sfn`, {
+        description: "Kong CP: the state machine that redeploys the CP after a DB password rotation",
+        assumeRolePolicy: account.apply(a => JSON.stringify(serviceAssumeRolePolicy("states.amazonaws.com", a))),
+        tags,
+    }, { parent });
+    new aws.iam.RolePolicy(`${name}-redeploy-sfn`, {
+        role: machineRole.id,
+        policy: service.arn.apply(arn => JSON.stringify(allowOnly("ecs:UpdateService", arn))),
+    }, { parent });
+    const machine = new aws.sfn.StateMachine(`${name}-redeploy`, {
+        type: "STANDARD",
+        roleArn: machineRole.arn,
+        definition: pulumi.all([clusterArn, service.name]).apply(([cluster, svc]) => JSON.stringify(redeployStateMachine(cluster, svc))),
+        tags,
+    }, { parent });
+    const eventsRole = new aws.iam.Role(`${name}-redeploy-events`, {
+        description: "Kong CP: EventBridge starts the redeploy state machine",
+        assumeRolePolicy: account.apply(a => JSON.stringify(serviceAssumeRolePolicy("events.amazonaws.com", a))),
+        tags,
+    }, { parent });
+    new aws.iam.RolePolicy(`${name}-redeploy-events`, {
+        role: eventsRole.id,
+        policy: machine.arn.apply(arn => JSON.stringify(allowOnly("states:StartExecution", arn))),
+    }, { parent });
+    const rule = new aws.cloudwatch.EventRule(`${name}-db-password-rotated`, {
+        description: "The Kong CP database password rotated: redeploy the CP so new tasks read it",
+        eventPattern: masterSecretArn.apply(arn => JSON.stringify(rotationSucceededPattern(arn))),
+        tags,
+    }, { parent });
+    new aws.cloudwatch.EventTarget(`${name}-db-password-rotated`, {
+        rule: rule.name,
+        arn: machine.arn,
+        roleArn: eventsRole.arn,
+    }, { parent });
 }
 
 /** Cloud Map: <service>.<namespace> resolves to the CP tasks' IPs (A records, awsvpc). */
