@@ -268,7 +268,7 @@ function pcaIssuer(
             // aws.acmpca.Certificate has no early renewal. A tls.SelfSignedCert over the leaf key is
             // the renewal clock: inside its early-renewal window `pulumi up` replaces it, its end time
             // moves, and the PCA certificate (valid until exactly that end time) is re-issued.
-            // (@pulumi/time's Rotating would say this more directly; it is not a dependency.)
+            // (A time-rotation resource would say this more directly, but Pulumi publishes none on npm.)
             const clock = new tls.SelfSignedCert(`${name}-${spec.suffix}-renewal-clock`, {
                 privateKeyPem: key.privateKeyPem,
                 subject,

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { configString, PROJECT } from "../stacks/config";
-import { MockCloud } from "./mock-cloud";
+import { MockCloud, unwrap } from "./mock-cloud";
 
 // The project's one offline runtime: runs a program as a whole Pulumi stack under the mock
 // cloud and records every registration the way a real preview reports it (URN, parent, inputs,
@@ -157,23 +157,6 @@ function recordRegistrations(monitor: any) {
         registerOutputs(req, callback);
     };
     return { resources: recorded, duplicateUrns };
-}
-
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-
-/** Plain values from the wire form: secrets unwrapped, resource references as their URN. */
-export function unwrap(value: any): any {
-    if (Array.isArray(value)) return value.map(unwrap);
-    if (value && typeof value === "object") {
-        if (value[SIG] === SECRET_SIG) return unwrap(value.value);
-        if (value[SIG] === RESOURCE_SIG) return value.urn;
-        const out: Record<string, any> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = unwrap(v);
-        return out;
-    }
-    return value;
 }
 
 // ── Helpers for tests and reports ───────────────────────────────────────────────────────────

@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import * as mockTls from "./mock-tls";
 
 // A small, deterministic stand-in for AWS behind Pulumi's mock runtime. It answers each resource
 // registration with what AWS would compute (ids shaped like the real ones, ARNs in the right
@@ -104,23 +105,22 @@ export const OUTPUTS: Record<string, OutputFn> = {
     }),
     "aws:ecs/service:Service": (_n, i, c) => ({ name: i.name ?? c.physicalName, arn: arn(c, "ecs", `service/${String(i.cluster).split("/").pop()}/${i.name ?? c.physicalName}`) }),
     "random:index/randomPassword:RandomPassword": (_n, i, c) => ({ result: fakeRandom(c.hash, i.length ?? 32), bcryptHash: `$2a$10$${c.hash.slice(0, 53)}` }),
-    // PrivateCa (issue 3): PEM-shaped fakes, deterministic per resource. Not parseable certificates.
-    "tls:index/privateKey:PrivateKey": (n, i, c) => ({
-        privateKeyPem: fakePem("PRIVATE KEY", `${i.algorithm ?? "RSA"} private key of ${n}`, c.hash),
-        publicKeyPem: fakePem("PUBLIC KEY", `public key of ${n}`, c.hash),
+    // @pulumi/tls: real keys and certificates made from the inputs (offline/mock-tls.ts), so tests
+    // can check that the chain verifies; validity times stay fixed so plans are reproducible.
+    "tls:index/privateKey:PrivateKey": (_n, i, c) => ({
+        ...mockTls.privateKey(c.hash, i),
         publicKeyFingerprintSha256: `SHA256:${Buffer.from(c.hash, "hex").toString("base64").replace(/=+$/, "")}`,
     }),
-    "tls:index/certRequest:CertRequest": (n, _i, c) => ({ certRequestPem: fakePem("CERTIFICATE REQUEST", `CSR of ${n}`, c.hash) }),
-    "tls:index/selfSignedCert:SelfSignedCert": (n, i, c) => ({ certPem: fakePem("CERTIFICATE", `self-signed certificate ${n}`, c.hash), ...validity(i.validityPeriodHours), readyForRenewal: false }),
-    "tls:index/locallySignedCert:LocallySignedCert": (n, i, c) => ({ certPem: fakePem("CERTIFICATE", `certificate ${n}`, c.hash), ...validity(i.validityPeriodHours), readyForRenewal: false }),
-    "aws:acmpca/certificateAuthority:CertificateAuthority": (n, _i, c) => ({
-        arn: arn(c, "acm-pca", `certificate-authority/${uuid(c.hash)}`), certificateSigningRequest: fakePem("CERTIFICATE REQUEST", `CSR of CA ${n}`, c.hash), status: "PENDING_CERTIFICATE",
-    }),
-    "aws:acmpca/certificate:Certificate": (n, i, c) => ({
+    "tls:index/certRequest:CertRequest": (_n, i, c) => mockTls.certRequest(c.hash, i),
+    "tls:index/selfSignedCert:SelfSignedCert": (_n, i, c) => ({ ...mockTls.selfSignedCert(c.hash, i), ...validity(i.validityPeriodHours), readyForRenewal: false }),
+    "tls:index/locallySignedCert:LocallySignedCert": (_n, i, c) => ({ ...mockTls.locallySignedCert(c.hash, i), ...validity(i.validityPeriodHours), readyForRenewal: false }),
+    "aws:acmpca/certificateAuthority:CertificateAuthority": (_n, i, c) => {
+        const caArn = arn(c, "acm-pca", `certificate-authority/${uuid(c.hash)}`);
+        return { arn: caArn, ...mockTls.pcaCertificateAuthority(c.hash, caArn, i), status: "PENDING_CERTIFICATE" };
+    },
+    "aws:acmpca/certificate:Certificate": (_n, i, c) => ({
         arn: `${i.certificateAuthorityArn}/certificate/${c.hash.slice(0, 32)}`,
-        certificate: fakePem("CERTIFICATE", `certificate ${n}`, c.hash),
-        // A root certificate has no chain; a leaf's chain is the root.
-        certificateChain: String(i.templateArn ?? "").endsWith("RootCACertificate/V1") ? "" : fakePem("CERTIFICATE", "root of the issuing CA", c.hash.slice(32)),
+        ...mockTls.pcaCertificate(c.hash, i),
     }),
     "aws:s3/bucket:Bucket": (_n, i, c) => ({ arn: `arn:aws:s3:::${i.bucket ?? c.physicalName}`, bucket: i.bucket ?? c.physicalName, bucketDomainName: `${i.bucket ?? c.physicalName}.s3.amazonaws.com`, region: c.region }),
     // Data Plane edge (components/edge.ts, components/data-plane.ts)
@@ -153,11 +153,6 @@ export const OUTPUTS: Record<string, OutputFn> = {
 };
 
 /** A PEM block around text naming what it stands for; deterministic per resource. */
-function fakePem(label: string, what: string, hash: string): string {
-    const body = Buffer.from(`offline ${what} ${hash}`).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
-    return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
-}
-
 /** Validity from a fixed start, so plans are reproducible. */
 function validity(hours: number | undefined) {
     const start = Date.UTC(2026, 0, 1);
@@ -227,7 +222,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
         const hash = crypto.createHash("sha256").update(`${this.stack}|${args.type}|${args.name}`).digest("hex");
         const ctx: MockContext = { region: this.region, account: ACCOUNT_ID, hash, physicalName: physicalNameOf(args, hash) };
-        const computed = OUTPUTS[args.type]?.(args.name, args.inputs, ctx) ?? {};
+        const computed = OUTPUTS[args.type]?.(args.name, unwrap(args.inputs), ctx) ?? {};
         const prefix = EC2_ID_PREFIX[args.type];
         // An import id, or what AWS would assign (the mock monitor passes "" when nothing is imported).
         const id = (args.id || undefined)
@@ -250,4 +245,21 @@ export class MockCloud implements pulumi.runtime.Mocks {
         }
         return invoke(args.inputs, this.region);
     }
+}
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** Plain values from the wire form: secrets unwrapped, resource references as their URN. */
+export function unwrap(value: any): any {
+    if (Array.isArray(value)) return value.map(unwrap);
+    if (value && typeof value === "object") {
+        if (value[SIG] === SECRET_SIG) return unwrap(value.value);
+        if (value[SIG] === RESOURCE_SIG) return value.urn;
+        const out: Record<string, any> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = unwrap(v);
+        return out;
+    }
+    return value;
 }
