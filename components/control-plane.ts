@@ -203,7 +203,10 @@ function createSecurityGroups(ctx: Context, vpcId: pulumi.Input<string>) {
 function createDatabase(ctx: Context, args: ControlPlaneArgs, dbSg: aws.ec2.SecurityGroup) {
     const { name, parent, tags } = ctx;
     const db = resolveDatabaseSettings(args.database);
-    const protection = dataProtection(args.production ?? false, `${name}-db-final`);
+    // Snapshot names are unique per account and region and outlive the stack: a suffix made with the
+    // stack (and gone with it) keeps a second destroy of a re-created stack from colliding.
+    const snapshotSuffix = args.production ? new random.RandomId(`${name}-db-final-snapshot`, { byteLength: 4 }, { parent }) : undefined;
+    const protection = dataProtection(args.production ?? false, snapshotSuffix ? pulumi.interpolate`${name}-db-final-${snapshotSuffix.hex}` : undefined);
     const subnetGroup = new aws.rds.SubnetGroup(`${name}-db-subnets`, {
         subnetIds: args.network.isolatedSubnetIds,
         description: "Isolated subnets (no route to the internet) for the Kong CP database",

@@ -104,6 +104,10 @@ export const OUTPUTS: Record<string, OutputFn> = {
         arn: arn(c, "ecs", `task-definition/${i.family}:1`), arnWithoutRevision: arn(c, "ecs", `task-definition/${i.family}`), revision: 1,
     }),
     "aws:ecs/service:Service": (_n, i, c) => ({ name: i.name ?? c.physicalName, arn: arn(c, "ecs", `service/${String(i.cluster).split("/").pop()}/${i.name ?? c.physicalName}`) }),
+    "random:index/randomId:RandomId": (_n, i, c) => {
+        const hex = c.hash.slice(0, 2 * (i.byteLength ?? 8));
+        return { hex, b64Url: Buffer.from(hex, "hex").toString("base64url"), b64Std: Buffer.from(hex, "hex").toString("base64"), dec: BigInt(`0x${hex}`).toString() };
+    },
     "random:index/randomPassword:RandomPassword": (_n, i, c) => ({ result: fakeRandom(c.hash, i.length ?? 32), bcryptHash: `$2a$10$${c.hash.slice(0, 53)}` }),
     // @pulumi/tls: real keys and certificates made from the inputs (offline/mock-tls.ts), so tests
     // can check that the chain verifies; validity times stay fixed so plans are reproducible.

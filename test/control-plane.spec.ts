@@ -276,7 +276,11 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
             const c = one(runs.prod, "aws:rds/cluster:Cluster", "kong-prod-cp-db");
             assert.strictEqual(c.inputs.deletionProtection, true);
             assert.strictEqual(c.inputs.skipFinalSnapshot, false);
-            assert.match(c.inputs.finalSnapshotIdentifier, /^[a-zA-Z][a-zA-Z0-9-]+$/);
+            // Unique per stack lifetime: a random suffix created with the stack.
+            const suffix = one(runs.prod, "random:index/randomId:RandomId", "kong-prod-cp-db-final-snapshot");
+            assert.strictEqual(suffix.inputs.byteLength, 4);
+            assert.match(suffix.outputs.hex, /^[0-9a-f]{8}$/);
+            assert.strictEqual(c.inputs.finalSnapshotIdentifier, `kong-prod-cp-db-final-${suffix.outputs.hex}`);
             assert.strictEqual(c.protect, true);
             for (const i of byType(runs.prod, "aws:rds/clusterInstance:ClusterInstance")) assert.strictEqual(i.protect, true, i.name);
         });

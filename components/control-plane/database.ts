@@ -59,7 +59,7 @@ export function scalingConfiguration(s: Required<DatabaseSettings>): { minCapaci
 }
 
 /** What a production stack adds so data survives a mistaken `pulumi destroy`. */
-export function dataProtection(production: boolean, finalSnapshotIdentifier: string) {
+export function dataProtection<T>(production: boolean, finalSnapshotIdentifier: T) {
     return production
         ? { deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier, protect: true }
         : { deletionProtection: false, skipFinalSnapshot: true, finalSnapshotIdentifier: undefined, protect: false };
