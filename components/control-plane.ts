@@ -289,31 +289,29 @@ function createAdminKey(ctx: Context, kmsKeyArn: pulumi.Input<string>) {
  */
 function createRotationRedeploy(ctx: Context, masterSecretArn: pulumi.Output<string>, clusterArn: pulumi.Input<string>, service: aws.ecs.Service) {
     const { name, parent, tags } = ctx;
-    const account = ctx.cluster.account;
-    const machineRole = new aws.iam.Role(`${name}-redeploy-sfn`, {
-        description: "Kong CP: the state machine that redeploys the CP after a DB password rotation",
-        assumeRolePolicy: account.apply(a => JSON.stringify(serviceAssumeRolePolicy("states.amazonaws.com", a))),
-        tags,
-    }, { parent });
-    new aws.iam.RolePolicy(`${name}-redeploy-sfn`, {
-        role: machineRole.id,
-        policy: service.arn.apply(arn => JSON.stringify(allowOnly("ecs:UpdateService", arn))),
-    }, { parent });
+    /** A role that one AWS service assumes to do one action on one resource. */
+    const singleActionRole = (suffix: string, description: string, principal: "states.amazonaws.com" | "events.amazonaws.com", action: string, resourceArn: pulumi.Output<string>) => {
+        const role = new aws.iam.Role(`${name}-${suffix}`, {
+            description,
+            assumeRolePolicy: ctx.cluster.account.apply(a => JSON.stringify(serviceAssumeRolePolicy(principal, a))),
+            tags,
+        }, { parent });
+        new aws.iam.RolePolicy(`${name}-${suffix}`, {
+            role: role.id,
+            policy: resourceArn.apply(arn => JSON.stringify(allowOnly(action, arn))),
+        }, { parent });
+        return role;
+    };
+    const machineRole = singleActionRole("redeploy-sfn", "Kong CP: the state machine that redeploys the CP after a DB password rotation",
+        "states.amazonaws.com", "ecs:UpdateService", service.arn);
     const machine = new aws.sfn.StateMachine(`${name}-redeploy`, {
         type: "STANDARD",
         roleArn: machineRole.arn,
         definition: pulumi.all([clusterArn, service.name]).apply(([cluster, svc]) => JSON.stringify(redeployStateMachine(cluster, svc))),
         tags,
     }, { parent });
-    const eventsRole = new aws.iam.Role(`${name}-redeploy-events`, {
-        description: "Kong CP: EventBridge starts the redeploy state machine",
-        assumeRolePolicy: account.apply(a => JSON.stringify(serviceAssumeRolePolicy("events.amazonaws.com", a))),
-        tags,
-    }, { parent });
-    new aws.iam.RolePolicy(`${name}-redeploy-events`, {
-        role: eventsRole.id,
-        policy: machine.arn.apply(arn => JSON.stringify(allowOnly("states:StartExecution", arn))),
-    }, { parent });
+    const eventsRole = singleActionRole("redeploy-events", "Kong CP: EventBridge starts the redeploy state machine",
+        "events.amazonaws.com", "states:StartExecution", machine.arn);
     const rule = new aws.cloudwatch.EventRule(`${name}-db-password-rotated`, {
         description: "The Kong CP database password rotated: redeploy the CP so new tasks read it",
         eventPattern: masterSecretArn.apply(arn => JSON.stringify(rotationSucceededPattern(arn))),
