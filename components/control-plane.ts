@@ -12,7 +12,8 @@ import {
 } from "./control-plane/database";
 import { allowOnly, redeployStateMachine, rotationSucceededPattern, serviceAssumeRolePolicy } from "./control-plane/rotation";
 import { controlPlaneContainers, migrationsFinishCommand } from "./control-plane/task";
-import { ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy, parseArn } from "./ecs/task-iam";
+import { parseClusterArn } from "./ecs/arn";
+import { ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 
 // The Control Plane (seed ecs-fargate-aurora-architecture.txt): Kong with role=control_plane on ECS
 // Fargate in the private subnets, registered in a Cloud Map private DNS namespace so DPs reach it by
@@ -110,7 +111,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             parent: this,
             tags: args.tags ?? {},
             // The cluster's ARN places the task: its region and account scope the roles and the logs.
-            cluster: pulumi.output(args.ecsClusterArn).apply(parseArn),
+            cluster: pulumi.output(args.ecsClusterArn).apply(parseClusterArn),
         };
         const { sg, dbSg } = createSecurityGroups(ctx, args.network.vpcId);
         const db = createDatabase(ctx, args, dbSg);
@@ -176,7 +177,7 @@ interface Context {
     name: string;
     parent: pulumi.Resource;
     tags: Record<string, string>;
-    cluster: pulumi.Output<ReturnType<typeof parseArn>>;
+    cluster: pulumi.Output<ReturnType<typeof parseClusterArn>>;
 }
 
 /** The CP and DB security groups, created without rules; the arrows below are all they allow. */
@@ -418,7 +419,7 @@ function createTaskDefinition(
             kongImage: args.kong.image,
             deckImage: args.deckImage ?? DECK_IMAGE,
             region,
-            kongEnv: toContainerEnv(settings, args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined),
+            kongEnv: toContainerEnv(settings, args.kong, args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined),
             adminBootstrapState: adminBootstrapState({ controlPlaneHostname: args.hostname, adminAllowedCidrs: args.adminAllowedCidrs }),
             adminKeyValueFrom,
             logGroups: { kong: kongLog, migrations: migrationsLog, adminBootstrap: bootstrapLog },

@@ -2,9 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
 import { Edge, DEREGISTRATION_DELAY_SECONDS, type EdgeArgs } from "./edge";
-import { unknownKongEnvNames, type KongImage } from "./kong/image";
+import type { KongImage } from "./kong/image";
 import { dataPlaneSettings, toContainerEnv, type ContainerEnv } from "./kong/settings";
 import { PORTS } from "./network/ports";
+import { parseClusterArn } from "./ecs/arn";
+import { awslogs, type ContainerDefinition } from "./ecs/container";
 import { ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 import { allowGroupToGroup, allowToCidrs, distinctEgress, type EgressTarget } from "./network/traffic";
 
@@ -140,17 +142,7 @@ export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
         trustedIps: [i.vpcCidr],
         workerShutdownTimeoutSeconds: WORKER_SHUTDOWN_TIMEOUT_SECONDS,
     });
-    const env = toContainerEnv(settings, i.licenseSecretArn ? { secretArn: i.licenseSecretArn } : undefined);
-    const unknown = unknownKongEnvNames([...env.environment, ...env.secrets].map(e => e.name), i.kong);
-    if (unknown.length > 0) throw new Error(`Kong ${i.kong.version} has no settings ${unknown.join(", ")}`);
-    return env;
-}
-
-/** `arn:aws:ecs:<region>:<account>:cluster/<name>` → its parts. */
-export function parseClusterArn(arn: string): { partition: string; region: string; accountId: string; clusterName: string } {
-    const m = /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn);
-    if (!m) throw new Error(`not an ECS cluster ARN: ${arn}`);
-    return { partition: m[1], region: m[2], accountId: m[3], clusterName: m[4] };
+    return toContainerEnv(settings, i.kong, i.licenseSecretArn ? { secretArn: i.licenseSecretArn } : undefined);
 }
 
 // ── Resources, one free function per concern ───────────────────────────────────────────────
@@ -175,7 +167,7 @@ export function createDataPlaneSecurityGroup(name: string, args: DataPlaneArgs, 
 
 /** Execution role (exact secrets, keys and log group) and a task role without permissions. */
 export function createDataPlaneRoles(name: string, args: DataPlaneArgs, kong: KongImage, cluster: Cluster, logGroupArn: pulumi.Output<string>, parent: Parent) {
-    const trust = cluster.apply(c => JSON.stringify(ecsTasksAssumeRolePolicy(c.partition, c.region, c.accountId)));
+    const trust = cluster.apply(c => JSON.stringify(ecsTasksAssumeRolePolicy(c.partition, c.region, c.account)));
     const executionRole = new aws.iam.Role(`${name}-execution-role`, {
         description: `ECS starts Kong DP ${name}: pull, read its TLS secret, write logs`,
         assumeRolePolicy: trust,
@@ -210,7 +202,7 @@ export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: Kon
                 kong, vcpus: cpu / 1024, controlPlaneHost: args.controlPlane.hostname,
                 tlsSecretArn, tlsSecretVersionId, caCertificatePem, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
             });
-            return JSON.stringify([{
+            const kongContainer: ContainerDefinition = {
                 name: CONTAINER_NAME,
                 image: kong.image,
                 essential: true,
@@ -223,11 +215,9 @@ export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: Kon
                 stopTimeout: STOP_TIMEOUT_SECONDS,
                 // Kong logs a warning below 4096 open files; nginx needs one per connection.
                 ulimits: [{ name: "nofile", softLimit: 65535, hardLimit: 65535 }],
-                logConfiguration: {
-                    logDriver: "awslogs",
-                    options: { "awslogs-group": logGroup, "awslogs-region": region, "awslogs-stream-prefix": name },
-                },
-            }]);
+                logConfiguration: awslogs(logGroup, region, name),
+            };
+            return JSON.stringify([kongContainer]);
         });
 }
 
@@ -297,7 +287,7 @@ export class DataPlane extends pulumi.ComponentResource {
                 ...args.edge,
                 network: args.network,
                 dataPlaneSecurityGroupId: sg.id,
-                accountId: cluster.accountId,
+                accountId: cluster.account,
                 production: args.production,
                 tags: args.tags,
             }, parent);

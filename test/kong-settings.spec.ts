@@ -35,10 +35,21 @@ describe("Kong settings: Control Plane worker count follows the task's vCPUs", (
         it(`${image}: every CP setting is a kong.conf key of that version`, () => {
             const env = toContainerEnv(controlPlaneSettings({
                 vcpus: 1, database: { host: "db", port: 5432, name: "kong", credentialsSecretArn: ARN }, clusterTls: { secretArn: ARN, versionId: "v" },
-            }), { secretArn: ARN });
+            }), kongImage(image), { secretArn: ARN });
             const names = [...env.environment, ...env.secrets].map(e => e.name);
             assert.deepStrictEqual(unknownKongEnvNames(names, kongImage(image)), []);
             assert.ok(names.includes("KONG_LICENSE_DATA"));
         });
     }
+
+    it("refuses a setting the image's Kong does not have (Kong would ignore it): telemetry is Enterprise-only", () => {
+        const base = controlPlaneSettings({
+            vcpus: 1, database: { host: "db", port: 5432, name: "kong", credentialsSecretArn: ARN }, clusterTls: { secretArn: ARN },
+        });
+        const withTelemetry = { ...base, plain: { ...base.plain, cluster_telemetry_listen: "0.0.0.0:8006" } };
+        assert.throws(() => toContainerEnv(withTelemetry, kongImage("kong:3.9.3")),
+            /Kong 3\.9\.3 \(kong:3\.9\.3\) has no setting KONG_CLUSTER_TELEMETRY_LISTEN; it would ignore it silently/);
+        const env = toContainerEnv(withTelemetry, kongImage("kong/kong-gateway:3.15.0.4"));
+        assert.ok(env.environment.some(e => e.name === "KONG_CLUSTER_TELEMETRY_LISTEN"));
+    });
 });

@@ -4,6 +4,7 @@
 
 import { PORTS } from "../network/ports";
 import type { ContainerEnv } from "../kong/settings";
+import { awslogs, type ContainerDefinition } from "../ecs/container";
 import {
     ADMIN_BOOTSTRAP_STATE_ENV, ADMIN_KEY_ENV, adminBootstrapScript,
 } from "./admin-bootstrap";
@@ -29,22 +30,6 @@ export const MIGRATIONS_SCRIPT = [
     "esac",
 ].join("\n");
 
-/** The subset of an ECS container definition this task uses (the JSON ECS receives). */
-export interface ContainerDefinition {
-    name: string;
-    image: string;
-    essential: boolean;
-    entryPoint?: string[];
-    command?: string[];
-    environment: { name: string; value: string }[];
-    secrets: { name: string; valueFrom: string }[];
-    portMappings?: { containerPort: number; protocol: "tcp"; name: string }[];
-    dependsOn?: { containerName: string; condition: "START" | "COMPLETE" | "SUCCESS" | "HEALTHY" }[];
-    healthCheck?: { command: string[]; interval: number; timeout: number; retries: number; startPeriod: number };
-    ulimits?: { name: string; softLimit: number; hardLimit: number }[];
-    logConfiguration: { logDriver: "awslogs"; options: Record<string, string> };
-}
-
 export interface ControlPlaneTaskSpec {
     kongImage: string;
     deckImage: string;
@@ -56,10 +41,6 @@ export interface ControlPlaneTaskSpec {
     /** ECS `valueFrom` of the admin key secret (pinned to its version). */
     adminKeyValueFrom: string;
     logGroups: { kong: string; migrations: string; adminBootstrap: string };
-}
-
-function awslogs(group: string, region: string, prefix: string): ContainerDefinition["logConfiguration"] {
-    return { logDriver: "awslogs", options: { "awslogs-group": group, "awslogs-region": region, "awslogs-stream-prefix": prefix } };
 }
 
 export function controlPlaneContainers(s: ControlPlaneTaskSpec): ContainerDefinition[] {

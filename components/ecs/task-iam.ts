@@ -1,13 +1,6 @@
 // IAM documents every ECS task of this project uses (CP and DP groups alike): who may assume the
 // task roles, and what the ECS agent may do to start a task, named resource by resource.
 
-/** The parts of an ARN that place a resource: arn:<partition>:<service>:<region>:<account>:<resource>. */
-export function parseArn(arn: string): { partition: string; service: string; region: string; account: string } {
-    const p = arn.split(":");
-    if (p.length < 6 || p[0] !== "arn") throw new Error(`not an ARN: ${arn}`);
-    return { partition: p[1], service: p[2], region: p[3], account: p[4] };
-}
-
 export interface PolicyDocument {
     Version: "2012-10-17";
     Statement: Record<string, unknown>[];

@@ -3,6 +3,7 @@
 // Keys are kong.conf names; facts cited are from shared/reference/kong-hybrid-facts.md (§ numbers).
 
 import { PORTS } from "../network/ports";
+import { unknownKongEnvNames, type KongImage } from "./image";
 
 /** A value read from Secrets Manager when the container starts, optionally one key of a JSON secret. */
 export interface SecretRef {
@@ -168,11 +169,16 @@ export function secretValueFrom(ref: SecretRef): string {
 }
 
 /**
- * ECS container `environment` and `secrets` for the settings. `licence` is the Enterprise
- * licence secret: KONG_LICENSE_DATA is not a kong.conf key, and every node needs it (§7).
+ * ECS container `environment` and `secrets` for the settings, for a node running `kong`. Throws if a
+ * setting is not a key of that Kong version: Kong would ignore it silently (§1). `licence` is the
+ * Enterprise licence secret: KONG_LICENSE_DATA is not a kong.conf key, and every node needs it (§7).
  */
-export function toContainerEnv(s: KongSettings, licence?: SecretRef): ContainerEnv {
+export function toContainerEnv(s: KongSettings, kong: KongImage, licence?: SecretRef): ContainerEnv {
     const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+    const unknown = unknownKongEnvNames([...Object.keys(s.plain), ...Object.keys(s.secret)].map(envName), kong);
+    if (unknown.length > 0) {
+        throw new Error(`Kong ${kong.version} (${kong.image}) has no setting ${unknown.join(", ")}; it would ignore it silently`);
+    }
     const secrets = Object.entries(s.secret).map(([k, ref]) => ({ name: envName(k), valueFrom: secretValueFrom(ref) }));
     if (licence) secrets.push({ name: "KONG_LICENSE_DATA", valueFrom: secretValueFrom(licence) });
     return {
