@@ -11,6 +11,20 @@ import { containerOf, contracts, envOf, LICENCE_ARN, one, plan, secretsOf } from
 
 const SERVICE = "aws:ecs/service:Service";
 
+
+/** A DP group's arguments without an edge, against a stand-in CP (inside a program run: it makes Outputs). */
+function groupWithoutEdge(controlPlaneKong = "kong:3.9.3") {
+    return {
+        network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: [], privateSubnetIds: ["subnet-1"], isolatedSubnetIds: [] },
+        ecsClusterArn: STAND_IN.ecsClusterArn, kmsKeyArn: STAND_IN.stackKeyArn,
+        controlPlane: { hostname: "cp.x.internal", securityGroupId: "sg-0cp", kong: kongImage(controlPlaneKong) },
+        pki: {
+            caCertificatePem: pulumi.output("pem"), controlPlaneTls: { secretArn: pulumi.output("a") },
+            dataPlaneTls: { secretArn: pulumi.output("arn:dp") }, kmsKeyArn: pulumi.output("arn:k"),
+        },
+    };
+}
+
 describe("DataPlane service (dev and prod plans)", () => {
     const table = [
         // stack, desired, min, max, strategy (written out from Pulumi.<stack>.yaml)
@@ -258,16 +272,7 @@ describe("DataPlane version guard", () => {
     });
     it("the component refuses it before creating anything", async () => {
         await assert.rejects(runProgram(() => {
-            new DataPlane("dp-internal", {
-                network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: [], privateSubnetIds: ["subnet-1"], isolatedSubnetIds: [] },
-                ecsClusterArn: STAND_IN.ecsClusterArn, kmsKeyArn: STAND_IN.stackKeyArn,
-                controlPlane: { hostname: "cp.x.internal", securityGroupId: "sg-cp", kong: kongImage("kong:3.8.1") },
-                pki: {
-                    caCertificatePem: pulumi.output("pem"), controlPlaneTls: { secretArn: pulumi.output("a") },
-                    dataPlaneTls: { secretArn: pulumi.output("b") }, kmsKeyArn: pulumi.output("k"),
-                },
-                kong: kongImage("kong:3.9.3"),
-            });
+            new DataPlane("dp-internal", { ...groupWithoutEdge("kong:3.8.1"), kong: kongImage("kong:3.9.3") });
             return {};
         }), /DataPlane "dp-internal": Kong 3\.9\.3 .* newer than the Control Plane's 3\.8\.1/);
     });
@@ -276,16 +281,7 @@ describe("DataPlane version guard", () => {
 describe("an internal DP group (no edge)", () => {
     it("has its own SG, no load balancer, and scales on CPU only", async () => {
         const run = await runProgram(() => {
-            const dp = new DataPlane("dp-internal", {
-                network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: [], privateSubnetIds: ["subnet-1"], isolatedSubnetIds: [] },
-                ecsClusterArn: STAND_IN.ecsClusterArn, kmsKeyArn: STAND_IN.stackKeyArn,
-                controlPlane: { hostname: "cp.x.internal", securityGroupId: "sg-0cp", kong: kongImage("kong:3.9.3") },
-                pki: {
-                    caCertificatePem: pulumi.output("pem"), controlPlaneTls: { secretArn: pulumi.output("a") },
-                    dataPlaneTls: { secretArn: pulumi.output("arn:dp") }, kmsKeyArn: pulumi.output("arn:k"),
-                },
-                edge: undefined,
-            });
+            const dp = new DataPlane("dp-internal", { ...groupWithoutEdge(), edge: undefined });
             return { sg: dp.securityGroupId };
         });
         assert.equal(byType(run, "aws:lb/loadBalancer:LoadBalancer").length, 0);
@@ -305,15 +301,7 @@ describe("an internal DP group (no edge)", () => {
 describe("several DP groups on one CP", () => {
     it("each group is one `new DataPlane`: own SG, task definition and service; the CP admits each", async () => {
         const run = await runProgram(() => {
-            const common = {
-                network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: [], privateSubnetIds: ["subnet-1"], isolatedSubnetIds: [] },
-                ecsClusterArn: STAND_IN.ecsClusterArn, kmsKeyArn: STAND_IN.stackKeyArn,
-                controlPlane: { hostname: "cp.x.internal", securityGroupId: "sg-0cp", kong: kongImage("kong:3.9.3") },
-                pki: {
-                    caCertificatePem: pulumi.output("pem"), controlPlaneTls: { secretArn: pulumi.output("a") },
-                    dataPlaneTls: { secretArn: pulumi.output("arn:dp") }, kmsKeyArn: pulumi.output("arn:k"),
-                },
-            };
+            const common = groupWithoutEdge();
             const a = new DataPlane("dp-internal", { ...common, maxCount: 2 });
             const b = new DataPlane("dp-batch", { ...common, cpu: 1024, memory: 2048, kong: kongImage("kong:3.8.1") });
             return { a: a.securityGroupId, b: b.securityGroupId };
