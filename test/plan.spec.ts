@@ -34,7 +34,9 @@ describe("offline plan", () => {
                     ["aws:kms/key:Key", /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/],
                 ];
                 for (const [type, shape] of shapes) {
-                    for (const r of run.resources.filter(r => r.type === type)) assert.match(r.id!, shape, r.urn);
+                    const ofShape = run.resources.filter(r => r.type === type);
+                    assert.ok(ofShape.length > 0, `the plan has a ${type}`);
+                    for (const r of ofShape) assert.match(r.id!, shape, r.urn);
                 }
                 const arns = run.resources.filter(r => r.custom && typeof r.outputs.arn === "string").map(r => r.outputs.arn as string);
                 assert.ok(arns.length > 3);

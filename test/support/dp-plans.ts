@@ -1,5 +1,5 @@
 import { byType, planStack, type PlannedResource, type ProgramRun } from "../../offline/harness";
-import { plan as sharedPlan } from "../support";
+import { plan as sharedPlan } from ".";
 
 // The real program (stacks/program.ts) planned per stack variant, once per mocha process; specs
 // share the runs (the suite must stay fast). `plan()` is the DP slice's view (resources of the

@@ -1,4 +1,4 @@
-import { planStack, type PlannedResource, type ProgramRun } from "../offline/harness";
+import { planStack, type PlannedResource, type ProgramRun } from "../../offline/harness";
 
 // Plans are deterministic: run each stack once per test process and share the result.
 const plans = new Map<string, Promise<ProgramRun>>();
