@@ -179,7 +179,8 @@ type IdFn = (computed: Record<string, any>, inputs: Record<string, any>, ctx: Mo
  * A resource's id as the provider stores it (what a preview shows and what `.id` resolves to), for
  * types whose id is not EC2-style. Most follow the form the "Import" section of each resource page
  * documents (https://www.pulumi.com/registry/packages/aws/api-docs/); where the provider stores
- * another id than it imports by, the provider source that sets it is cited on the row.
+ * another id than it imports by, the provider source that sets it is cited on the row (paths under
+ * https://github.com/hashicorp/terraform-provider-aws/tree/main/).
  */
 export const ID_OF: Record<string, IdFn> = {
     "aws:acm/certificate:Certificate": c => c.arn,
