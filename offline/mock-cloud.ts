@@ -255,7 +255,7 @@ const defaultSecurityGroupId = (vpcId: string) => `sg-0${crypto.createHash("sha2
 const terraformUniqueId = (hash: string) => `terraform-20260101000000${String(parseInt(hash.slice(0, 4), 16) % 10000).padStart(4, "0")}${hash.slice(4, 12)}`;
 
 /** CRC-32 (IEEE), as Go's crc32.ChecksumIEEE: what the provider's StringHashcode uses. */
-export function crc32(text: string): number {
+function crc32(text: string): number {
     let crc = 0xffffffff;
     for (const byte of Buffer.from(text)) {
         crc ^= byte;
