@@ -63,7 +63,7 @@ const EC2_ID_PREFIX: Record<string, string> = {
  * plan) uses. Add an entry when a component reads an output that is not an input.
  */
 export const OUTPUTS: Record<string, OutputFn> = {
-    "aws:ec2/vpc:Vpc": (_n, i, c) => ({ arn: arn(c, "ec2", `vpc/vpc-0${c.hash.slice(0, 16)}`), defaultSecurityGroupId: `sg-0${c.hash.slice(16, 32)}`, mainRouteTableId: `rtb-0${c.hash.slice(16, 32)}`, cidrBlock: i.cidrBlock }),
+    "aws:ec2/vpc:Vpc": (_n, i, c) => ({ arn: arn(c, "ec2", `vpc/vpc-0${c.hash.slice(0, 16)}`), defaultSecurityGroupId: defaultSecurityGroupId(`vpc-0${c.hash.slice(0, 16)}`), mainRouteTableId: `rtb-0${c.hash.slice(16, 32)}`, cidrBlock: i.cidrBlock }),
     "aws:ec2/subnet:Subnet": (_n, _i, c) => ({ arn: arn(c, "ec2", `subnet/subnet-0${c.hash.slice(0, 16)}`) }),
     "aws:ec2/securityGroup:SecurityGroup": (_n, _i, c) => ({ arn: arn(c, "ec2", `security-group/sg-0${c.hash.slice(0, 16)}`), ownerId: c.account }),
     "aws:ec2/eip:Eip": (_n, _i, c) => ({ publicIp: `203.0.113.${parseInt(c.hash.slice(0, 2), 16) % 250 + 1}`, allocationId: `eipalloc-0${c.hash.slice(0, 16)}` }),
@@ -74,6 +74,9 @@ export const OUTPUTS: Record<string, OutputFn> = {
     "aws:sfn/stateMachine:StateMachine": (_n, _i, c) => ({ arn: arn(c, "states", `stateMachine:${c.physicalName}`), status: "ACTIVE" }),
     "aws:cloudwatch/eventRule:EventRule": (_n, _i, c) => ({ arn: arn(c, "events", `rule/${c.physicalName}`) }),
     "aws:iam/role:Role": (_n, _i, c) => ({ arn: arn(c, "iam", `role/${c.physicalName}`, false), uniqueId: `AROA${c.hash.slice(0, 17).toUpperCase()}` }),
+    // Without a name the provider names an inline policy itself (create.Name → id.UniqueId).
+    "aws:iam/rolePolicy:RolePolicy": (_n, i, c) => ({ name: i.name ?? terraformUniqueId(c.hash) }),
+    "aws:cloudwatch/eventTarget:EventTarget": (_n, i, c) => ({ targetId: i.targetId ?? terraformUniqueId(c.hash) }),
     "aws:iam/policy:Policy": (_n, _i, c) => ({ arn: arn(c, "iam", `policy/${c.physicalName}`, false) }),
     "aws:secretsmanager/secret:Secret": (_n, _i, c) => ({ arn: arn(c, "secretsmanager", `secret:${c.physicalName}-${c.hash.slice(0, 6)}`) }),
     "aws:secretsmanager/secretVersion:SecretVersion": (_n, i, c) => ({ arn: i.secretId, versionId: uuid(c.hash) }),
@@ -170,26 +173,96 @@ function fakeRandom(hash: string, length: number): string {
     return out;
 }
 
-/** How a resource type's `id` looks when it is not an EC2-style id. */
-const ID_FROM_OUTPUT: Record<string, string> = {
-    "aws:kms/key:Key": "keyId",
-    "aws:secretsmanager/secret:Secret": "arn",
-    "aws:ecs/cluster:Cluster": "arn",
-    "aws:s3/bucket:Bucket": "bucket",
-    "aws:lb/loadBalancer:LoadBalancer": "arn",
-    "aws:lb/targetGroup:TargetGroup": "arn",
-    "aws:ecs/service:Service": "arn",
-    "aws:rds/cluster:Cluster": "clusterIdentifier",
-    "aws:rds/clusterInstance:ClusterInstance": "identifier",
-    "aws:ecs/taskDefinition:TaskDefinition": "family",
-    "aws:acmpca/certificateAuthority:CertificateAuthority": "arn",
-    "aws:acmpca/certificate:Certificate": "arn",
+type IdFn = (computed: Record<string, any>, inputs: Record<string, any>, ctx: MockContext) => string;
+
+/**
+ * A resource's id as the provider stores it (what a preview shows and what `.id` resolves to), for
+ * types whose id is not EC2-style. Most follow the form the "Import" section of each resource page
+ * documents (https://www.pulumi.com/registry/packages/aws/api-docs/); where the provider stores
+ * another id than it imports by, the provider source that sets it is cited on the row (paths under
+ * https://github.com/hashicorp/terraform-provider-aws/tree/main/).
+ */
+export const ID_OF: Record<string, IdFn> = {
+    "aws:acm/certificate:Certificate": c => c.arn,
+    // The time ACM issued the certificate, in Go's time.String() form: d.SetId(aws.ToTime(certificate.IssuedAt).String())
+    // (https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/acm/certificate_validation.go).
+    "aws:acm/certificateValidation:CertificateValidation": (_c, _i, x) => `2026-01-01 00:${twoDigits(x.hash, 0)}:${twoDigits(x.hash, 2)} +0000 UTC`,
+    "aws:acmpca/certificate:Certificate": c => c.arn,
+    "aws:acmpca/certificateAuthority:CertificateAuthority": c => c.arn,
+    // The CA's ARN: d.SetId(certificateAuthorityARN) (internal/service/acmpca/certificate_authority_certificate.go).
+    "aws:acmpca/certificateAuthorityCertificate:CertificateAuthorityCertificate": (_c, i) => i.certificateAuthorityArn,
+    // Imported as namespace/resource/dimension/name, stored as the policy name: d.SetId(id) with id := d.Get("name")
+    // (internal/service/appautoscaling/policy.go).
+    "aws:appautoscaling/policy:Policy": (_c, _i, x) => x.physicalName,
+    // Imported as namespace/resource/dimension, stored as the resource id (internal/service/appautoscaling/target.go).
+    "aws:appautoscaling/target:Target": (_c, i) => i.resourceId,
+    // Rule name on the default bus, bus/name otherwise (RuleCreateResourceID, internal/service/events/id.go).
+    "aws:cloudwatch/eventRule:EventRule": (_c, i, x) => onBus(i.eventBusName, x.physicalName, "/"),
+    // rule-targetId on the default bus (TargetCreateResourceID, internal/service/events/id.go); imported as rule/targetId.
+    "aws:cloudwatch/eventTarget:EventTarget": (c, i) => onBus(i.eventBusName, `${i.rule}-${c.targetId}`, "-"),
+    "aws:cloudwatch/logGroup:LogGroup": (_c, _i, x) => x.physicalName,
+    // The VPC's default security group: the same id the Vpc reports as defaultSecurityGroupId.
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (_c, i) => defaultSecurityGroupId(i.vpcId),
+    // Imported as rtb_destination, stored as r-<rtb><crc32(destination)> (RouteCreateID, internal/service/ec2/vpc_route.go).
+    "aws:ec2/route:Route": (_c, i) => `r-${i.routeTableId}${crc32(String(i.destinationCidrBlock ?? i.destinationIpv6CidrBlock ?? i.destinationPrefixListId))}`,
+    // Imported by name, stored as the ARN (internal/service/ecs/cluster.go: d.SetId(aws.ToString(cluster.ClusterArn))).
+    "aws:ecs/cluster:Cluster": c => c.arn,
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": (_c, i) => i.clusterName,
+    // Imported as cluster/name, stored as the ARN (internal/service/ecs/service.go).
+    "aws:ecs/service:Service": c => c.arn,
+    // Imported by ARN, stored as the family (internal/service/ecs/task_definition.go: d.SetId(aws.ToString(taskDefinition.Family))).
+    "aws:ecs/taskDefinition:TaskDefinition": (_c, i) => i.family,
+    "aws:iam/policy:Policy": c => c.arn,
+    "aws:iam/role:Role": (_c, _i, x) => x.physicalName,
+    "aws:iam/rolePolicy:RolePolicy": (c, i) => `${i.role}:${c.name}`,
+    "aws:kms/alias:Alias": (_c, i) => i.name,
+    "aws:kms/key:Key": c => c.keyId,
+    "aws:lb/listener:Listener": c => c.arn,
+    "aws:lb/loadBalancer:LoadBalancer": c => c.arn,
+    "aws:lb/targetGroup:TargetGroup": c => c.arn,
+    "aws:rds/cluster:Cluster": c => c.clusterIdentifier,
+    "aws:rds/clusterInstance:ClusterInstance": c => c.identifier,
+    "aws:rds/subnetGroup:SubnetGroup": (_c, _i, x) => x.physicalName,
+    // ZONEID_name_TYPE[_SETIDENTIFIER], name lower-case without the final dot (createRecordImportID, internal/service/route53/record.go).
+    "aws:route53/record:Record": (_c, i) => [i.zoneId, String(i.name).replace(/\.$/, "").toLowerCase(), i.type, ...(i.setIdentifier ? [i.setIdentifier] : [])].join("_"),
+    "aws:s3/bucket:Bucket": c => c.bucket,
+    "aws:secretsmanager/secret:Secret": c => c.arn,
+    "aws:secretsmanager/secretVersion:SecretVersion": (c, i) => `${i.secretId}|${c.versionId}`,
+    "aws:sfn/stateMachine:StateMachine": c => c.arn,
+    // Imported as ID/name/scope, stored as the ID alone (internal/service/wafv2/ip_set.go, web_acl.go: d.SetId(aws.ToString(output.Summary.Id))).
+    "aws:wafv2/ipSet:IpSet": (_c, _i, x) => uuid(x.hash),
+    "aws:wafv2/webAcl:WebAcl": (_c, _i, x) => uuid(x.hash),
+    "aws:wafv2/webAclAssociation:WebAclAssociation": (_c, i) => `${i.webAclArn},${i.resourceArn}`,
+    // @pulumi/random: RandomId's id is b64_url; RandomPassword's is the constant "none"
+    // (https://github.com/hashicorp/terraform-provider-random/blob/main/internal/provider/resource_password.go).
+    "random:index/randomId:RandomId": c => c.b64Url,
+    "random:index/randomPassword:RandomPassword": () => "none",
+    // @pulumi/tls: keys and CSRs are named by the SHA-1 of their PEM (hashForState), certificates by their serial
+    // number in decimal (https://github.com/hashicorp/terraform-provider-tls/tree/main/internal/provider).
+    "tls:index/privateKey:PrivateKey": c => sha1Hex(c.publicKeyPem),
+    "tls:index/certRequest:CertRequest": c => sha1Hex(c.certRequestPem),
+    "tls:index/selfSignedCert:SelfSignedCert": (_c, _i, x) => mockTls.serialNumber(x.hash),
+    "tls:index/locallySignedCert:LocallySignedCert": (_c, _i, x) => mockTls.serialNumber(x.hash),
 };
 
-/** Composite ids, as the provider forms them (and `pulumi import` takes them). */
-const COMPOSITE_ID: Record<string, (computed: Record<string, any>, inputs: Record<string, any>) => string> = {
-    "aws:secretsmanager/secretVersion:SecretVersion": (c, i) => `${i.secretId}|${c.versionId}`,
-};
+const onBus = (bus: string | undefined, id: string, sep: string) => (!bus || bus === "default" ? id : `${bus}${sep}${id}`);
+const twoDigits = (hash: string, at: number) => String(parseInt(hash.slice(at, at + 2), 16) % 60).padStart(2, "0");
+const sha1Hex = (text: string) => crypto.createHash("sha1").update(String(text).trim()).digest("hex");
+/** The VPC's default security group id, derived from the VPC id so the Vpc and DefaultSecurityGroup agree. */
+const defaultSecurityGroupId = (vpcId: string) => `sg-0${crypto.createHash("sha256").update(`default-sg|${vpcId}`).digest("hex").slice(0, 16)}`;
+
+/** Terraform's unique name (id.UniqueId: "terraform-" + UTC timestamp + counter), fixed per resource. */
+const terraformUniqueId = (hash: string) => `terraform-20260101000000${String(parseInt(hash.slice(0, 4), 16) % 10000).padStart(4, "0")}${hash.slice(4, 12)}`;
+
+/** CRC-32 (IEEE), as Go's crc32.ChecksumIEEE: what the provider's StringHashcode uses. */
+function crc32(text: string): number {
+    let crc = 0xffffffff;
+    for (const byte of Buffer.from(text)) {
+        crc ^= byte;
+        for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+    }
+    return (crc ^ 0xffffffff) >>> 0;
+}
 
 export type InvokeFn = (inputs: Record<string, any>, region: string) => Record<string, any>;
 
@@ -229,13 +302,12 @@ export class MockCloud implements pulumi.runtime.Mocks {
         const computed = OUTPUTS[args.type]?.(args.name, unwrap(args.inputs), ctx) ?? {};
         const prefix = EC2_ID_PREFIX[args.type];
         // An import id, or what AWS would assign (the mock monitor passes "" when nothing is imported).
+        const named = "name" in args.inputs || !args.custom ? {} : { name: ctx.physicalName };
         const id = (args.id || undefined)
             ?? (prefix ? `${prefix}-0${hash.slice(0, 16)}` : undefined)
-            ?? (ID_FROM_OUTPUT[args.type] ? computed[ID_FROM_OUTPUT[args.type]] : undefined)
-            ?? COMPOSITE_ID[args.type]?.(computed, args.inputs)
+            ?? ID_OF[args.type]?.({ ...named, ...computed }, unwrap(args.inputs), ctx)
             ?? computed.arn
             ?? ctx.physicalName;
-        const named = "name" in args.inputs || !args.custom ? {} : { name: ctx.physicalName };
         return { id: args.custom ? id : "", state: { ...named, ...args.inputs, ...computed } };
     }
 

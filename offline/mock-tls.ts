@@ -72,6 +72,8 @@ function openssl(args: string[], files: Record<string, string>, extensions: stri
 
 const days = (hours: number | undefined) => String(Math.max(1, Math.ceil((hours ?? 24) / 24)));
 const serial = (hash: string) => `0x${hash.slice(0, 16)}`;
+/** The certificate's serial number in decimal: what the tls provider uses as a certificate's id. */
+export const serialNumber = (hash: string) => BigInt(serial(hash)).toString();
 const san = (dnsNames: string[] = []) => (dnsNames.length ? [`subjectAltName=${dnsNames.map(d => `DNS:${d}`).join(",")}`] : []);
 
 export function selfSignedCert(hash: string, inputs: Record<string, any>): Record<string, string> {
