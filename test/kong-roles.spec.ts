@@ -70,6 +70,15 @@ describe("Kong env: Control Plane and Data Plane side by side", () => {
             assert.equal(dp.KONG_LUA_SSL_TRUSTED_CERTIFICATE, undefined);
             assert.equal(cp.KONG_LUA_SSL_TRUSTED_CERTIFICATE, undefined);
         });
+        it(`${stack}: every container that runs Kong (CP, migrations, DP; the one-off finish reuses the CP's) sends no usage reports`, async () => {
+            const kongContainers = byType(await planFull(stack), "aws:ecs/taskDefinition:TaskDefinition")
+                .flatMap(td => JSON.parse(td.inputs.containerDefinitions))
+                .filter((c: any) => c.environment.some((e: any) => e.name === "KONG_ROLE"));
+            assert.deepEqual(kongContainers.map((c: any) => c.name).sort(), ["kong", "kong", "migrations"]);
+            for (const c of kongContainers) {
+                assert.equal(c.environment.find((e: any) => e.name === "KONG_ANONYMOUS_REPORTS")?.value, "off", c.name);
+            }
+        });
         it(`${stack}: each role reads its own cluster certificate; only the CP reads database credentials`, async () => {
             const cp = Object.fromEntries(controlPlaneContainer(await planFull(stack)).secrets.map((e: any) => [e.name, e.valueFrom]));
             const dp = secretsOf(await plan(stack));
