@@ -139,7 +139,7 @@ export function dataPlaneSettings(i: DataPlaneIntent): KongSettings {
             cluster_server_name: i.controlPlaneHost,
             // No lua_ssl_trusted_certificate: its default `system` keeps the system CAs for upstream
             // TLS, and a DP with cluster_mtls=pki appends cluster_ca_cert to it itself
-            // (https://github.com/Kong/kong/blob/3.9.3/kong/conf_loader/init.lua, "cluster_ca_cert").
+            // (https://github.com/Kong/kong/blob/3.9.3/kong/conf_loader/parse.lua, check_and_parse).
             proxy_listen: `0.0.0.0:${PORTS.proxy} reuseport backlog=16384`,
             status_listen: `0.0.0.0:${PORTS.status}`,
             nginx_worker_processes: workerProcesses(i.vcpus),
