@@ -13,7 +13,8 @@ import {
 import { allowOnly, redeployStateMachine, rotationSucceededPattern, serviceAssumeRolePolicy } from "./control-plane/rotation";
 import { controlPlaneContainers, migrationsFinishCommand } from "./control-plane/task";
 import { parseClusterArn } from "./ecs/arn";
-import { ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
+import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
+import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 
 // The Control Plane (seed ecs-fargate-aurora-architecture.txt): Kong with role=control_plane on ECS
 // Fargate in the private subnets, registered in a Cloud Map private DNS namespace so DPs reach it by
@@ -61,6 +62,8 @@ export interface ControlPlaneArgs {
     logRetentionDays?: number;
     /** The decK image of the admin bootstrap sidecar (needs a shell). @default "kong/deck:v1.65.1" */
     deckImage?: string;
+    /** An ECR pull-through cache of ECR Public: images it serves are pulled through it. @default none (images as written) */
+    pullThroughCache?: PullThroughCache;
     /** Tags on every AWS resource. @default {} */
     tags?: Record<string, string>;
 }
@@ -123,6 +126,12 @@ export class ControlPlane extends pulumi.ComponentResource {
             logs,
         });
         const taskDefinition = createTaskDefinition(ctx, args, { db, adminKey, logs, roles });
+        // A task that starts before these exist fails (and counts against the circuit breaker):
+        // the agent needs the role policies to pull and read secrets, migrations need the writer.
+        const startsAfter: pulumi.Resource[] = [
+            roles.execution, roles.executionPolicy, roles.task, ...db.instances, adminKey.version,
+            logs.kong, logs.migrations, logs.adminBootstrap, ...(args.pullThroughCache?.rule ? [args.pullThroughCache.rule] : []),
+        ];
         const service = new aws.ecs.Service(`${name}-service`, {
             cluster: args.ecsClusterArn,
             taskDefinition: taskDefinition.arn,
@@ -141,7 +150,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             enableEcsManagedTags: true,
             enableExecuteCommand: false,
             tags: ctx.tags,
-        }, { parent: this });
+        }, { parent: this, dependsOn: startsAfter });
         createRotationRedeploy(ctx, db.masterSecretArn, args.ecsClusterArn, service);
 
         this.hostname = args.hostname;
@@ -251,8 +260,7 @@ function createDatabase(ctx: Context, args: ControlPlaneArgs, dbSg: aws.ec2.Secu
         tags,
     }, { parent, protect: protection.protect });
     const azs = args.databaseAvailabilityZones ?? [];
-    instance("writer", 0, azs[0]);
-    if (db.reader) instance("reader", 1, azs[1]);
+    const instances = [instance("writer", 0, azs[0]), ...(db.reader ? [instance("reader", 1, azs[1])] : [])];
     // Kong reads pg_user/pg_password from this secret when a task starts (aws-facts §5). RDS rotates
     // it every 7 days; until a rotation hook forces a new deployment, a CP task started before a
     // rotation fails new database connections after it. A rotation hook is a known follow-up.
@@ -260,7 +268,7 @@ function createDatabase(ctx: Context, args: ControlPlaneArgs, dbSg: aws.ec2.Secu
         if (!s?.[0]?.secretArn) throw new Error("ControlPlane: the Aurora cluster reported no managed master secret");
         return s[0].secretArn;
     });
-    return { cluster, masterSecretArn };
+    return { cluster, instances, masterSecretArn };
 }
 
 /** The /kong-admin consumer's key: random, in Secrets Manager under the stack key. */
@@ -277,6 +285,7 @@ function createAdminKey(ctx: Context, kmsKeyArn: pulumi.Input<string>) {
         secretString: key.result,
     }, { parent });
     return {
+        version,
         // Resolves once the value is stored.
         secretArn: pulumi.all([secret.arn, version.versionId]).apply(([arn]) => arn),
         // Pinned like the certificate: a new key is a new task definition, so the sidecar re-syncs it.
@@ -363,31 +372,32 @@ function createLogGroups(ctx: Context, kmsKeyArn: pulumi.Input<string>, retentio
 /** The execution role (exactly its secrets, key and log groups) and a task role with no permission. */
 function createTaskRoles(ctx: Context, args: ControlPlaneArgs, grants: { secretArns: pulumi.Input<string>[]; logs: LogGroups }) {
     const { name, parent, tags, cluster } = ctx;
-    const assumeRolePolicy = cluster.apply(c => JSON.stringify(ecsTasksAssumeRolePolicy(c.partition, c.region, c.account)));
     const execution = new aws.iam.Role(`${name}-execution`, {
         description: "ECS agent for the Kong CP: reads exactly its secrets, writes its log groups",
-        assumeRolePolicy,
+        assumeRolePolicy: JSON.stringify(ecsExecutionRoleAssumeRolePolicy()),
         tags,
     }, { parent });
     const images = [args.kong.image, args.deckImage ?? DECK_IMAGE];
     const { kong, migrations, adminBootstrap } = grants.logs;
-    new aws.iam.RolePolicy(`${name}-execution`, {
+    const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
         role: execution.id,
         policy: pulumi.all([pulumi.all(grants.secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, kong.arn, migrations.arn, adminBootstrap.arn, cluster])
             .apply(([secrets, key, pkiKey, kongLog, migrationsLog, bootstrapLog, c]) => JSON.stringify(executionRolePolicy({
+                region: c.region,
                 secretArns: secrets,
                 kmsKeyArns: [key, pkiKey],
                 logGroupArns: [kongLog, migrationsLog, bootstrapLog],
                 ecrRepositoryArns: images.map(i => ecrRepositoryArn(i, c.partition)).filter((a): a is string => !!a),
+                pullThroughRepositoryArns: pullThroughRepositoryArns(images, args.pullThroughCache, c.partition, c.account, c.region),
             }))),
     }, { parent });
     // The Kong processes call no AWS API: the task role has no policy at all.
     const task = new aws.iam.Role(`${name}-task`, {
         description: "Kong CP tasks: no AWS permissions",
-        assumeRolePolicy,
+        assumeRolePolicy: cluster.apply(c => JSON.stringify(ecsTaskRoleAssumeRolePolicy(c.partition, c.region, c.account))),
         tags,
     }, { parent });
-    return { execution, task };
+    return { execution, executionPolicy, task };
 }
 
 /** The Fargate task: migrations init container, kong, and the decK admin bootstrap sidecar. */
@@ -407,8 +417,8 @@ function createTaskDefinition(
     const tls = args.pki.controlPlaneTls;
     const containerDefinitions = pulumi.all([
         deps.db.cluster.endpoint, deps.db.masterSecretArn, tls.secretArn, tls.versionId ?? pulumi.output(""), deps.adminKey.valueFrom,
-        pulumi.all([deps.logs.kong.name, deps.logs.migrations.name, deps.logs.adminBootstrap.name]), cluster.region,
-    ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminKeyValueFrom, [kongLog, migrationsLog, bootstrapLog], region]) => {
+        pulumi.all([deps.logs.kong.name, deps.logs.migrations.name, deps.logs.adminBootstrap.name]), cluster,
+    ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminKeyValueFrom, [kongLog, migrationsLog, bootstrapLog], { account, region }]) => {
         const settings = controlPlaneSettings({
             vcpus: cpu / 1024,
             database: { host: dbHost, port: PORTS.postgres, name: DATABASE_NAME, credentialsSecretArn: dbSecret },
@@ -416,8 +426,8 @@ function createTaskDefinition(
             clusterTls: { secretArn: tlsSecret, versionId: tlsVersion || undefined },
         });
         return JSON.stringify(controlPlaneContainers({
-            kongImage: args.kong.image,
-            deckImage: args.deckImage ?? DECK_IMAGE,
+            kongImage: containerImage(args.kong.image, args.pullThroughCache, account, region),
+            deckImage: containerImage(args.deckImage ?? DECK_IMAGE, args.pullThroughCache, account, region),
             region,
             kongEnv: toContainerEnv(settings, args.kong, args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined),
             adminBootstrapState: adminBootstrapState({ controlPlaneHostname: args.hostname, adminAllowedCidrs: args.adminAllowedCidrs }),

@@ -7,7 +7,8 @@ import { dataPlaneSettings, toContainerEnv, type ContainerEnv } from "./kong/set
 import { PORTS } from "./network/ports";
 import { parseClusterArn } from "./ecs/arn";
 import { awslogs, type ContainerDefinition } from "./ecs/container";
-import { ecrRepositoryArn, ecsTasksAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
+import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
+import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 import { allowGroupToGroup, allowToCidrs, distinctEgress, type EgressTarget } from "./network/traffic";
 
 // One Data Plane group on ECS Fargate: its security group, task definition, service and
@@ -51,6 +52,8 @@ export interface DataPlaneArgs {
     kong?: KongImage;
     /** Secrets Manager ARN of the Enterprise licence (KONG_LICENSE_DATA). @default none */
     licenseSecretArn?: string;
+    /** An ECR pull-through cache of ECR Public: the Kong image is pulled through it when it serves it. @default none */
+    pullThroughCache?: PullThroughCache;
     /** Task CPU units (a Fargate size). @default 512 */
     cpu?: number;
     /** Task memory in MiB (a Fargate size for `cpu`). @default 1024 */
@@ -123,7 +126,6 @@ export interface DataPlaneEnvInput {
     tlsSecretArn: string;
     /** The TLS secret's current version: pinned, so a renewed certificate rolls the tasks. */
     tlsSecretVersionId?: string;
-    caCertificatePem: string;
     vpcCidr: string;
     licenseSecretArn?: string;
 }
@@ -137,7 +139,6 @@ export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
         vcpus: i.vcpus,
         controlPlaneHost: i.controlPlaneHost,
         clusterTls: { secretArn: i.tlsSecretArn, versionId: i.tlsSecretVersionId },
-        caCertificatePem: i.caCertificatePem,
         // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (facts §8).
         trustedIps: [i.vpcCidr],
         workerShutdownTimeoutSeconds: WORKER_SHUTDOWN_TIMEOUT_SECONDS,
@@ -167,44 +168,45 @@ export function createDataPlaneSecurityGroup(name: string, args: DataPlaneArgs, 
 
 /** Execution role (exact secrets, keys and log group) and a task role without permissions. */
 export function createDataPlaneRoles(name: string, args: DataPlaneArgs, kong: KongImage, cluster: Cluster, logGroupArn: pulumi.Output<string>, parent: Parent) {
-    const trust = cluster.apply(c => JSON.stringify(ecsTasksAssumeRolePolicy(c.partition, c.region, c.account)));
     const executionRole = new aws.iam.Role(`${name}-execution-role`, {
         description: `ECS starts Kong DP ${name}: pull, read its TLS secret, write logs`,
-        assumeRolePolicy: trust,
+        assumeRolePolicy: JSON.stringify(ecsExecutionRoleAssumeRolePolicy()),
         tags: args.tags,
     }, parent);
     const secretArns = [args.pki.dataPlaneTls.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])];
-    new aws.iam.RolePolicy(`${name}-execution-policy`, {
+    const executionPolicy = new aws.iam.RolePolicy(`${name}-execution-policy`, {
         role: executionRole.id,
         policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, logGroupArn, cluster])
             .apply(([secrets, stackKey, pkiKey, logGroup, c]) => JSON.stringify(executionRolePolicy({
+                region: c.region,
                 secretArns: secrets,
                 kmsKeyArns: [stackKey, pkiKey],
                 logGroupArns: [logGroup],
                 ecrRepositoryArns: [ecrRepositoryArn(kong.image, c.partition)].filter((a): a is string => !!a),
+                pullThroughRepositoryArns: pullThroughRepositoryArns([kong.image], args.pullThroughCache, c.partition, c.account, c.region),
             }))),
     }, parent);
     // The DP calls no AWS API: its task role has no permissions at all.
     const taskRole = new aws.iam.Role(`${name}-task-role`, {
         description: `Kong DP ${name} tasks (no AWS permissions)`,
-        assumeRolePolicy: trust,
+        assumeRolePolicy: cluster.apply(c => JSON.stringify(ecsTaskRoleAssumeRolePolicy(c.partition, c.region, c.account))),
         tags: args.tags,
     }, parent);
-    return { executionRole, taskRole };
+    return { executionRole, executionPolicy, taskRole };
 }
 
 /** The container definitions JSON: Kong's env and secrets, ports, graceful stop, logs. */
 export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: KongImage, cpu: number, cluster: Cluster, logGroupName: pulumi.Output<string>): pulumi.Output<string> {
     return pulumi
-        .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, args.pki.caCertificatePem, logGroupName, cluster.region])
-        .apply(([tlsSecretArn, tlsSecretVersionId, caCertificatePem, logGroup, region]) => {
+        .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, logGroupName, cluster])
+        .apply(([tlsSecretArn, tlsSecretVersionId, logGroup, { account, region }]) => {
             const env = dataPlaneContainerEnv({
                 kong, vcpus: cpu / 1024, controlPlaneHost: args.controlPlane.hostname,
-                tlsSecretArn, tlsSecretVersionId, caCertificatePem, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
+                tlsSecretArn, tlsSecretVersionId, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
             });
             const kongContainer: ContainerDefinition = {
                 name: CONTAINER_NAME,
-                image: kong.image,
+                image: containerImage(kong.image, args.pullThroughCache, account, region),
                 essential: true,
                 portMappings: [
                     { name: "proxy", containerPort: PORTS.proxy, protocol: "tcp" },
@@ -299,7 +301,7 @@ export class DataPlane extends pulumi.ComponentResource {
             kmsKeyId: args.kmsKeyArn,
             tags: args.tags,
         }, parent);
-        const { executionRole, taskRole } = createDataPlaneRoles(name, args, kong, cluster, logGroup.arn, parent);
+        const { executionRole, executionPolicy, taskRole } = createDataPlaneRoles(name, args, kong, cluster, logGroup.arn, parent);
 
         const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
             family: `${args.namePrefix ?? "kong"}-${name}`,
@@ -336,8 +338,14 @@ export class DataPlane extends pulumi.ComponentResource {
             parent: this,
             // Autoscaling owns the count once the service exists.
             ignoreChanges: ["desiredCount"],
-            // ECS rejects a target group that no listener uses yet.
-            dependsOn: this.edge ? [this.edge.httpsListener] : [],
+            dependsOn: [
+                // ECS rejects a target group that no listener uses yet.
+                ...(this.edge ? [this.edge.httpsListener] : []),
+                // A task started before these fails to pull, read its TLS secret or log, and the
+                // circuit breaker counts it.
+                executionRole, executionPolicy, taskRole, logGroup,
+                ...(args.pullThroughCache?.rule ? [args.pullThroughCache.rule] : []),
+            ],
         });
         createDataPlaneAutoscaling(name, args, service, cluster, this.edge, parent);
 

@@ -280,10 +280,12 @@ export class Edge extends pulumi.ComponentResource {
             description: "Kong gateway ALB: HTTPS from the internet, to the Data Plane only",
             tags: { ...tags, Name: `${name}-alb` },
         }, parent);
-        allowFromCidrs(`${name}-https-in`, sg.id, ["0.0.0.0/0", "::/0"], { port: PORTS.https, description: "HTTPS from API clients and admins", tags }, parent);
+        // IPv4 only: the ALB is ipAddressType ipv4 (and the VPC has no IPv6 block), so a ::/0 rule
+        // would admit nothing.
+        allowFromCidrs(`${name}-https-in`, sg.id, ["0.0.0.0/0"], { port: PORTS.https, description: "HTTPS from API clients and admins", tags }, parent);
         if (args.httpRedirect) {
             // Without this rule the redirect listener would be unreachable; it only answers 301 to HTTPS.
-            allowFromCidrs(`${name}-http-in`, sg.id, ["0.0.0.0/0", "::/0"], { port: 80, description: "HTTP, answered only with a redirect to HTTPS", tags }, parent);
+            allowFromCidrs(`${name}-http-in`, sg.id, ["0.0.0.0/0"], { port: 80, description: "HTTP, answered only with a redirect to HTTPS", tags }, parent);
         }
         allowGroupToGroup(`${name}-to-dp-proxy`, sg.id, args.dataPlaneSecurityGroupId, { port: PORTS.proxy, description: "ALB to Kong DP proxy", tags }, parent);
         allowGroupToGroup(`${name}-to-dp-status`, sg.id, args.dataPlaneSecurityGroupId, { port: PORTS.status, description: "ALB health check of Kong DP /status/ready", tags }, parent);

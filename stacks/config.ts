@@ -6,6 +6,8 @@ import { z } from "zod";
 import { contains, defaultSubnetPlan, isIpv6Cidr, overlaps, parseIpv4Cidr, type Ipv4Cidr } from "./cidr";
 import { needsLicence, parseKongImage, type KongImage } from "../components/kong/image";
 import { supportsZeroAcu } from "../components/control-plane/database";
+import { DECK_IMAGE } from "../components/control-plane/admin-bootstrap";
+import { pullableWithoutInternet, resolveImageSource, type ImageSource } from "../components/ecs/image-source";
 
 // One typed, frozen view of a stack's config. Pulumi.yaml declares every key (type, default,
 // description); this module applies those defaults itself, so the program behaves the same under
@@ -41,6 +43,10 @@ export interface StackConfig {
         dataPlane: KongImage;
         /** Secrets Manager ARN of KONG_LICENSE_DATA (Enterprise). */
         licenseSecretArn?: string;
+        /** Where tasks pull images from (imageSource, `auto` resolved). */
+        imageSource: ImageSource;
+        /** The CP's decK sidecar image. */
+        deckImage: string;
     };
     controlPlane: { cpu: number; memory: number; desiredCount: number };
     database: {
@@ -176,6 +182,8 @@ const RULES: Record<string, z.ZodType> = {
     namePrefix: z.string().regex(/^$|^[a-z][a-z0-9-]{2,15}$/, "must be 3-16 lowercase letters, digits or dashes, starting with a letter"),
     azCount: int(2, 6),
     natMode: oneOf("gateway-per-az", "gateway-single", "instance", "none"),
+    imageSource: oneOf("auto", "ecr-pull-through", "docker-hub"),
+    deckImage: z.string().regex(/^$|^[^\s:@]+(:[A-Za-z0-9_.-]+|@sha256:[0-9a-f]{64})$/, "must be a pinned image such as kong/deck:v1.65.1 or an ECR copy of it"),
     natInstanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t4g.nano"),
     interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS, { message: `items must be among ${INTERFACE_ENDPOINTS.join(", ")}` })),
     cpDesiredCount: int(0, 10),
@@ -381,6 +389,19 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
             problems.push(`${PROJECT}:adminAllowedCidrs contains ${open.join(", ")}: a production stack must name the admin networks, not the whole internet`);
         }
     }
+    // Without NAT, tasks reach only what the VPC endpoints serve: images from private ECR (or the
+    // pull-through cache), secrets and logs. Anything else would fail every task at start.
+    const imageSource = resolveImageSource(v.imageSource ?? "auto", v.production === true);
+    const deckImage: string = v.deckImage || DECK_IMAGE;
+    if (v.natMode === "none") {
+        const endpoints = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"].filter(e => !((v.interfaceEndpoints as string[] | undefined) ?? []).includes(e));
+        const images = [...new Set([cpImage?.image, dpImage?.image, deckImage])].filter((i): i is string => !!i && !pullableWithoutInternet(i, imageSource));
+        const missing = [
+            ...(endpoints.length ? [`interfaceEndpoints ${endpoints.join(", ")}`] : []),
+            ...(images.length ? [`a private ECR copy of ${images.join(", ")} (imageSource ecr-pull-through serves Docker official images such as kong:3.9.3; deckImage may name an ECR mirror)`] : []),
+        ];
+        if (missing.length) problems.push(`${PROJECT}:natMode = "none": tasks could not pull their images or read their secrets without ${missing.join(" and ")}`);
+    }
     if (v.hostedZoneName && v.domain && !`.${v.domain}`.endsWith(`.${v.hostedZoneName.replace(/\.$/, "")}`)) {
         problems.push(`${PROJECT}:hostedZoneName = ${JSON.stringify(v.hostedZoneName)}: the domain ${v.domain} is not in this zone`);
     }
@@ -405,7 +426,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
             interfaceEndpoints: v.interfaceEndpoints,
             flowLogs: v.flowLogs,
         },
-        kong: { controlPlane: cpImage!, dataPlane: dpImage!, licenseSecretArn: licence || undefined },
+        kong: { controlPlane: cpImage!, dataPlane: dpImage!, licenseSecretArn: licence || undefined, imageSource, deckImage },
         controlPlane: { cpu: v.cpCpu, memory: v.cpMemory, desiredCount: v.cpDesiredCount },
         database: {
             engineVersion: v.dbEngineVersion,

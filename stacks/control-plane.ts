@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkRefs } from "../components/contracts";
 import { ControlPlane, controlPlaneHostname } from "../components/control-plane";
+import type { PullThroughCache } from "../components/ecs/image-source";
 import { PrivateCa } from "../components/private-ca";
 import type { StackConfig } from "./config";
 
@@ -11,6 +12,8 @@ export interface ControlPlanePlatform {
     ecsClusterArn: pulumi.Input<string>;
     /** AZ names in subnet order: Aurora's writer goes in the first, the reader in the second. */
     availabilityZones?: string[];
+    /** The stack's ECR pull-through cache, when imageSource is ecr-pull-through. */
+    pullThroughCache?: PullThroughCache;
 }
 
 export interface ControlPlaneStack {
@@ -51,6 +54,8 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
         pki,
         hostname,
         kong: cfg.kong.controlPlane,
+        deckImage: cfg.kong.deckImage,
+        pullThroughCache: platform.pullThroughCache,
         licenseSecretArn: cfg.kong.licenseSecretArn,
         cpu: cfg.controlPlane.cpu,
         memory: cfg.controlPlane.memory,

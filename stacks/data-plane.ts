@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "../components/contracts";
 import { DataPlane } from "../components/data-plane";
+import type { PullThroughCache } from "../components/ecs/image-source";
 import type { StackConfig } from "./config";
 
 // Config → Data Plane groups. The seed has one public group behind the shared ALB; another group
@@ -13,6 +14,8 @@ export interface DataPlanePlatform {
     ecsClusterArn: pulumi.Input<string>;
     /** The stack's KMS key (log groups; its key policy allows CloudWatch Logs). */
     kmsKeyArn: pulumi.Input<string>;
+    /** The stack's ECR pull-through cache, when imageSource is ecr-pull-through. */
+    pullThroughCache?: PullThroughCache;
 }
 
 export interface DataPlaneOutputs {
@@ -24,7 +27,6 @@ export interface DataPlaneOutputs {
     outputs: {
         gatewayUrl: string;
         adminApiUrl: string;
-        kongManagerHint: string;
         albDnsName: pulumi.Output<string>;
         /** True when the gateway's certificate is the imported self-signed one (no hosted zone). */
         selfSignedCertificate: boolean;
@@ -40,6 +42,7 @@ function groupDefaults(cfg: StackConfig, platform: DataPlanePlatform, controlPla
         controlPlane,
         pki,
         kong: cfg.kong.dataPlane,
+        pullThroughCache: platform.pullThroughCache,
         licenseSecretArn: cfg.kong.licenseSecretArn,
         cpu: cfg.dataPlane.cpu,
         memory: cfg.dataPlane.memory,
@@ -81,7 +84,9 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
         outputs: {
             gatewayUrl,
             adminApiUrl,
-            kongManagerHint: `VUE_APP_KONG_ADMIN_API=${adminApiUrl}`,
+            // No Kong Manager hint: Kong Manager reads its Admin API URL from /kconfig.js
+            // (admin_gui_api_url) and sends no apikey header, so it cannot use /kong-admin as
+            // built (https://github.com/Kong/kong/blob/3.9.3/kong/admin_gui/init.lua). README "Known limits".
             albDnsName: publicGroup.edge!.dnsName,
             selfSignedCertificate: publicGroup.edge!.selfSignedCertificate,
         },

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { pullThroughPrefix, ECR_PUBLIC_REGISTRY, type PullThroughCache } from "../components/ecs/image-source";
 import { StackKey } from "../components/kms";
 import { Vpc } from "../components/vpc";
 import { checkAgainstRegion, type StackConfig } from "./config";
@@ -45,17 +46,20 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 0, weight: 1 }],
     });
 
+    const pullThroughCache = cfg.kong.imageSource === "ecr-pull-through" ? createPullThroughCache(cfg.name) : undefined;
+
     // The CA first: the CP certificate must name the DNS name Cloud Map will serve.
     const cp = createControlPlane(cfg, {
         network: vpc.refs,
         kmsKeyArn: key.arn,
         ecsClusterArn: cluster.arn,
         availabilityZones,
+        pullThroughCache,
     });
 
     // DP services name FARGATE_SPOT in their strategy: ECS rejects that before the cluster has it.
     const clusterWithProviders = pulumi.all([cluster.arn, capacityProviders.id]).apply(([arn]) => arn);
-    const dp = createDataPlanes(cfg, { network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn }, cp.controlPlane.endpoint, cp.pki);
+    const dp = createDataPlanes(cfg, { network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache }, cp.controlPlane.endpoint, cp.pki);
 
     return {
         region: cfg.region,
@@ -69,4 +73,18 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ...dp.outputs,
         adminKeyCommand: cp.outputs.adminKeySecretArn.apply(arn => adminKeyReadCommand(arn, cfg.region)),
     };
+}
+
+/**
+ * The stack's ECR pull-through cache of ECR Public (no credentials needed): the first pull of an
+ * image copies it into <prefix>/… in this account's registry, later pulls are served from there.
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html
+ */
+function createPullThroughCache(namePrefix: string): PullThroughCache {
+    const ecrRepositoryPrefix = pullThroughPrefix(namePrefix);
+    const rule = new aws.ecr.PullThroughCacheRule(`${namePrefix}-ecr-public`, {
+        ecrRepositoryPrefix,
+        upstreamRegistryUrl: ECR_PUBLIC_REGISTRY,
+    });
+    return { ecrRepositoryPrefix, rule };
 }

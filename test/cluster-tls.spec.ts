@@ -72,10 +72,10 @@ describe("CP/DP mTLS certificates really chain", () => {
                 assert.ok(dp.cert.checkPrivateKey(crypto.createPrivateKey(dp.key)), "the DP's key matches its certificate");
             });
 
-            it("the CA the DP adds to lua_ssl_trusted_certificate is that CA, beside the system store", () => {
-                const [system, b64] = dpEnv.KONG_LUA_SSL_TRUSTED_CERTIFICATE.split(",");
-                assert.strictEqual(system, "system");
-                assert.strictEqual(new crypto.X509Certificate(Buffer.from(b64, "base64").toString()).fingerprint256, cp.ca.fingerprint256);
+            it("the DP trusts the system store plus its cluster_ca_cert (no lua_ssl_trusted_certificate override)", () => {
+                // Kong's default `system`, to which a pki-mode DP appends cluster_ca_cert itself.
+                assert.strictEqual(dpEnv.KONG_LUA_SSL_TRUSTED_CERTIFICATE, undefined);
+                assert.strictEqual(dp.ca.fingerprint256, cp.ca.fingerprint256);
             });
 
             it("the leaf certificates are valid now, for at most certValidityDays (365 in both stacks)", () => {

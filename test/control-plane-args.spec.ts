@@ -40,8 +40,8 @@ describe("ControlPlane IAM and bootstrap building blocks", () => {
     const LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:/kong-hybrid/cp/kong";
 
     it("the execution policy refuses a wildcard secret or key", () => {
-        assert.throws(() => executionRolePolicy({ secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:*"], kmsKeyArns: [KEY], logGroupArns: [LOGS], ecrRepositoryArns: [] }), /wildcard/);
-        assert.throws(() => executionRolePolicy({ secretArns: [SECRET], kmsKeyArns: ["*"], logGroupArns: [LOGS], ecrRepositoryArns: [] }), /wildcard/);
+        assert.throws(() => executionRolePolicy({ region: "eu-west-1", secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:*"], kmsKeyArns: [KEY], logGroupArns: [LOGS], ecrRepositoryArns: [] }), /wildcard/);
+        assert.throws(() => executionRolePolicy({ region: "eu-west-1", secretArns: [SECRET], kmsKeyArns: ["*"], logGroupArns: [LOGS], ecrRepositoryArns: [] }), /wildcard/);
     });
 
     it("an ECR image adds the ECR login (resource * is the only form IAM accepts) and pulls from that repository only", () => {
@@ -49,7 +49,7 @@ describe("ControlPlane IAM and bootstrap building blocks", () => {
         assert.strictEqual(repo, "arn:aws:ecr:eu-west-1:123456789012:repository/kong-custom");
         assert.strictEqual(ecrRepositoryArn("kong:3.9.3"), undefined);
         assert.strictEqual(ecrRepositoryArn("kong/deck:v1.65.1"), undefined);
-        const doc = executionRolePolicy({ secretArns: [SECRET], kmsKeyArns: [KEY], logGroupArns: [LOGS], ecrRepositoryArns: [repo!] });
+        const doc = executionRolePolicy({ region: "eu-west-1", secretArns: [SECRET], kmsKeyArns: [KEY], logGroupArns: [LOGS], ecrRepositoryArns: [repo!] });
         assert.deepStrictEqual(doc.Statement.slice(3).map(s => [s.Action, s.Resource]), [
             ["ecr:GetAuthorizationToken", "*"],
             [["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [repo]],

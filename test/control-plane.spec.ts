@@ -121,7 +121,10 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 const cs = containers(runs[s.stack], s.prefix);
                 assert.deepStrictEqual(Object.keys(cs).sort(), ["admin-bootstrap", "kong", "migrations"]);
                 assert.strictEqual(cs.migrations.essential, false);
-                assert.strictEqual(cs.migrations.image, "kong:3.9.3");
+                // prod pulls Kong through the stack's ECR pull-through cache of ECR Public; dev from Docker Hub.
+                const kongImage = s.stack === "prod" ? `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/kong-prod-ecr-public/docker/library/kong:3.9.3` : "kong:3.9.3";
+                assert.strictEqual(cs.migrations.image, kongImage);
+                assert.strictEqual(cs.kong.image, kongImage);
                 const script = cs.migrations.command!.join(" ");
                 assert.match(script, /kong migrations bootstrap\n/);
                 assert.match(script, /kong migrations up/);
@@ -129,7 +132,7 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 assert.doesNotMatch(script, /-f\b|--force/);
                 assert.strictEqual(cs.kong.essential, true);
                 assert.deepStrictEqual(cs.kong.dependsOn, [{ containerName: "migrations", condition: "SUCCESS" }]);
-                assert.deepStrictEqual(cs.kong.healthCheck!.command, ["CMD-SHELL", "kong health"]);
+                assert.deepStrictEqual(cs.kong.healthCheck!.command, ["CMD", "kong-health"]);
                 assert.deepStrictEqual(cs.kong.portMappings!.map(p => p.containerPort).sort(), [8001, 8005, 8100]);
                 assert.strictEqual(cs["admin-bootstrap"].essential, false);
                 assert.deepStrictEqual(cs["admin-bootstrap"].dependsOn, [{ containerName: "kong", condition: "HEALTHY" }]);
@@ -146,13 +149,13 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                     services: [{
                         name: "kong-admin",
                         url: `http://${s.hostname}:8001`,
-                        routes: [{ name: "kong-admin", paths: ["/kong-admin"], strip_path: true }],
+                        routes: [{ name: "kong-admin", paths: ["~/kong-admin(/|$)"], strip_path: true }],
                         plugins: [
-                            { name: "key-auth", config: { key_names: ["apikey"], hide_credentials: true } },
+                            { name: "key-auth", config: { key_names: ["apikey"], hide_credentials: true, key_in_query: false } },
                             { name: "ip-restriction", config: { allow: s.allow } },
                         ],
                     }],
-                    consumers: [{ username: "kong-admin", keyauth_credentials: [{ key: '${{ env "DECK_ADMIN_KEY" }}' }] }],
+                    consumers: [{ username: "kong-admin", keyauth_credentials: [{ key: "${{ env `DECK_ADMIN_KEY` }}" }] }],
                 });
                 const adminSecret = one(run, "aws:secretsmanager/secret:Secret", `${s.prefix}-cp-admin-key`).outputs.arn;
                 const adminVersion = one(run, "aws:secretsmanager/secretVersion:SecretVersion", `${s.prefix}-cp-admin-key`).outputs.versionId;
@@ -364,14 +367,24 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                     ...(stack === "enterprise" ? [`arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:kong-license-AbCdEf`] : []),
                 ].sort();
                 const logGroups = ["kong", "migrations", "admin-bootstrap"].map(f => `${one(run, "aws:cloudwatch/logGroup:LogGroup", `${prefix}-cp-${f}-logs`).outputs.arn}:*`).sort();
-                assert.deepStrictEqual(doc.Statement.map((st: any) => [st.Effect, st.Action, st.Resource]), [
-                    ["Allow", "secretsmanager:GetSecretValue", expectedSecrets],
-                    ["Allow", "kms:Decrypt", [key]],
-                    ["Allow", ["logs:CreateLogStream", "logs:PutLogEvents"], logGroups],
+                // prod pulls kong through its ECR pull-through cache (imageSource auto → ecr-pull-through):
+                // exactly that one cached repository; decK is not on ECR Public and stays on Docker Hub.
+                const kongCache = `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/kong-prod-ecr-public/docker/library/kong`;
+                assert.deepStrictEqual(doc.Statement.map((st: any) => [st.Effect, st.Action, st.Resource, st.Condition]), [
+                    ["Allow", "secretsmanager:GetSecretValue", expectedSecrets, undefined],
+                    // The keys only through Secrets Manager in the stack's region.
+                    ["Allow", "kms:Decrypt", [key], { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } }],
+                    ["Allow", ["logs:CreateLogStream", "logs:PutLogEvents"], logGroups, undefined],
+                    ...(stack === "prod" ? [
+                        ["Allow", "ecr:GetAuthorizationToken", "*", undefined],
+                        ["Allow", ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [kongCache], undefined],
+                        ["Allow", ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], [kongCache], undefined],
+                    ] : []),
                 ]);
                 for (const st of doc.Statement) {
                     assert.ok([st.Action].flat().every((a: string) => !a.includes("*")), `wildcard action ${st.Action}`);
-                    assert.ok([st.Resource].flat().every((r: string) => r !== "*"), `wildcard resource in ${st.Sid}`);
+                    // GetAuthorizationToken has no resource type: "*" is the only form IAM accepts for it.
+                    if (st.Action !== "ecr:GetAuthorizationToken") assert.ok([st.Resource].flat().every((r: string) => r !== "*"), `wildcard resource in ${st.Sid}`);
                 }
                 // Only the agent's role has a policy: the task role has none of any kind.
                 const taskRole = one(run, "aws:iam/role:Role", `${prefix}-cp-task`);
@@ -383,19 +396,24 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
             });
         }
 
-        it("both roles trust only ECS tasks of this account and region", () => {
-            for (const name of ["kong-dev-cp-execution", "kong-dev-cp-task"]) {
-                const doc = JSON.parse(one(runs.dev, "aws:iam/role:Role", name).inputs.assumeRolePolicy);
-                assert.deepStrictEqual(doc.Statement, [{
-                    Effect: "Allow",
-                    Principal: { Service: "ecs-tasks.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    Condition: {
-                        StringEquals: { "aws:SourceAccount": ACCOUNT },
-                        ArnLike: { "aws:SourceArn": `arn:aws:ecs:eu-west-1:${ACCOUNT}:*` },
-                    },
-                }]);
-            }
+        it("each role trusts ECS tasks with exactly the conditions AWS documents for it", () => {
+            const trust = (name: string) => JSON.parse(one(runs.dev, "aws:iam/role:Role", name).inputs.assumeRolePolicy).Statement;
+            // Task role: the confused-deputy guard of the ECS task IAM role page.
+            assert.deepStrictEqual(trust("kong-dev-cp-task"), [{
+                Effect: "Allow",
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    ArnLike: { "aws:SourceArn": `arn:aws:ecs:eu-west-1:${ACCOUNT}:*` },
+                    StringEquals: { "aws:SourceAccount": ACCOUNT },
+                },
+            }]);
+            // Execution role: the documented trust policy has no condition.
+            assert.deepStrictEqual(trust("kong-dev-cp-execution"), [{
+                Effect: "Allow",
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Action: "sts:AssumeRole",
+            }]);
         });
     });
 

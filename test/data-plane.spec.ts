@@ -124,13 +124,13 @@ describe("capacityProviderStrategy", () => {
 });
 
 describe("Kong Data Plane environment", () => {
-    const expectedEnv = (vpcCidr: string, cpHost: string, caPem: string) => ({
+    const expectedEnv = (vpcCidr: string, cpHost: string) => ({
         KONG_ROLE: "data_plane",
         KONG_DATABASE: "off",
         KONG_CLUSTER_MTLS: "pki",
         KONG_CLUSTER_CONTROL_PLANE: `${cpHost}:8005`,
         KONG_CLUSTER_SERVER_NAME: cpHost,
-        KONG_LUA_SSL_TRUSTED_CERTIFICATE: `system,${Buffer.from(caPem).toString("base64")}`,
+        KONG_ANONYMOUS_REPORTS: "off",
         KONG_PROXY_LISTEN: "0.0.0.0:8000 reuseport backlog=16384",
         KONG_STATUS_LISTEN: "0.0.0.0:8100",
         KONG_NGINX_WORKER_PROCESSES: "1",
@@ -152,7 +152,9 @@ describe("Kong Data Plane environment", () => {
     });
     const table = [
         { variant: "dev", vpcCidr: "10.0.0.0/16", cpHost: "cp.kong-dev.internal", image: "kong:3.9.3", licence: {} },
-        { variant: "prod", vpcCidr: "10.20.0.0/16", cpHost: "cp.kong-prod.internal", image: "kong:3.9.3", licence: {} },
+        // Production pulls through the stack's ECR pull-through cache of ECR Public (imageSource auto).
+        { variant: "prod", vpcCidr: "10.20.0.0/16", cpHost: "cp.kong-prod.internal",
+            image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/kong-prod-ecr-public/docker/library/kong:3.9.3", licence: {} },
         { variant: "dev-enterprise", vpcCidr: "10.0.0.0/16", cpHost: "cp.kong-dev.internal", image: "kong/kong-gateway:3.15.0.4",
             licence: { KONG_LICENSE_DATA: LICENCE_ARN } },
     ];
@@ -160,7 +162,7 @@ describe("Kong Data Plane environment", () => {
         it(`${t.variant}: exactly the DP settings, trusted_ips = VPC CIDR, real_ip_recursive exactly "on"`, async () => {
             const run = await plan(t.variant);
             const c = await contracts(t.variant);
-            assert.deepEqual(envOf(run), expectedEnv(t.vpcCidr, t.cpHost, c.caPem));
+            assert.deepEqual(envOf(run), expectedEnv(t.vpcCidr, t.cpHost));
             assert.match(c.dpTlsVersionId, /^[0-9a-f-]{36}$/);
             assert.deepEqual(secretsOf(run), { ...expectedSecrets(c.dpTlsSecretArn, c.dpTlsVersionId), ...t.licence });
             assert.equal(containerOf(run).image, t.image);
@@ -173,7 +175,7 @@ describe("Kong Data Plane environment", () => {
     }
     it("every KONG_* name also exists in OSS 3.9.3 and Enterprise 3.15 and 3.9 key lists", () => {
         const env = dataPlaneContainerEnv({
-            kong: kongImage("kong:3.9.3"), vcpus: 2, controlPlaneHost: "cp.x.internal", tlsSecretArn: "arn:s", caCertificatePem: "pem",
+            kong: kongImage("kong:3.9.3"), vcpus: 2, controlPlaneHost: "cp.x.internal", tlsSecretArn: "arn:s",
             vpcCidr: "10.0.0.0/16", licenseSecretArn: "arn:l",
         });
         const names = [...env.environment, ...env.secrets].map(e => e.name);
@@ -193,7 +195,7 @@ describe("Kong Data Plane environment", () => {
     });
     it("refuses trusting the whole internet", () => {
         assert.throws(() => dataPlaneContainerEnv({
-            kong: kongImage("kong:3.9.3"), vcpus: 1, controlPlaneHost: "cp", tlsSecretArn: "a", caCertificatePem: "p", vpcCidr: "0.0.0.0/0",
+            kong: kongImage("kong:3.9.3"), vcpus: 1, controlPlaneHost: "cp", tlsSecretArn: "a", vpcCidr: "0.0.0.0/0",
         }), /trusted_ips/);
     });
 });
@@ -207,7 +209,9 @@ describe("DataPlane IAM", () => {
         // The PrivateCa encrypts the TLS secret with the stack key: one key to decrypt with.
         assert.deepEqual(policy.Statement, [
             { Sid: "ReadTaskSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [c.dpTlsSecretArn] },
-            { Sid: "DecryptTaskSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [c.stackKeyArn] },
+            // Only through Secrets Manager in the stack's region.
+            { Sid: "DecryptTaskSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [c.stackKeyArn],
+                Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } } },
             { Sid: "WriteTaskLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${lg}:*`] },
         ]);
     });
@@ -215,20 +219,29 @@ describe("DataPlane IAM", () => {
         const policy = JSON.parse(one(await plan("dev-enterprise"), "aws:iam/rolePolicy:RolePolicy").inputs.policy);
         assert.deepEqual(policy.Statement[0].Resource, [(await contracts("dev-enterprise")).dpTlsSecretArn, LICENCE_ARN]);
     });
-    it("roles trust ecs-tasks of this account only; the task role has no policy", async () => {
+    it("prod: the execution role fills and pulls exactly the cached kong repository", async () => {
+        const policy = JSON.parse(one(await plan("prod"), "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+        const repo = "arn:aws:ecr:eu-west-1:123456789012:repository/kong-prod-ecr-public/docker/library/kong";
+        assert.deepEqual(policy.Statement.slice(3), [
+            { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+            { Sid: "PullImages", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: [repo] },
+            { Sid: "FillPullThroughCache", Effect: "Allow", Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], Resource: [repo] },
+        ]);
+    });
+    it("roles trust ecs-tasks with the conditions AWS documents per role; the task role has no policy", async () => {
         const run = await plan("prod");
         const roles = byType(run, "aws:iam/role:Role");
         assert.deepEqual(roles.map(r => r.name).sort(), ["dp-public-execution-role", "dp-public-task-role"]);
-        for (const r of roles) {
-            assert.deepEqual(JSON.parse(r.inputs.assumeRolePolicy).Statement, [{
-                Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": "123456789012" },
-                    ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:123456789012:*" },
-                },
-            }]);
-            assert.equal(r.inputs.managedPolicyArns, undefined);
-        }
+        const trust = (name: string) => JSON.parse(roles.find(r => r.name === name)!.inputs.assumeRolePolicy).Statement;
+        assert.deepEqual(trust("dp-public-task-role"), [{
+            Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole",
+            Condition: {
+                ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:123456789012:*" },
+                StringEquals: { "aws:SourceAccount": "123456789012" },
+            },
+        }]);
+        assert.deepEqual(trust("dp-public-execution-role"), [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+        for (const r of roles) assert.equal(r.inputs.managedPolicyArns, undefined);
         assert.equal(byType(run, "aws:iam/rolePolicy:RolePolicy").length, 1);
         assert.equal(byType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
         const td = one(run, "aws:ecs/taskDefinition:TaskDefinition").inputs;
@@ -237,7 +250,7 @@ describe("DataPlane IAM", () => {
     });
     it("an ECR image adds exactly the pull grants for its repository, and no * action", () => {
         const doc = executionRolePolicy({
-            secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf"], kmsKeyArns: ["arn:aws:kms:eu-west-1:123456789012:key/k"],
+            region: "eu-west-1", secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf"], kmsKeyArns: ["arn:aws:kms:eu-west-1:123456789012:key/k"],
             logGroupArns: ["arn:aws:logs:eu-west-1:123456789012:log-group:l"],
             ecrRepositoryArns: [ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/kong-custom:3.9.3")!],
         });

@@ -28,6 +28,8 @@ describe("Kong env: Control Plane and Data Plane side by side", () => {
             KONG_ADMIN_ACCESS_LOG: BOTH,
             KONG_ADMIN_ERROR_LOG: BOTH,
             KONG_STATUS_ERROR_LOG: BOTH,
+            // No usage reports to Kong Inc. from any node.
+            KONG_ANONYMOUS_REPORTS: ["off", "off"],
             KONG_PROXY_LISTEN: ["off", "0.0.0.0:8000 reuseport backlog=16384"],
             // Only the CP serves the Admin API and the cluster listener, and talks to PostgreSQL.
             KONG_ADMIN_LISTEN: ["0.0.0.0:8001", undefined],
@@ -49,9 +51,8 @@ describe("Kong env: Control Plane and Data Plane side by side", () => {
             const cp = Object.fromEntries(controlPlaneContainer(await planFull(stack)).environment.map((e: any) => [e.name, e.value]));
             const dp = envOf(await plan(stack));
             const names = new Set([...Object.keys(cp), ...Object.keys(dp)]);
-            // Values computed from outputs: the DB endpoint (CP) and the CA bundle (DP).
+            // A value computed from outputs: the DB endpoint (CP).
             names.delete("KONG_PG_HOST");
-            names.delete("KONG_LUA_SSL_TRUSTED_CERTIFICATE");
             assert.deepEqual([...names].sort(), Object.keys(rows).sort());
             for (const [name, row] of Object.entries(rows)) {
                 if (row === BOTH) {
@@ -64,8 +65,19 @@ describe("Kong env: Control Plane and Data Plane side by side", () => {
             }
             assert.match(cp.KONG_PG_HOST, /\.rds\.amazonaws\.com$/);
             assert.equal(dp.KONG_PG_HOST, undefined);
-            assert.equal(dp.KONG_LUA_SSL_TRUSTED_CERTIFICATE, `system,${Buffer.from((await contracts(stack)).caPem).toString("base64")}`);
+            // Neither role overrides lua_ssl_trusted_certificate: its default `system` keeps the
+            // system CAs, and a pki-mode DP appends its cluster_ca_cert to it by itself.
+            assert.equal(dp.KONG_LUA_SSL_TRUSTED_CERTIFICATE, undefined);
             assert.equal(cp.KONG_LUA_SSL_TRUSTED_CERTIFICATE, undefined);
+        });
+        it(`${stack}: every container that runs Kong (CP, migrations, DP; the one-off finish reuses the CP's) sends no usage reports`, async () => {
+            const kongContainers = byType(await planFull(stack), "aws:ecs/taskDefinition:TaskDefinition")
+                .flatMap(td => JSON.parse(td.inputs.containerDefinitions))
+                .filter((c: any) => c.environment.some((e: any) => e.name === "KONG_ROLE"));
+            assert.deepEqual(kongContainers.map((c: any) => c.name).sort(), ["kong", "kong", "migrations"]);
+            for (const c of kongContainers) {
+                assert.equal(c.environment.find((e: any) => e.name === "KONG_ANONYMOUS_REPORTS")?.value, "off", c.name);
+            }
         });
         it(`${stack}: each role reads its own cluster certificate; only the CP reads database credentials`, async () => {
             const cp = Object.fromEntries(controlPlaneContainer(await planFull(stack)).secrets.map((e: any) => [e.name, e.valueFrom]));

@@ -51,7 +51,6 @@ function matrix(run: ProgramRun): Row[] {
 
 const SEED: Row[] = [
     "ALB in 443 0.0.0.0/0",
-    "ALB in 443 ::/0",
     "ALB out 8000 DP",
     "ALB out 8100 DP",
     "DP in 8000 ALB",
@@ -77,7 +76,7 @@ describe("security-group matrix (ALB, DP, CP, DB; plus the VPC endpoints' group 
         {
             name: "prod with the opt-in HTTP redirect: port 80 opens for the 301 only",
             run: () => planFull("prod-redirect"),
-            expected: [...SEED, "ALB in 80 0.0.0.0/0", "ALB in 80 ::/0", "ENDPOINTS in 443 10.20.0.0/16"],
+            expected: [...SEED, "ALB in 80 0.0.0.0/0", "ENDPOINTS in 443 10.20.0.0/16"],
         },
         {
             name: "dev with upstream egress 10.50.0.0/16 on 443 and 8443 (443 anywhere stays)",

@@ -11,7 +11,10 @@
 //    from the machine running `pulumi up`.
 // The state travels as plain JSON in ADMIN_BOOTSTRAP_STATE (it holds no secret) and reaches decK on
 // stdin (`gateway sync` reads "-" from stdin). The consumer's key is a decK env placeholder filled
-// from DECK_ADMIN_KEY, an ECS secret: decK substitutes ${{ env "DECK_*" }} at sync time.
+// from DECK_ADMIN_KEY, an ECS secret. decK renders the raw text as a Go text/template (delimiters
+// ${{ }}) before it parses YAML/JSON, so the placeholder must survive JSON escaping: a Go raw string
+// in backticks has no quote to escape, where "DECK_ADMIN_KEY" would arrive as \"DECK_ADMIN_KEY\" and
+// fail the template parse (https://github.com/Kong/go-database-reconciler/blob/main/pkg/file/template.go).
 // It also gives the CP its first entities, so DPs leave "empty configuration" 503 (§3).
 
 import { PORTS } from "../network/ports";
@@ -24,7 +27,16 @@ export const ADMIN_KEY_ENV = "DECK_ADMIN_KEY";
 export const ADMIN_BOOTSTRAP_STATE_ENV = "ADMIN_BOOTSTRAP_STATE";
 /** The route prefix on the DPs that proxies to the CP Admin API. */
 export const ADMIN_ROUTE_PATH = "/kong-admin";
-/** The header (or query parameter) clients put the key in: key-auth's default. */
+/**
+ * The route's path: a Kong regex path, which Kong 3.x anchors at the start of the request path
+ * (https://github.com/Kong/kong/blob/3.9.3/kong/router/transform.lua, regex paths become `^…`), so it
+ * matches /kong-admin and /kong-admin/… but not /kong-adminservices, which the prefix path
+ * "/kong-admin" would. With strip_path the matched text is removed: /kong-admin/status → /status.
+ */
+export const ADMIN_ROUTE_REGEX_PATH = `~${ADMIN_ROUTE_PATH}(/|$)`;
+/** The decK template action that reads the admin key at sync time (a Go raw string: no quote to escape). */
+export const ADMIN_KEY_PLACEHOLDER = `\${{ env \`${ADMIN_KEY_ENV}\` }}`;
+/** The header clients put the key in: key-auth's default name (the query string is refused, see below). */
 export const ADMIN_KEY_NAME = "apikey";
 /**
  * decK v1.65.1 is the last Alpine-based kong/deck image (later tags are distroless, no shell; §10);
@@ -55,20 +67,22 @@ export function adminBootstrapState(i: AdminBootstrapIntent): Record<string, unk
             url: `http://${i.controlPlaneHostname}:${PORTS.admin}`,
             routes: [{
                 name: "kong-admin",
-                paths: [ADMIN_ROUTE_PATH],
+                paths: [ADMIN_ROUTE_REGEX_PATH],
                 // /kong-admin/services → CP:8001/services.
                 strip_path: true,
             }],
             plugins: [
-                // The key never reaches the Admin API (hide_credentials).
-                { name: "key-auth", config: { key_names: [ADMIN_KEY_NAME], hide_credentials: true } },
+                // The key never reaches the Admin API (hide_credentials), and only a header carries it:
+                // key_in_query defaults to true, and the DP access log and the ALB's S3 logs record
+                // the request line with its query string (kong/plugins/key-auth/schema.lua).
+                { name: "key-auth", config: { key_names: [ADMIN_KEY_NAME], hide_credentials: true, key_in_query: false } },
                 // Matches the client address after realip (DP trusted_ips + X-Forwarded-For, §8).
                 { name: "ip-restriction", config: { allow: [...i.adminAllowedCidrs] } },
             ],
         }],
         consumers: [{
             username: "kong-admin",
-            keyauth_credentials: [{ key: `\${{ env "${ADMIN_KEY_ENV}" }}` }],
+            keyauth_credentials: [{ key: ADMIN_KEY_PLACEHOLDER }],
         }],
     };
 }

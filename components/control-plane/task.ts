@@ -68,8 +68,11 @@ export function controlPlaneContainers(s: ControlPlaneTaskSpec): ContainerDefini
             { containerPort: PORTS.status, protocol: "tcp", name: "status" },
         ],
         dependsOn: [{ containerName: CONTAINER.migrations, condition: "SUCCESS" }],
-        // HEALTHY gates the admin bootstrap; `kong health` checks the running nginx with this conf.
-        healthCheck: { command: ["CMD-SHELL", "kong health"], interval: 15, timeout: 10, retries: 5, startPeriod: 60 },
+        // HEALTHY gates the admin bootstrap. `kong-health` (shipped in the image beside `kong`) only
+        // checks that nginx runs, which is all `kong health` checks too, without loading the whole
+        // configuration every 15 s (https://github.com/Kong/kong/blob/3.9.3/bin/kong-health). The image
+        // has no curl for /status/ready; decK retries until the Admin API reaches the database.
+        healthCheck: { command: ["CMD", "kong-health"], interval: 15, timeout: 10, retries: 5, startPeriod: 60 },
         // Kong sizes worker_rlimit_nofile from the limit; Fargate's default soft limit is 1024.
         ulimits: [{ name: "nofile", softLimit: 65535, hardLimit: 65535 }],
         logConfiguration: awslogs(s.logGroups.kong, s.region, "cp"),

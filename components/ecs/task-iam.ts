@@ -6,24 +6,44 @@ export interface PolicyDocument {
     Statement: Record<string, unknown>[];
 }
 
-/** Trust policy of both task roles: only ECS tasks of this account, in this region. */
-export function ecsTasksAssumeRolePolicy(partition: string, region: string, account: string): PolicyDocument {
+/**
+ * Trust policy of a task role (what the containers run as): ECS tasks of this account and region
+ * only. AWS documents the aws:SourceArn / aws:SourceAccount confused-deputy guard for this role
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+ */
+export function ecsTaskRoleAssumeRolePolicy(partition: string, region: string, account: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [{
             Effect: "Allow",
             Principal: { Service: "ecs-tasks.amazonaws.com" },
             Action: "sts:AssumeRole",
-            // Confused-deputy guard: the role serves only ECS on behalf of this account.
             Condition: {
-                StringEquals: { "aws:SourceAccount": account },
                 ArnLike: { "aws:SourceArn": `arn:${partition}:ecs:${region}:${account}:*` },
+                StringEquals: { "aws:SourceAccount": account },
             },
         }],
     };
 }
 
+/**
+ * Trust policy of a task execution role (what the ECS agent pulls images and reads secrets as).
+ * AWS documents it without conditions
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html): the
+ * agent's assume-role call is not documented to carry aws:SourceArn, so a guard on it could stop
+ * tasks from starting. Only this account's ECS can use the role anyway: iam:PassRole is needed to
+ * name it in a task definition.
+ */
+export function ecsExecutionRoleAssumeRolePolicy(): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    };
+}
+
 export interface ExecutionRoleGrants {
+    /** The region the tasks run in: Secrets Manager there is the only way the keys may be used. */
+    region: string;
     /** Exactly the secrets the task definition injects. */
     secretArns: string[];
     /** Exactly the keys that encrypt them. */
@@ -32,6 +52,13 @@ export interface ExecutionRoleGrants {
     logGroupArns: string[];
     /** ECR repositories the images come from (none for Docker Hub images). */
     ecrRepositoryArns: string[];
+    /**
+     * ECR repositories a pull-through cache creates and fills on the first pull (a prefix such as
+     * arn:aws:ecr:eu-west-1:123456789012:repository/kong-prod-ecr-public/*): the pulling role
+     * needs ecr:CreateRepository and ecr:BatchImportUpstreamImage there
+     * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html).
+     */
+    pullThroughRepositoryArns?: string[];
 }
 
 /**
@@ -45,13 +72,23 @@ export function executionRolePolicy(g: ExecutionRoleGrants): PolicyDocument {
     }
     const statements: Record<string, unknown>[] = [
         { Sid: "ReadTaskSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: uniq(g.secretArns) },
-        { Sid: "DecryptTaskSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: uniq(g.kmsKeyArns) },
+        // Only through Secrets Manager in this region: the role cannot decrypt anything else with
+        // the key (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
+        // Logs need no grant here: CloudWatch Logs uses the key itself, under the key policy.
+        {
+            Sid: "DecryptTaskSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: uniq(g.kmsKeyArns),
+            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${g.region}.amazonaws.com` } },
+        },
         { Sid: "WriteTaskLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: uniq(g.logGroupArns).map(a => `${a}:*`) },
     ];
-    if (g.ecrRepositoryArns.length > 0) {
+    const pullThrough = g.pullThroughRepositoryArns ?? [];
+    if (g.ecrRepositoryArns.length + pullThrough.length > 0) {
         // GetAuthorizationToken has no resource type: IAM accepts only "*" for it.
         statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-        statements.push({ Sid: "PullImages", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: uniq(g.ecrRepositoryArns) });
+        statements.push({ Sid: "PullImages", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: uniq([...g.ecrRepositoryArns, ...pullThrough]) });
+    }
+    if (pullThrough.length > 0) {
+        statements.push({ Sid: "FillPullThroughCache", Effect: "Allow", Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], Resource: uniq(pullThrough) });
     }
     return { Version: "2012-10-17", Statement: statements };
 }

@@ -52,8 +52,6 @@ export interface DataPlaneIntent {
     /** The CP's private DNS name; also the SAN of its certificate, so it doubles as the SNI. */
     controlPlaneHost: string;
     clusterTls: ClusterTlsSecret;
-    /** The CA certificate (public), added to the trust store beside the system CAs. */
-    caCertificatePem: string;
     /** Addresses of the load balancer in front: only they may set X-Forwarded-For. Never 0.0.0.0/0. */
     trustedIps: string[];
     /**
@@ -71,6 +69,14 @@ const STDIO_LOGS = {
     admin_access_log: "/dev/stdout",
     admin_error_log: "/dev/stderr",
     status_error_log: "/dev/stderr",
+};
+
+/**
+ * Every Kong node of the stack, whatever its role: no usage reports to Kong Inc.
+ * (anonymous_reports defaults to on: https://github.com/Kong/kong/blob/3.9.3/kong/templates/kong_defaults.lua).
+ */
+const EVERY_NODE = {
+    anonymous_reports: "off",
 };
 
 function clusterTlsSecrets(tls: ClusterTlsSecret): Record<string, SecretRef> {
@@ -106,6 +112,7 @@ export function controlPlaneSettings(i: ControlPlaneIntent): KongSettings {
             proxy_listen: "off",
             admin_gui_listen: "off",
             nginx_worker_processes: workerProcesses(i.vcpus),
+            ...EVERY_NODE,
             ...STDIO_LOGS,
         },
         secret: {
@@ -130,8 +137,9 @@ export function dataPlaneSettings(i: DataPlaneIntent): KongSettings {
             cluster_mtls: "pki",
             cluster_control_plane: `${i.controlPlaneHost}:${PORTS.cluster}`,
             cluster_server_name: i.controlPlaneHost,
-            // Keep the system CAs for upstream TLS and add the cluster CA (base64 PEM is accepted, §1).
-            lua_ssl_trusted_certificate: `system,${Buffer.from(i.caCertificatePem).toString("base64")}`,
+            // No lua_ssl_trusted_certificate: its default `system` keeps the system CAs for upstream
+            // TLS, and a DP with cluster_mtls=pki appends cluster_ca_cert to it itself
+            // (https://github.com/Kong/kong/blob/3.9.3/kong/conf_loader/parse.lua, check_and_parse).
             proxy_listen: `0.0.0.0:${PORTS.proxy} reuseport backlog=16384`,
             status_listen: `0.0.0.0:${PORTS.status}`,
             nginx_worker_processes: workerProcesses(i.vcpus),
@@ -143,6 +151,7 @@ export function dataPlaneSettings(i: DataPlaneIntent): KongSettings {
             ...(i.workerShutdownTimeoutSeconds !== undefined
                 ? { nginx_main_worker_shutdown_timeout: `${i.workerShutdownTimeoutSeconds}s` }
                 : {}),
+            ...EVERY_NODE,
             ...STDIO_LOGS,
         },
         secret: clusterTlsSecrets(i.clusterTls),

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 //
 // The whole table (ARCHITECTURE.md), and the component that draws each arrow:
 //
-//   internet ─443──> ALB          DataPlane edge   (0.0.0.0/0 and ::/0)
+//   internet ─443──> ALB          DataPlane edge   (0.0.0.0/0; the ALB is IPv4-only)
 //   ALB ─8000,8100─> DP           DataPlane edge   (proxy; /status/ready health check)
 //   DP ─8001,8005──> CP           DataPlane        (admin proxy; cluster sync)
 //   CP ─5432───────> DB           ControlPlane

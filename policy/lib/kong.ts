@@ -143,12 +143,12 @@ export function checkAdminRoutes(state: DeckState, prefix: string, allowedCidrs:
     }).filter(f => f.problems.length > 0);
 }
 
-/** Literal key-auth credentials in a state (a `${{ env "…" }}` reference is resolved by decK at sync time). */
+/** Literal key-auth credentials in a state (a `${{ env "…" }}` or `${{ env `…` }}` reference is resolved by decK at sync time). */
 export function literalCredentials(state: DeckState): string[] {
     const out: string[] = [];
     for (const c of Array.isArray(state.consumers) ? state.consumers : []) {
         for (const k of Array.isArray(c?.keyauth_credentials) ? c.keyauth_credentials : []) {
-            if (typeof k?.key === "string" && k.key !== "" && !/^\$\{\{\s*env\s+"[A-Z0-9_]+"\s*\}\}$/.test(k.key)) out.push(String(c.username ?? c.id ?? "?"));
+            if (typeof k?.key === "string" && k.key !== "" && !/^\$\{\{\s*env\s+("[A-Z0-9_]+"|`[A-Z0-9_]+`)\s*\}\}$/.test(k.key)) out.push(String(c.username ?? c.id ?? "?"));
         }
     }
     return out;

@@ -54,7 +54,7 @@ function adminState(t: Target, edit: (s: any) => void) {
 }
 
 function adminRouteOwner(doc: any): any {
-    for (const s of doc.services ?? []) for (const r of s.routes ?? []) if ((r.paths ?? []).includes("/kong-admin")) return { service: s, route: r };
+    for (const s of doc.services ?? []) for (const r of s.routes ?? []) if ((r.paths ?? []).some((p: string) => /^~?\/kong-admin\b/.test(p))) return { service: s, route: r };
     throw new Error("fixture has no /kong-admin route");
 }
 
