@@ -206,6 +206,8 @@ export const ID_OF: Record<string, IdFn> = {
     // Imported as rtb_destination, stored as r-<rtb><crc32(destination)> (RouteCreateID, internal/service/ec2/vpc_route.go).
     "aws:ec2/route:Route": (_c, i) => `r-${i.routeTableId}${crc32(String(i.destinationCidrBlock ?? i.destinationIpv6CidrBlock ?? i.destinationPrefixListId))}`,
     // Imported by name, stored as the ARN (internal/service/ecs/cluster.go: d.SetId(aws.ToString(cluster.ClusterArn))).
+    // The repository prefix: d.SetId(aws.ToString(output.EcrRepositoryPrefix)) (internal/service/ecr/pull_through_cache_rule.go).
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": (_c, i) => i.ecrRepositoryPrefix,
     "aws:ecs/cluster:Cluster": c => c.arn,
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": (_c, i) => i.clusterName,
     // Imported as cluster/name, stored as the ARN (internal/service/ecs/service.go).

@@ -45,6 +45,7 @@ const ROWS: Row[] = [
     { type: "aws:ec2/subnet:Subnet", shape: new RegExp(`^subnet-${HEX17}$`), imports: "subnet-9d4a7b6c" },
     { type: "aws:ec2/vpc:Vpc", shape: new RegExp(`^vpc-${HEX17}$`), imports: "vpc-a01106c2" },
     { type: "aws:ec2/vpcEndpoint:VpcEndpoint", shape: new RegExp(`^vpce-${HEX17}$`), imports: "vpce-3ecf2a57" },
+    { type: "aws:ecr/pullThroughCacheRule:PullThroughCacheRule", shape: new RegExp(`^${NAME}$`), imports: "ecr-public (the repository prefix)" },
     { type: "aws:ecs/cluster:Cluster", shape: new RegExp(`^arn:aws:ecs:${REGION_ACCOUNT}:cluster/${NAME}$`), imports: "stateless-app (the name)", stores: "internal/service/ecs/cluster.go: d.SetId(aws.ToString(cluster.ClusterArn))" },
     { type: "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", shape: new RegExp(`^${NAME}$`), imports: "my-cluster (the cluster name)" },
     { type: "aws:ecs/service:Service", shape: new RegExp(`^arn:aws:ecs:${REGION_ACCOUNT}:service/${NAME}/${NAME}$`), imports: "cluster-name/service-name", stores: "internal/service/ecs/service.go: the service ARN" },
