@@ -3,6 +3,7 @@ import type { Plan } from "../policy/offline";
 import { previewJson } from "../tools/plan";
 import { diagram, validateMermaid } from "../tools/diagram";
 import { plan } from "./support";
+import { devWithNatInstancePlan } from "./support/plan-fixture";
 
 const realPlan = async (stack: "dev" | "prod"): Promise<Plan> => JSON.parse(JSON.stringify(previewJson(await plan(stack))));
 
@@ -60,6 +61,16 @@ describe("architecture diagram (Mermaid)", () => {
         const text = diagram(p);
         assert.ok(!arrows(text).some(a => a.startsWith("cp_kong_dev_cp_service -> db_")), "no ingress rule, no arrow");
         assert.ok(arrows(text).includes("dp_dp_public_service -> cp_kong_dev_cp_service: tcp/8005, tcp/8444-8445"));
+        assert.strictEqual(await validateMermaid(text), "flowchart-v2");
+    });
+
+    it("draws a NAT instance where the NAT gateway was, with its own security-group arrows", async () => {
+        const text = diagram(await devWithNatInstancePlan());
+        assert.match(text, /nat\["NAT instance t4g\.nano × 1"\]/);
+        const a = arrows(text);
+        for (const expected of ["net_10_0_0_0_16 -> nat: all traffic", "nat -> internet: all traffic", "dp_dp_public_service -> nat: tcp/443", "cp_kong_dev_cp_service -> nat: tcp/443"]) {
+            assert.ok(a.includes(expected), `${expected} in\n${a.join("\n")}`);
+        }
         assert.strictEqual(await validateMermaid(text), "flowchart-v2");
     });
 

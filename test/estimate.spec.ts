@@ -6,7 +6,7 @@ import { dpRollingUpdate, firstDeploy } from "../tools/estimate/deploy-time";
 import { estimate } from "../tools/estimate/index";
 import { PRICES } from "../tools/estimate/prices";
 import { plan } from "./support";
-import { PlanFixture } from "./support/plan-fixture";
+import { devWithNatInstancePlan, PlanFixture } from "./support/plan-fixture";
 
 const realPlan = async (stack: "dev" | "prod"): Promise<Plan> => JSON.parse(JSON.stringify(previewJson(await plan(stack))));
 const sum = (ns: number[]) => Math.round(ns.reduce((a, b) => a + b, 0) * 100) / 100;
@@ -52,6 +52,15 @@ describe("cost and deploy-time estimate", () => {
             assert.deepStrictEqual(changed.sort(), ["Aurora Serverless v2 kong-dev-cp-db", "CloudWatch Logs: Kong containers", "Cloud Map registered instances × 1", "Fargate: Control Plane kong-dev-cp"].sort());
             // dev's Aurora scales to 0 ACU: asleep 75% of the month it pays 0.5 ACU for the other 25%.
             assert.strictEqual(quarter.lines.find(l => l.item.startsWith("Aurora Serverless"))!.monthlyUsd, 10.95);
+        });
+
+        it("a NAT instance replaces the gateway's hours with a t4g.nano, its volume and its address", async () => {
+            const [gateway, instance] = [estimateCost(await realPlan("dev")), estimateCost(await devWithNatInstancePlan())];
+            assert.ok(!instance.lines.some(l => l.item.startsWith("NAT gateway")));
+            // 0.0042 $/h × 730 h + 8 GB × $0.08 = 3.706; its public IPv4 0.005 × 730 = 3.65.
+            assert.strictEqual(instance.lines.find(l => l.item.startsWith("EC2 t4g.nano kong-dev-nat (with 8 GB gp3)"))?.monthlyUsd, 3.71);
+            assert.strictEqual(instance.lines.find(l => l.item === "Public IPv4: EC2 kong-dev-nat")?.monthlyUsd, 3.65);
+            assert.strictEqual(Math.round((gateway.monthlyUsd.idle - instance.monthlyUsd.idle) * 100) / 100, Math.round((32.85 + 3.65 - 3.71 - 3.65) * 100) / 100);
         });
 
         it("first deploy runs through Aurora, then the CP, then the DP", async () => {

@@ -40,9 +40,16 @@ export function diagram(plan: Plan): string {
             label: `${isInternetFacingAlb(lb) ? "internet-facing" : "internal"} ${str(p.loadBalancerType) ?? "application"} LB ${lb.name}<br/>${listeners.join(", ")}` });
         holds(g.refs(lb, "securityGroups", [T.securityGroup]).targets, id);
     }
+    // NAT: managed gateways, or EC2 instances that forward (source/destination check off).
     const natGateways = view.ofType(T.natGateway);
+    const natInstances = view.ofType("aws:ec2/instance:Instance").filter(i => view.props(i).sourceDestCheck === false);
+    const hasNat = natGateways.length + natInstances.length > 0;
     if (natGateways.length > 0) {
         nodes.push({ id: "nat", shape: "box", tier: "public", label: `NAT gateway × ${natGateways.length}` });
+    } else if (natInstances.length > 0) {
+        nodes.push({ id: "nat", shape: "box", tier: firstTier(g.refs(natInstances[0], "subnetId", [T.subnet]).targets) ?? "public",
+            label: `NAT instance ${str(view.props(natInstances[0]).instanceType) ?? ""} × ${natInstances.length}` });
+        for (const i of natInstances) holds(g.refs(i, "vpcSecurityGroupIds", [T.securityGroup]).targets, "nat");
     }
     for (const s of view.services) {
         const cp = s.roles.has("control_plane");
@@ -109,7 +116,7 @@ export function diagram(plan: Plan): string {
                 } else if (r.cidrs.length > 0 && !coveredByPeers(r)) {
                     const to = cidrNode(dedupeAny(r.cidrs));
                     // From a private subnet the internet is reached through the NAT.
-                    const viaNat = to === "internet" && natGateways.length > 0 && nodes.find(n => n.id === self)?.tier === "private";
+                    const viaNat = to === "internet" && hasNat && self !== "nat" && nodes.find(n => n.id === self)?.tier === "private";
                     edge(self, viaNat ? "nat" : to, label);
                     if (viaNat) edge("nat", to, "");
                 }

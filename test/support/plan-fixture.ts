@@ -51,3 +51,15 @@ export class PlanFixture {
         return { steps: this.resources.map(r => ({ op: "create", urn: r.urn, newState: r.state })) };
     }
 }
+
+let natInstance: Promise<Plan> | undefined;
+
+/** The dev stack with a NAT instance instead of a NAT gateway, as plan JSON (planned once per run). */
+export function devWithNatInstancePlan(): Promise<Plan> {
+    natInstance ??= (async () => {
+        const { planStack } = await import("../../offline/harness");
+        const { previewJson } = await import("../../tools/plan");
+        return JSON.parse(JSON.stringify(previewJson(await planStack("dev", { "kong-hybrid:natMode": "instance" }))));
+    })();
+    return natInstance;
+}

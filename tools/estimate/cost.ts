@@ -115,7 +115,8 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         const type = str(view.props(i).instanceType) ?? "?";
         const price = EC2_HOURLY[type];
         if (!price) { unpriced.push(`EC2 instance ${i.name} (${type})`); continue; }
-        add("idle", `EC2 ${type} ${i.name}`, price.usd * HOURS_PER_MONTH + ASSUMPTIONS.natInstanceRootGb * PRICES.ebsGp3GbMonth.usd);
+        const rootGb = num(view.props(i).rootBlockDevice?.volumeSize) ?? ASSUMPTIONS.natInstanceRootGb;
+        add("idle", `EC2 ${type} ${i.name} (with ${rootGb} GB gp3)`, price.usd * HOURS_PER_MONTH + rootGb * PRICES.ebsGp3GbMonth.usd);
         if (view.props(i).associatePublicIpAddress === true) add("idle", `Public IPv4: EC2 ${i.name}`, PRICES.publicIpv4Hour.usd * HOURS_PER_MONTH);
     }
     const endpoints = view.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter(e => view.props(e).vpcEndpointType === "Interface");
