@@ -44,7 +44,7 @@ export interface CostEstimate {
     unpriced: string[];
 }
 
-const ECS_NODE_TYPES = { eksCluster: "aws:eks/cluster:Cluster", eksNodeGroup: "aws:eks/nodeGroup:NodeGroup", ec2Instance: "aws:ec2/instance:Instance" };
+const NODE_TYPES = { eksCluster: "aws:eks/cluster:Cluster", eksNodeGroup: "aws:eks/nodeGroup:NodeGroup", ec2Instance: "aws:ec2/instance:Instance" };
 const GB = 1e9;
 
 export const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -111,7 +111,7 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
     }
     const eips = view.ofType("aws:ec2/eip:Eip").length;
     if (eips > 0) add("idle", `Public IPv4: ${eips} Elastic IP${eips > 1 ? "s" : ""} (NAT)`, eips * PRICES.publicIpv4Hour.usd * HOURS_PER_MONTH);
-    for (const i of view.ofType(ECS_NODE_TYPES.ec2Instance)) {
+    for (const i of view.ofType(NODE_TYPES.ec2Instance)) {
         const type = str(view.props(i).instanceType) ?? "?";
         const price = EC2_HOURLY[type];
         if (!price) { unpriced.push(`EC2 instance ${i.name} (${type})`); continue; }
@@ -187,8 +187,8 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
     }
 
     // ── Kubernetes (EKS topologies) ────────────────────────────────────────────────────────
-    for (const c of view.ofType(ECS_NODE_TYPES.eksCluster)) add("idle", `EKS cluster ${c.name}`, PRICES.eksClusterHour.usd * HOURS_PER_MONTH);
-    for (const ng of view.ofType(ECS_NODE_TYPES.eksNodeGroup)) {
+    for (const c of view.ofType(NODE_TYPES.eksCluster)) add("idle", `EKS cluster ${c.name}`, PRICES.eksClusterHour.usd * HOURS_PER_MONTH);
+    for (const ng of view.ofType(NODE_TYPES.eksNodeGroup)) {
         const p = view.props(ng);
         const type = str(list(p.instanceTypes)[0]) ?? "?";
         const size = num(p.scalingConfig?.desiredSize) ?? num(p.scalingConfig?.minSize) ?? 1;
