@@ -1,0 +1,154 @@
+import * as assert from "assert";
+import type { Plan } from "../policy/offline";
+import { previewJson } from "../tools/plan";
+import { estimateCost } from "../tools/estimate/cost";
+import { dpRollingUpdate, firstDeploy } from "../tools/estimate/deploy-time";
+import { estimate } from "../tools/estimate/index";
+import { PRICES } from "../tools/estimate/prices";
+import { plan } from "./support";
+import { devWithNatInstancePlan, PlanFixture } from "./support/plan-fixture";
+
+const realPlan = async (stack: "dev" | "prod"): Promise<Plan> => JSON.parse(JSON.stringify(previewJson(await plan(stack))));
+const sum = (ns: number[]) => Math.round(ns.reduce((a, b) => a + b, 0) * 100) / 100;
+
+describe("cost and deploy-time estimate", () => {
+    describe("on the real plans", () => {
+        const expected: Record<"dev" | "prod", RegExp[]> = {
+            dev: [/^Fargate: Control Plane kong-dev-cp /, /^Fargate: Data Plane dp-public /, /^ALB dp-public-edge-alb \(hours\)/, /^Public IPv4: ALB/,
+                /^NAT gateway × 1 /, /^Aurora Serverless v2 kong-dev-cp-db \(1 instance, 0-2 ACU\)/, /^KMS/, /^Secrets Manager secrets × 4 \(incl. 1 RDS-managed\)/,
+                /^WAF web ACL dp-public-edge-waf \(6 rules\)/, /^CloudWatch Logs: Kong containers/, /^Route 53 hosted zones/],
+            prod: [/^Fargate: Control Plane kong-prod-cp \(2 × 1 vCPU\/2 GB x86/, /^Fargate: Data Plane dp-public \(3 × /, /^NAT gateway × 3 /,
+                /^Public IPv4: 3 Elastic IPs/, /^Interface VPC endpoints × 5 \(ecr.api, ecr.dkr, logs, secretsmanager, kms\)/,
+                /^Aurora Serverless v2 kong-prod-cp-db \(2 instances, 0.5-8 ACU\)/, /^ACM Private CA kong-prod-ca-pca \(general-purpose\)/,
+                /^CloudWatch Logs: VPC flow logs/],
+        };
+        for (const stack of ["dev", "prod"] as const) {
+            it(`${stack}: a line per component, and totals that are the sums of the lines`, async () => {
+                const p = await realPlan(stack);
+                const cost = estimateCost(p);
+                for (const re of expected[stack]) assert.ok(cost.lines.some(l => re.test(l.item)), `${stack} has a line ${re}: ${cost.lines.map(l => l.item).join(" | ")}`);
+                assert.deepStrictEqual(cost.unpriced, []);
+                assert.strictEqual(cost.monthlyUsd.idle, sum(cost.lines.filter(l => l.kind === "idle").map(l => l.monthlyUsd)));
+                const json = JSON.parse(JSON.stringify(estimate(p)));
+                assert.deepStrictEqual(Object.keys(json), ["monthlyUsd", "firstDeployMinutes", "dpRollingUpdateMinutes", "lines"]);
+                for (const line of json.lines) assert.deepStrictEqual(Object.keys(line), ["item", "monthlyUsd"]);
+                assert.strictEqual(json.monthlyUsd.load, sum(json.lines.map((l: any) => l.monthlyUsd)), "load = every line");
+                assert.strictEqual(json.monthlyUsd.idle, sum(json.lines.filter((l: any) => !l.item.endsWith("[at load]")).map((l: any) => l.monthlyUsd)), "idle = lines not marked [at load]");
+                assert.ok(json.monthlyUsd.load > json.monthlyUsd.idle);
+            });
+        }
+
+        it("prices prod's Private CA on its own line, and dev has none", async () => {
+            const [dev, prod] = [estimateCost(await realPlan("dev")), estimateCost(await realPlan("prod"))];
+            assert.strictEqual(prod.lines.find(l => l.item.startsWith("ACM Private CA kong-prod"))!.monthlyUsd, PRICES.pcaGeneralPurposeMonth.usd);
+            assert.ok(!dev.lines.some(l => l.item.startsWith("ACM Private CA")));
+        });
+
+        it("a sleeping CP lowers the CP and Aurora lines only", async () => {
+            const p = await realPlan("dev");
+            const always = estimateCost(p);
+            const quarter = estimateCost(p, { cpRunningHoursPerMonth: 182.5 });
+            const changed = always.lines.filter(l => quarter.lines.find(q => q.item.replace(/182\.5 h/, "730 h") === l.item)?.monthlyUsd !== l.monthlyUsd).map(l => l.item.split(" (")[0]);
+            assert.deepStrictEqual(changed.sort(), ["Aurora Serverless v2 kong-dev-cp-db", "CloudWatch Logs: Kong containers", "Cloud Map registered instances × 1", "Fargate: Control Plane kong-dev-cp"].sort());
+            // dev's Aurora scales to 0 ACU: asleep 75% of the month it pays 0.5 ACU for the other 25%.
+            assert.strictEqual(quarter.lines.find(l => l.item.startsWith("Aurora Serverless"))!.monthlyUsd, 10.95);
+        });
+
+        it("a NAT instance replaces the gateway's hours with a t4g.nano, its volume and its address", async () => {
+            const [gateway, instance] = [estimateCost(await realPlan("dev")), estimateCost(await devWithNatInstancePlan())];
+            assert.ok(!instance.lines.some(l => l.item.startsWith("NAT gateway")));
+            // 0.0042 $/h × 730 h + 8 GB × $0.08 = 3.706; its public IPv4 0.005 × 730 = 3.65.
+            assert.strictEqual(instance.lines.find(l => l.item.startsWith("EC2 t4g.nano kong-dev-nat (with 8 GB gp3)"))?.monthlyUsd, 3.71);
+            assert.strictEqual(instance.lines.find(l => l.item === "Public IPv4: EC2 kong-dev-nat")?.monthlyUsd, 3.65);
+            assert.strictEqual(Math.round((gateway.monthlyUsd.idle - instance.monthlyUsd.idle) * 100) / 100, Math.round((32.85 + 3.65 - 3.71 - 3.65) * 100) / 100);
+        });
+
+        it("first deploy runs through Aurora, then the CP, then the DP", async () => {
+            const d = firstDeploy(await realPlan("prod"));
+            const types = d.path.map(p => p.type);
+            const [db, cp] = [types.indexOf("aws:rds/clusterInstance:ClusterInstance"), d.path.findIndex(p => p.urn.endsWith("kong-prod-cp-service"))];
+            assert.ok(db >= 0 && cp > db, types.join(" → "));
+            assert.ok(d.path.findIndex(p => p.urn.endsWith("dp-public-service")) > cp);
+            assert.ok(d.minutes >= 12 && d.minutes <= 25, `${d.minutes} min`);
+            assert.strictEqual(d.minutes, Math.round(d.path.reduce((n, p) => n + p.minutes, 0) * 10) / 10);
+        });
+
+        it("the rolling update follows the deregistration delay and health checks in the plan", async () => {
+            const p = await realPlan("prod");
+            const before = dpRollingUpdate(p).minutes;
+            const tg = p.steps.find(s => s.newState!.type === "aws:lb/targetGroup:TargetGroup")!.newState!;
+            assert.strictEqual(tg.inputs.deregistrationDelay, 60);
+            tg.inputs.deregistrationDelay = 300;
+            assert.strictEqual(Math.round((dpRollingUpdate(p).minutes - before) * 10) / 10, 4);
+            tg.inputs.healthCheck = { ...tg.inputs.healthCheck, interval: 30, healthyThreshold: 5 };
+            assert.strictEqual(Math.round((dpRollingUpdate(p).minutes - before) * 10) / 10, 4 + 2.5 - 0.3);
+        });
+    });
+
+    describe("on hand-computed fixtures", () => {
+        function stack(opts: { dpArm?: boolean; dbMin?: number } = {}) {
+            const f = new PlanFixture();
+            const vpc = f.add("aws:ec2/vpc:Vpc", "vpc");
+            const nat = f.add("aws:ec2/natGateway:NatGateway", "nat", {}, { deps: { subnetId: [vpc] } });
+            f.add("aws:ec2/route:Route", "default", { natGatewayId: nat.id }, { deps: { natGatewayId: [nat] } });
+            const cluster = f.add("aws:rds/cluster:Cluster", "db", { serverlessv2ScalingConfiguration: { minCapacity: opts.dbMin ?? 0, maxCapacity: 4 } }, { deps: { vpc: [vpc] } });
+            const writer = f.add("aws:rds/clusterInstance:ClusterInstance", "db-writer", { instanceClass: "db.serverless", clusterIdentifier: cluster.id }, { deps: { clusterIdentifier: [cluster] } });
+            const tg = f.add("aws:lb/targetGroup:TargetGroup", "tg", { deregistrationDelay: 30, healthCheck: { interval: 15, healthyThreshold: 4 } });
+            f.kongService("cp", "control_plane", { cpu: 256, memory: 512, desiredCount: 1 });
+            f.kongService("dp", "data_plane", {
+                cpu: 1024, memory: 2048, arm: opts.dpArm, desiredCount: 4,
+                service: {
+                    loadBalancers: [{ targetGroupArn: tg.arn, containerName: "kong", containerPort: 8000 }],
+                    deploymentMaximumPercent: 150, deploymentMinimumHealthyPercent: 100,
+                    capacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }],
+                },
+                container: { stopTimeout: 60 },
+            }, { loadBalancers: [tg] });
+            return { f, writer };
+        }
+
+        it("prices Fargate by architecture and Spot share, NAT, and Aurora by CP hours", () => {
+            const cost = estimateCost(stack({ dpArm: true }).f.plan(), { cpRunningHoursPerMonth: 365 });
+            const line = (prefix: string) => cost.lines.find(l => l.item.startsWith(prefix))?.monthlyUsd;
+            // CP: (0.25 × 0.04048 + 0.5 × 0.004445) $/h × 365 h = 4.5050125.
+            assert.strictEqual(line("Fargate: Control Plane"), 4.51);
+            // DP: 4 ARM tasks of 1 vCPU/2 GB = 0.0395 $/h each; base 1 on FARGATE, the other 3 split 1:3,
+            // so 2.25 on Spot at 70% off: factor 1 - 2.25/4 × 0.7 = 0.60625; 4 × 0.0395 × 0.60625 × 730 = 69.924875.
+            assert.strictEqual(line("Fargate: Data Plane"), 69.92);
+            assert.strictEqual(line("NAT gateway × 1"), 32.85);
+            // 0-ACU cluster: 0.5 ACU while the CP runs (365 h), paused the rest: 182.5 ACU-h × $0.12.
+            assert.strictEqual(line("Aurora Serverless v2"), 21.9);
+            assert.strictEqual(cost.monthlyUsd.idle, sum(cost.lines.filter(l => l.kind === "idle").map(l => l.monthlyUsd)));
+        });
+
+        it("adds load lines from requests and bytes", () => {
+            const cost = estimateCost(stack().f.plan(), { load: { requestsPerSecond: 100, bytesPerRequest: 1000, upstreamViaNat: 0.5 } });
+            const line = (prefix: string) => cost.lines.find(l => l.kind === "load" && l.item.startsWith(prefix))?.monthlyUsd;
+            // 100 req/s × 2,628,000 s = 262.8 M requests × 1,000 B = 262.8 GB; half of it through NAT at $0.045/GB.
+            assert.strictEqual(line("NAT gateway data processed"), 5.91);
+            // 100 req/s needs 100 / 500 = 0.2 vCPU: the 4 minimum tasks do; nothing scales out.
+            assert.ok(!cost.lines.some(l => l.item.includes("scaled out")));
+            assert.throws(() => estimateCost(stack().f.plan(), { load: { requestsPerSecond: -1 } }), /requestsPerSecond = -1: must be a number from 0/);
+            assert.throws(() => estimateCost(stack().f.plan(), { cpRunningHoursPerMonth: 800 }), /cpRunningHoursPerMonth = 800: must be a number from 0 to 730/);
+        });
+
+        it("first deploy is the longest chain, a component dependency waits for its children", () => {
+            const { f, writer } = stack();
+            // vpc 0.1 → db 3 → writer 8 → CP service (1 start + 15 s health check... none here: 1) → DP service (1 + 15 × 4 / 60 = 2)
+            assert.strictEqual(firstDeploy(f.plan()).minutes, 0.1 + 3 + 8 + 1 + 2);
+            const component = f.add("kong:test:Thing", "thing", {}, { custom: false });
+            f.add("aws:eks/cluster:Cluster", "eks", {}, { parent: component, dependsOn: [writer] });
+            const role = f.add("aws:iam/role:Role", "after-thing", {}, { dependsOn: [component] });
+            const d = firstDeploy(f.plan());
+            assert.strictEqual(d.minutes, 23.2, "vpc 0.1 → db 3 → writer 8 → EKS 12 → role 0.1: the role waits for the component's cluster");
+            assert.strictEqual(d.path[d.path.length - 1].urn, role.urn);
+        });
+
+        it("rolling update: waves from the deployment percentages, each start + health + drain + stop", () => {
+            const r = dpRollingUpdate(stack().f.plan());
+            // 4 tasks, max 150%, min 100%: floor(6) - 4 = 2 per wave → 2 waves.
+            // A wave: 1 min start + 15 s × 4 checks (1 min) + 30 s drain + 60 s stop = 3.5 min.
+            assert.deepStrictEqual(r, { minutes: 7, perService: [{ service: "dp", waves: 2, minutesPerWave: 3.5 }] });
+        });
+    });
+});
