@@ -9,6 +9,7 @@ export const KEY_TYPES = {
     production: "boolean", namePrefix: "string", vpcCidr: "string", azCount: "integer",
     publicSubnetCidrs: "string[]", privateSubnetCidrs: "string[]", isolatedSubnetCidrs: "string[]",
     natMode: "string", natInstanceType: "string", interfaceEndpoints: "string[]", flowLogs: "boolean",
+    imageSource: "string", deckImage: "string",
     kongImage: "string", dataPlaneKongImage: "string", kongLicenseSecretArn: "string",
     cpCpu: "integer", cpMemory: "integer", cpDesiredCount: "integer",
     dbEngineVersion: "string", dbMinCapacity: "string", dbMaxCapacity: "string", dbSecondsUntilAutoPause: "integer",
