@@ -530,7 +530,9 @@ export function readStackFile(text: string, label: string): StackFile {
     const doc = YAML.parseDocument(text);
     if (doc.errors.length > 0) {
         for (const e of doc.errors) {
-            const at = e.linePos?.[0];
+            let at = e.linePos?.[0];
+            if (e.code === "MISSING_CHAR" && /quote/.test(e.message)) at = openingQuote(text, e.pos[0]) ?? at; // YAML points past the end
+
             const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
             problems.push(`${label}${at ? `:${at.line}:${at.col}` : ""}: invalid YAML: ${what}`);
         }
@@ -592,6 +594,14 @@ export function readStackFile(text: string, label: string): StackFile {
     }
     for (const key of secureKeys) raw[key] = securePlaceholder(key, raw["aws:region"]);
     return { raw, secureKeys, problems };
+}
+
+/** Where the quote that a "missing closing quote" error is about was opened: the last quote before `end`. */
+function openingQuote(text: string, end: number): { line: number; col: number } | undefined {
+    const offset = Math.max(text.lastIndexOf('"', end - 1), text.lastIndexOf("'", end - 1));
+    if (offset < 0) return undefined;
+    const [line, col] = lineAt(text, offset).split(":").map(Number);
+    return { line, col };
 }
 
 function lineAt(text: string, offset: number): string {

@@ -28,12 +28,18 @@ export interface Io {
     cwd: string;
 }
 
-export const processIo = (): Io => ({
-    out: line => process.stdout.write(`${line}\n`),
-    err: line => process.stderr.write(`${line}\n`),
-    // npm run changes to the package root; INIT_CWD is where the user stands.
-    cwd: process.env.INIT_CWD ?? process.cwd(),
-});
+export function processIo(): Io {
+    // `npm run plan | head` closes the pipe early: stop quietly, as other command-line tools do.
+    for (const stream of [process.stdout, process.stderr]) {
+        stream.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(process.exitCode ?? 0); else throw e; });
+    }
+    return {
+        out: line => process.stdout.write(`${line}\n`),
+        err: line => process.stderr.write(`${line}\n`),
+        // npm run changes to the package root; INIT_CWD is where the user stands.
+        cwd: process.env.INIT_CWD ?? process.cwd(),
+    };
+}
 
 export class UsageError extends Error {}
 
