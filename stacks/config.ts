@@ -617,9 +617,14 @@ export function offlineRegionProblems(raw: Readonly<Record<string, string>>, reg
     const region = raw["aws:region"];
     if (!region || region !== region.trim()) return []; // parseConfig names these
     const zones = regionAzs[region];
+    if (!zones && /^(cn|us-gov|us-iso[a-z]*|eusc)-/.test(region)) {
+        return [`aws:region = ${JSON.stringify(region)}: a region of another AWS partition (China, GovCloud, ISO or the European Sovereign Cloud), which the offline plan does not model; it knows the commercial regions`];
+    }
     if (!zones) {
         const near = nearest(region, Object.keys(regionAzs), 3);
-        return [`aws:region = ${JSON.stringify(region)}: ${near ? `not an AWS region (did you mean ${near}?)` : "not an AWS commercial region the offline plan knows"}; known: ${Object.keys(regionAzs).join(", ")}`];
+        return [near
+            ? `aws:region = ${JSON.stringify(region)}: not an AWS region (did you mean ${near}?)`
+            : `aws:region = ${JSON.stringify(region)}: not an AWS commercial region the offline plan knows; it knows ${Object.keys(regionAzs).join(", ")}`];
     }
     const azCount = Number(raw[`${PROJECT}:azCount`] ?? projectDeclarations().azCount.default);
     if (Number.isInteger(azCount) && azCount > zones.length && azCount <= 6) {

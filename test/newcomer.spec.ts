@@ -56,7 +56,9 @@ const CASES: Case[] = [
     { name: "duplicate key", file: stack("  kong-hybrid:azCount: 2", "  kong-hybrid:azCount: 3"), code: 1, says: [/^  - Pulumi\.duplicate-key\.yaml:7:3: invalid YAML: Map keys must be unique$/m], problems: 1 },
     { name: "unclosed quote", file: stack('  kong-hybrid:namePrefix: "kong-x'), code: 1, says: [/^  - Pulumi\.unclosed-quote\.yaml:6:\d+: invalid YAML: Missing closing "quote$/m] },
     // Regions: every commercial region is known; a typo gets "did you mean"; a stray space is named.
-    { name: "misspelled region", file: without("aws:region", "  aws:region: eu-wset-1"), code: 1, says: [/^  - aws:region = "eu-wset-1": not an AWS region \(did you mean eu-west-1\?\); known: us-east-1, /m], problems: 1 },
+    { name: "misspelled region", file: without("aws:region", "  aws:region: eu-wset-1"), code: 1, says: [/^  - aws:region = "eu-wset-1": not an AWS region \(did you mean eu-west-1\?\)$/m], problems: 1 },
+    { name: "unknown region", file: without("aws:region", "  aws:region: xx-moon-1"), args: ["--validate-only"], code: 1, says: [/^  - aws:region = "xx-moon-1": not an AWS commercial region the offline plan knows; it knows us-east-1, .*, sa-east-1$/m], problems: 1 },
+    { name: "region of another partition", file: without("aws:region", "  aws:region: cn-north-1"), args: ["--validate-only"], code: 1, says: [/^  - aws:region = "cn-north-1": a region of another AWS partition/m], problems: 1 },
     { name: "region with trailing space", file: without("aws:region", '  aws:region: "eu-west-1 "'), code: 1, says: [/^  - aws:region = "eu-west-1 ": has a trailing space; write "eu-west-1"$/m], problems: 1 },
     { name: "region the old mock lacked", file: without("aws:region", "  aws:region: ap-south-1"), code: 0, says: [/region +ap-south-1, 2 AZs: ap-south-1a, ap-south-1b$/m] },
     { name: "too many AZs for the region", file: stack("  kong-hybrid:azCount: 4"), args: ["--validate-only"], code: 1, says: [/^  - kong-hybrid:azCount = 4: eu-west-1 has only 3 availability zones \(eu-west-1a, eu-west-1b, eu-west-1c\)$/m], problems: 1 },
