@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, PROJECT, readStackFile } from "../stacks/config";
+import { stackNameFromFile } from "../tools/cli";
 import { MockCloud, unwrap } from "./mock-cloud";
 
 // The project's one offline runtime: runs a program as a whole Pulumi stack under the mock
@@ -66,10 +67,9 @@ export function stackFile(stackOrFile: string): string {
     return /[/\\]|\.ya?ml$/.test(stackOrFile) ? path.resolve(stackOrFile) : path.join(ROOT, `Pulumi.${stackOrFile}.yaml`);
 }
 
-/** The stack name a stack file stands for: Pulumi.<name>.yaml → name. */
+/** The stack name a stack file stands for: Pulumi.<name>.yaml → name; any other file → its base name (as npm run plan). */
 export function stackNameOf(stackOrFile: string): string {
-    const m = /Pulumi\.([^/\\]+)\.ya?ml$/.exec(stackOrFile);
-    return m ? m[1] : /[/\\]|\.ya?ml$/.test(stackOrFile) ? "offline" : stackOrFile;
+    return /[/\\]|\.ya?ml$/.test(stackOrFile) ? stackNameFromFile(stackOrFile) : stackOrFile;
 }
 
 let queue: Promise<unknown> = Promise.resolve();

@@ -574,6 +574,10 @@ export function readStackFile(text: string, label: string): StackFile {
             problems.push(`${full}: unknown key${near ? ` (did you mean aws:${near}?)` : ""}; the AWS provider's keys are listed at https://www.pulumi.com/registry/packages/aws/installation-configuration/`);
             continue;
         }
+        if (namespace === PROJECT && !decls[name] && (awsKeys ??= awsProviderKeys()).includes(name)) {
+            problems.push(`${full}: unknown key (did you mean aws:${name}?); a bare key belongs to ${PROJECT}, the AWS provider's keys take aws:`);
+            continue;
+        }
         if (node === null || (YAML.isScalar(node) && (node.value === null || node.value === ""))) continue; // empty: not set
         if (YAML.isMap(node) && node.has("secure")) {
             secureKeys.push(full);

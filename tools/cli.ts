@@ -81,6 +81,12 @@ export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs
     return parsed;
 }
 
+/** The stack a file stands for: Pulumi.<name>.yaml → name; any other file → its base name. */
+export function stackNameFromFile(file: string): string {
+    const base = path.basename(file);
+    return /^Pulumi\.(.+)\.ya?ml$/.exec(base)?.[1] ?? base.replace(/\.ya?ml$/, "");
+}
+
 /** A path the user typed, resolved from where they stand. */
 export const userPath = (io: Io, p: string) => path.resolve(io.cwd, p);
 

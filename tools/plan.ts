@@ -8,7 +8,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { checkWritable, EXIT, EXIT_CODES_HELP, guarded, parseArgs, readJsonFile, run, shownPath, UsageError, userPath, type Io } from "./cli";
+import { checkWritable, EXIT, EXIT_CODES_HELP, guarded, parseArgs, readJsonFile, run, shownPath, stackNameFromFile, UsageError, userPath, type Io } from "./cli";
 import type { PlannedResource, ProgramRun } from "../offline/harness";
 import type { StackConfig } from "../stacks/config";
 
@@ -38,12 +38,6 @@ ${EXIT_CODES_HELP}`;
 /** The stacks the repository holds: Pulumi.<name>.yaml next to Pulumi.yaml. */
 export function existingStacks(): string[] {
     return fs.readdirSync(ROOT).map(f => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
-}
-
-/** The stack a file stands for: Pulumi.<name>.yaml → name; any other file → its base name. */
-export function stackNameFromFile(file: string): string {
-    const base = path.basename(file);
-    return /^Pulumi\.(.+)\.ya?ml$/.exec(base)?.[1] ?? base.replace(/\.ya?ml$/, "");
 }
 
 /**
