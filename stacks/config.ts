@@ -159,6 +159,12 @@ function levenshtein(a: string, b: string): number {
     return d[a.length][b.length];
 }
 
+/** The candidate closest to a misspelt word, if it is close enough to be what was meant. */
+function nearest(word: string, candidates: readonly string[], maxDistance = 3): string | undefined {
+    const best = candidates.map(c => [c, levenshtein(c, word)] as const).sort((a, b) => a[1] - b[1])[0];
+    return best && best[1] <= maxDistance ? best[0] : undefined;
+}
+
 // ── Value rules (zod): ranges and enums per key ─────────────────────────────────────────────
 
 // One refine, not .int().min().max(): zod's int() reports an unsafe integer as "<= 9007199254740991".
@@ -250,8 +256,8 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         if (!fullKey.startsWith(`${PROJECT}:`)) continue;
         const key = fullKey.slice(PROJECT.length + 1);
         if (!decls[key]) {
-            const near = Object.keys(decls).map(k => [k, levenshtein(k, key)] as const).sort((a, b) => a[1] - b[1])[0];
-            const hint = near && near[1] <= 3 ? ` (did you mean ${PROJECT}:${near[0]}?)` : "";
+            const near = nearest(key, Object.keys(decls));
+            const hint = near ? ` (did you mean ${PROJECT}:${near}?)` : "";
             problems.push(`${fullKey}: unknown key${hint}; the keys are declared in Pulumi.yaml`);
         }
     }
@@ -281,7 +287,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     const region = raw["aws:region"]?.trim() ? raw["aws:region"] : undefined;
     if (!region) problems.push("aws:region is required: the AWS region to deploy to, e.g. eu-west-1");
     else if (region !== region.trim()) problems.push(`aws:region = ${JSON.stringify(region)}: has ${/^\s/.test(region) ? "a leading" : "a trailing"} space; write ${JSON.stringify(region.trim())}`);
-    else if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) problems.push(`aws:region = ${JSON.stringify(region)}: must be an AWS region code such as eu-west-1`);
+    else if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) problems.push(`aws:region = ${JSON.stringify(region)}: must be an AWS region code such as eu-west-1`);
 
     // CIDRs
     const cidr = (key: string, text: string, allowV6 = false): Ipv4Cidr | undefined => {
@@ -515,11 +521,6 @@ export function securePlaceholder(key: string, region = "eu-west-1"): string {
     if (key.endsWith("SecretArn")) return `arn:aws:secretsmanager:${region}:123456789012:secret:offline-placeholder-AbCdEf`;
     if (decl?.default !== undefined && decl.default !== "") return configString(decl.default);
     return "offline-placeholder";
-}
-
-function nearest(word: string, candidates: readonly string[], maxDistance = 3): string | undefined {
-    const best = candidates.map(c => [c, levenshtein(c, word)] as const).sort((a, b) => a[1] - b[1])[0];
-    return best && best[1] <= maxDistance ? best[0] : undefined;
 }
 
 /** Reads a stack file. `label` names the file in messages (the path as the user gave it). */
