@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
-import { configString, PROJECT } from "../stacks/config";
+import { ConfigError, PROJECT, readStackFile } from "../stacks/config";
+import { stackNameFromFile } from "../tools/cli";
 import { MockCloud, unwrap } from "./mock-cloud";
 
 // The project's one offline runtime: runs a program as a whole Pulumi stack under the mock
@@ -44,21 +44,17 @@ export interface RunOptions {
 
 export const ROOT = path.join(__dirname, "..");
 
-/** The raw config of a stack file: `dev` reads Pulumi.dev.yaml; a path reads that file. */
+/** The raw config of a stack file: `dev` reads Pulumi.dev.yaml; a path reads that file. Throws ConfigError on a bad file. */
 export function stackConfig(stackOrFile: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
     const file = stackFile(stackOrFile);
-    let doc: any;
+    let text: string;
     try {
-        doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+        text = fs.readFileSync(file, "utf8");
     } catch (e: any) {
         throw new Error(`cannot read stack config ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
     }
-    const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(doc.config ?? {})) {
-        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
-        // `secure:` values are ciphertext only the CLI can read: stand in a placeholder offline.
-        raw[full] = value && typeof value === "object" && "secure" in (value as object) ? "offline-placeholder-secret" : configString(value);
-    }
+    const { raw, problems } = readStackFile(text, stackOrFile);
+    if (problems.length > 0) throw new ConfigError(problems);
     for (const [key, value] of Object.entries(overrides)) {
         const full = key.includes(":") ? key : `${PROJECT}:${key}`;
         if (value === undefined) delete raw[full];
@@ -71,10 +67,9 @@ export function stackFile(stackOrFile: string): string {
     return /[/\\]|\.ya?ml$/.test(stackOrFile) ? path.resolve(stackOrFile) : path.join(ROOT, `Pulumi.${stackOrFile}.yaml`);
 }
 
-/** The stack name a stack file stands for: Pulumi.<name>.yaml → name. */
+/** The stack name a stack file stands for: Pulumi.<name>.yaml → name; any other file → its base name (as npm run plan). */
 export function stackNameOf(stackOrFile: string): string {
-    const m = /Pulumi\.([^/\\]+)\.ya?ml$/.exec(stackOrFile);
-    return m ? m[1] : /[/\\]|\.ya?ml$/.test(stackOrFile) ? "offline" : stackOrFile;
+    return /[/\\]|\.ya?ml$/.test(stackOrFile) ? stackNameFromFile(stackOrFile) : stackOrFile;
 }
 
 let queue: Promise<unknown> = Promise.resolve();

@@ -1,6 +1,7 @@
 import * as crypto from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import * as mockTls from "./mock-tls";
+import { REGION_AZS } from "./regions";
 
 // A small, deterministic stand-in for AWS behind Pulumi's mock runtime. It answers each resource
 // registration with what AWS would compute (ids shaped like the real ones, ARNs in the right
@@ -9,17 +10,6 @@ import * as mockTls from "./mock-tls";
 
 export const ACCOUNT_ID = "123456789012";
 
-/** Availability zones per region (as of 2026): enough to check azCount against the region. */
-export const REGION_AZS: Record<string, string[]> = {
-    "us-east-1": ["a", "b", "c", "d", "e", "f"],
-    "us-east-2": ["a", "b", "c"],
-    "us-west-2": ["a", "b", "c", "d"],
-    "eu-west-1": ["a", "b", "c"],
-    "eu-central-1": ["a", "b", "c"],
-    "eu-north-1": ["a", "b", "c"],
-    "ap-southeast-2": ["a", "b", "c"],
-    "ap-northeast-1": ["a", "c", "d"],
-};
 
 export interface MockContext {
     region: string;
@@ -274,9 +264,9 @@ export const INVOKES: Record<string, InvokeFn> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: ACCOUNT_ID }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": (_i, region) => {
-        const letters = REGION_AZS[region];
-        if (!letters) throw new Error(`the offline plan knows no availability zones for region ${region}; known: ${Object.keys(REGION_AZS).join(", ")}`);
-        return { names: letters.map(l => `${region}${l}`), zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region, state: "available" };
+        const names = REGION_AZS[region];
+        if (!names) throw new Error(`the offline plan knows no availability zones for region ${region}; known: ${Object.keys(REGION_AZS).join(", ")}`);
+        return { names: [...names], zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region, state: "available" };
     },
     "aws:route53/getZone:getZone": i => {
         const name = String(i.name ?? "").replace(/\.$/, "");

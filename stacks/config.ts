@@ -8,6 +8,7 @@ import { needsLicence, parseKongImage, type KongImage } from "../components/kong
 import { supportsZeroAcu } from "../components/control-plane/database";
 import { DECK_IMAGE } from "../components/control-plane/admin-bootstrap";
 import { pullableWithoutInternet, resolveImageSource, type ImageSource } from "../components/ecs/image-source";
+import { coveredShare, wholeInternetFamilies } from "../policy/lib/cidr";
 
 // One typed, frozen view of a stack's config. Pulumi.yaml declares every key (type, default,
 // description); this module applies those defaults itself, so the program behaves the same under
@@ -164,10 +165,17 @@ function levenshtein(a: string, b: string): number {
     return d[a.length][b.length];
 }
 
+/** The candidate closest to a misspelt word, if it is close enough to be what was meant. */
+function nearest(word: string, candidates: readonly string[], maxDistance = 3): string | undefined {
+    const best = candidates.map(c => [c, levenshtein(c, word)] as const).sort((a, b) => a[1] - b[1])[0];
+    return best && best[1] <= maxDistance ? best[0] : undefined;
+}
+
 // ── Value rules (zod): ranges and enums per key ─────────────────────────────────────────────
 
+// One refine, not .int().min().max(): zod's int() reports an unsafe integer as "<= 9007199254740991".
 const int = (min: number, max: number) =>
-    z.number().int().min(min, `must be a whole number from ${min} to ${max}`).max(max, `must be a whole number from ${min} to ${max}`);
+    z.number().refine(n => Number.isInteger(n) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
 const oneOf = <T extends string>(...values: [T, ...T[]]) =>
     z.enum(values, { message: `must be one of ${values.join(", ")}` });
 const acu = (min: number) =>
@@ -256,13 +264,17 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         if (!fullKey.startsWith(`${PROJECT}:`)) continue;
         const key = fullKey.slice(PROJECT.length + 1);
         if (!decls[key]) {
-            const near = Object.keys(decls).map(k => [k, levenshtein(k, key)] as const).sort((a, b) => a[1] - b[1])[0];
-            const hint = near && near[1] <= 3 ? ` (did you mean ${PROJECT}:${near[0]}?)` : "";
+            const near = nearest(key, Object.keys(decls));
+            const hint = near ? ` (did you mean ${PROJECT}:${near}?)` : "";
             problems.push(`${fullKey}: unknown key${hint}; the keys are declared in Pulumi.yaml`);
         }
     }
+    const written: Record<string, string> = {};
     for (const [key, decl] of Object.entries(decls)) {
-        const text = raw[`${PROJECT}:${key}`];
+        // An empty value means "not set": the default applies (or the key is required).
+        const given = raw[`${PROJECT}:${key}`];
+        const text = given === undefined || given.trim() === "" ? undefined : given;
+        if (text !== undefined) written[key] = text;
         if (text === undefined && decl.default === undefined) {
             if (decl.type !== "array" || !key.endsWith("SubnetCidrs")) {
                 problems.push(`${PROJECT}:${key} is required: ${decl.description ?? ""}`.trim());
@@ -275,12 +287,15 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         if (v[key] === undefined) continue;
         const r = rule.safeParse(v[key]);
         if (!r.success) {
-            problems.push(`${PROJECT}:${key} = ${describe(v[key])}: ${r.error.issues[0].message}`);
+            const shown = decls[key].type === "string" || written[key] === undefined ? describe(v[key]) : written[key];
+            problems.push(`${PROJECT}:${key} = ${shown}: ${r.error.issues[0].message}`);
             v[key] = undefined;
         }
     }
-    const region = raw["aws:region"];
+    const region = raw["aws:region"]?.trim() ? raw["aws:region"] : undefined;
     if (!region) problems.push("aws:region is required: the AWS region to deploy to, e.g. eu-west-1");
+    else if (region !== region.trim()) problems.push(`aws:region = ${JSON.stringify(region)}: has ${/^\s/.test(region) ? "a leading" : "a trailing"} space; write ${JSON.stringify(region.trim())}`);
+    else if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) problems.push(`aws:region = ${JSON.stringify(region)}: must be an AWS region code such as eu-west-1`);
 
     // CIDRs
     const cidr = (key: string, text: string, allowV6 = false): Ipv4Cidr | undefined => {
@@ -383,12 +398,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     if (v.caMode === "acm-pca" && v.caPcaUsageMode === "SHORT_LIVED_CERTIFICATE" && v.certValidityDays > 7) {
         problems.push(`${PROJECT}:certValidityDays = ${v.certValidityDays}: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most`);
     }
-    if (v.production === true) {
-        const open = ((v.adminAllowedCidrs as string[] | undefined) ?? []).filter(c => /^0\.0\.0\.0\/0$|^::\/0$/.test(c));
-        if (open.length > 0) {
-            problems.push(`${PROJECT}:adminAllowedCidrs contains ${open.join(", ")}: a production stack must name the admin networks, not the whole internet`);
-        }
-    }
+    if (v.production === true && v.adminAllowedCidrs) problems.push(...productionAdminProblems(v.adminAllowedCidrs));
     // Without NAT, tasks reach only what the VPC endpoints serve: images from private ECR (or the
     // pull-through cache), secrets and logs. Anything else would fail every task at start.
     const imageSource = resolveImageSource(v.imageSource ?? "auto", v.production === true);
@@ -460,6 +470,27 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     });
 }
 
+/** An allow-list is judged by the addresses it covers, not by how it is spelled. */
+const MAX_PRODUCTION_ADMIN_SHARE = 0.5;
+
+function productionAdminProblems(cidrs: readonly string[]): string[] {
+    const problems: string[] = [];
+    const family = (c: string) => (c.includes(":") ? "ipv6" : "ipv4");
+    for (const f of ["ipv4", "ipv6"] as const) {
+        const mine = cidrs.filter(c => family(c) === f);
+        const share = coveredShare(mine, f);
+        if (share < MAX_PRODUCTION_ADMIN_SHARE) continue;
+        const whole = wholeInternetFamilies(mine).includes(f);
+        const single = mine.filter(c => /\/0$/.test(c.trim()));
+        const shown = (single.length > 0 ? single : mine).join(", ");
+        const what = whole
+            ? single.length > 0 ? "" : ` (together they cover every ${f === "ipv4" ? "IPv4" : "IPv6"} address)`
+            : ` (together they cover ${Math.round(share * 100)}% of all ${f === "ipv4" ? "IPv4" : "IPv6"} addresses)`;
+        problems.push(`${PROJECT}:adminAllowedCidrs contains ${shown}${what}: a production stack must name the admin networks, not the whole internet`);
+    }
+    return problems;
+}
+
 /** The running stack's config, validated (under `pulumi up`, the Automation API or the offline plan). */
 export function loadConfig(): StackConfig {
     return parseConfig(pulumi.runtime.allConfig(), pulumi.getStack());
@@ -478,4 +509,152 @@ function deepFreeze<T>(o: T): T {
         for (const value of Object.values(o as object)) deepFreeze(value);
     }
     return o;
+}
+
+// ── Stack files (Pulumi.<stack>.yaml), read as the offline tools read them ──────────────────
+// The Pulumi CLI reads stack files itself; this reader is for the offline plan and check, and it
+// reports every mistake a user can make in one, with the line and column where YAML says so.
+
+/** Top-level sections a stack settings file may hold: https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/ */
+const STACK_FILE_SECTIONS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
+
+/** Namespaces whose keys this project reads: its own, the AWS provider's, and Pulumi's. */
+const NAMESPACES = [PROJECT, "aws", "pulumi"];
+
+/** The AWS provider's config keys (aws:region, aws:profile, …), from the installed @pulumi/aws. */
+function awsProviderKeys(): string[] {
+    const text = fs.readFileSync(require.resolve("@pulumi/aws/config/vars.d.ts"), "utf8");
+    return [...text.matchAll(/export declare const (\w+)/g)].map(m => m[1]);
+}
+
+export interface StackFile {
+    /** `kong-hybrid:key` / `aws:region` → the string Pulumi would store. Empty values are left out (not set). */
+    raw: Record<string, string>;
+    /** Keys given as `secure:` ciphertext: the offline tools plan them with a placeholder. */
+    secureKeys: string[];
+    /** One line per problem in the file itself (syntax, sections, namespaces, quoting). */
+    problems: string[];
+}
+
+/** A stand-in for a `secure:` value the offline tools cannot decrypt, shaped so validation passes. */
+export function securePlaceholder(key: string, region = "eu-west-1"): string {
+    const decl = key.startsWith(`${PROJECT}:`) ? projectDeclarations()[key.slice(PROJECT.length + 1)] : undefined;
+    if (key.endsWith("SecretArn")) return `arn:aws:secretsmanager:${region}:123456789012:secret:offline-placeholder-AbCdEf`;
+    if (decl?.default !== undefined && decl.default !== "") return configString(decl.default);
+    return "offline-placeholder";
+}
+
+/** Reads a stack file. `label` names the file in messages (the path as the user gave it). */
+export function readStackFile(text: string, label: string): StackFile {
+    const problems: string[] = [];
+    const raw: Record<string, string> = {};
+    const secureKeys: string[] = [];
+    const doc = YAML.parseDocument(text);
+    if (doc.errors.length > 0) {
+        for (const e of doc.errors) {
+            let at = e.linePos?.[0];
+            if (e.code === "MISSING_CHAR" && /quote/.test(e.message)) at = openingQuote(text, e.pos[0]) ?? at; // YAML points past the end
+
+            const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+            problems.push(`${label}${at ? `:${at.line}:${at.col}` : ""}: invalid YAML: ${what}`);
+        }
+        return { raw, secureKeys, problems };
+    }
+    const top = doc.contents;
+    if (top === null || (YAML.isScalar(top) && (top.value === null || top.value === ""))) return { raw, secureKeys, problems };
+    if (!YAML.isMap(top)) {
+        problems.push(`${label}: a stack file is a YAML mapping with a config: section, e.g. "config:\\n  aws:region: eu-west-1"`);
+        return { raw, secureKeys, problems };
+    }
+    const lineOf = (node: YAML.Node | null | undefined) => (node?.range ? lineAt(text, node.range[0]) : undefined);
+    const where = (node: YAML.Node | null | undefined) => { const l = lineOf(node); return l ? `${label}:${l}` : label; };
+    let config: YAML.YAMLMap | undefined;
+    for (const pair of top.items) {
+        const section = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
+        if (section === "config") {
+            if (YAML.isMap(pair.value)) config = pair.value;
+            else if (!(YAML.isScalar(pair.value) && pair.value.value === null)) problems.push(`${where(pair.key as YAML.Node)}: config: must be a mapping of keys to values`);
+        } else if (!STACK_FILE_SECTIONS.includes(section)) {
+            const near = nearest(section, STACK_FILE_SECTIONS, 2);
+            problems.push(`${where(pair.key as YAML.Node)}: section "${section}:" is not a stack file section and would be ignored${near ? ` (did you mean ${near}:?)` : ""}; sections: ${STACK_FILE_SECTIONS.join(", ")}`);
+        }
+    }
+    const decls = projectDeclarations();
+    let awsKeys: string[] | undefined;
+    for (const pair of config?.items ?? []) {
+        const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
+        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        const [namespace, name] = [full.slice(0, full.indexOf(":")), full.slice(full.indexOf(":") + 1)];
+        const node = pair.value as YAML.Node | null;
+        if (!NAMESPACES.includes(namespace)) {
+            const hint = decls[name] ? `${PROJECT}:${name}` : nearest(namespace, NAMESPACES, 2) ? `${nearest(namespace, NAMESPACES, 2)}:${name}` : undefined;
+            problems.push(`${full}: unknown namespace "${namespace}"${hint ? ` (did you mean ${hint}?)` : ""}; this project reads ${NAMESPACES.map(n => `${n}:*`).join(", ")}`);
+            continue;
+        }
+        if (namespace === "aws" && !(awsKeys ??= awsProviderKeys()).includes(name)) {
+            const near = nearest(name, awsKeys);
+            problems.push(`${full}: unknown key${near ? ` (did you mean aws:${near}?)` : ""}; the AWS provider's keys are listed at https://www.pulumi.com/registry/packages/aws/installation-configuration/`);
+            continue;
+        }
+        if (namespace === PROJECT && !decls[name] && (awsKeys ??= awsProviderKeys()).includes(name)) {
+            problems.push(`${full}: unknown key (did you mean aws:${name}?); a bare key belongs to ${PROJECT}, the AWS provider's keys take aws:`);
+            continue;
+        }
+        if (node === null || (YAML.isScalar(node) && (node.value === null || node.value === ""))) continue; // empty: not set
+        if (YAML.isMap(node) && node.has("secure")) {
+            secureKeys.push(full);
+            continue; // placeholders are set below, once the region is known
+        }
+        const decl = namespace === PROJECT ? decls[name] : undefined;
+        if (YAML.isScalar(node) && typeof node.value === "number" && node.source !== undefined && node.source !== String(node.value)) {
+            if (decl?.type === "integer" && /^-?\d+$/.test(node.source)) {
+                raw[full] = node.source; // as written: the range check then quotes what the user typed
+                continue;
+            }
+            if (!decl || decl.type === "string") {
+                problems.push(`${full} = ${node.source}: must be quoted, "${node.source}"; unquoted, YAML reads it as the number ${node.value}`);
+                continue;
+            }
+        }
+        raw[full] = configString(node.toJSON());
+    }
+    for (const key of secureKeys) raw[key] = securePlaceholder(key, raw["aws:region"]);
+    return { raw, secureKeys, problems };
+}
+
+/** Where the quote that a "missing closing quote" error is about was opened: the last quote before `end`. */
+function openingQuote(text: string, end: number): { line: number; col: number } | undefined {
+    const offset = Math.max(text.lastIndexOf('"', end - 1), text.lastIndexOf("'", end - 1));
+    if (offset < 0) return undefined;
+    const [line, col] = lineAt(text, offset).split(":").map(Number);
+    return { line, col };
+}
+
+function lineAt(text: string, offset: number): string {
+    const before = text.slice(0, offset).split("\n");
+    return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+/**
+ * The region checks the offline tools can make with their table of regions (REGION_AZS):
+ * a region they do not know (did you mean …?), and more AZs than the region has.
+ */
+export function offlineRegionProblems(raw: Readonly<Record<string, string>>, regionAzs: Readonly<Record<string, readonly string[]>>): string[] {
+    const region = raw["aws:region"];
+    if (!region || region !== region.trim()) return []; // parseConfig names these
+    const zones = regionAzs[region];
+    if (!zones && /^(cn|us-gov|us-iso[a-z]*|eusc)-/.test(region)) {
+        return [`aws:region = ${JSON.stringify(region)}: a region of another AWS partition (China, GovCloud, ISO or the European Sovereign Cloud), which the offline plan does not model; it knows the commercial regions`];
+    }
+    if (!zones) {
+        const near = nearest(region, Object.keys(regionAzs), 3);
+        return [near
+            ? `aws:region = ${JSON.stringify(region)}: not an AWS region (did you mean ${near}?)`
+            : `aws:region = ${JSON.stringify(region)}: not an AWS commercial region the offline plan knows; it knows ${Object.keys(regionAzs).join(", ")}`];
+    }
+    const azCount = Number(raw[`${PROJECT}:azCount`] ?? projectDeclarations().azCount.default);
+    if (Number.isInteger(azCount) && azCount > zones.length && azCount <= 6) {
+        return [`${PROJECT}:azCount = ${azCount}: ${region} has only ${zones.length} availability zones (${zones.join(", ")})`];
+    }
+    return [];
 }

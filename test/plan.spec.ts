@@ -84,7 +84,7 @@ describe("offline plan", () => {
             const r = await runPlanCli(["--stack", "dev", "--json", out]);
             assert.strictEqual(r.code, 0, r.stderr);
             assert.match(r.stdout, /^Plan for stack dev: \d+ resources in \d+ components/m);
-            assert.match(r.stdout, /kong:network:Vpc kong-dev/);
+            assert.match(r.stdout, /^Vpc kong-dev  \(\d+\)$/m);
             assert.match(r.stdout, /^Outputs:/m);
             // The policy pack runs on the plan: no violation at all, advisory ones included.
             assert.match(r.stdout, /Policy verdict: PASS \(0 mandatory, 0 advisory violations\)/);

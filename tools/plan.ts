@@ -1,47 +1,70 @@
-// npm run plan -- --stack dev | --config path/to/Pulumi.x.yaml [--json plan.json]
+// npm run plan -- (--stack <name> | --config <file>) [options]     (npm run check = plan --validate-only)
 //
 // Runs the real program in-process against the mock cloud (no Pulumi CLI, no AWS credentials)
-// and prints what `pulumi up` would create: resources by component and type, the outputs, and the
-// policy pack's verdict on the plan (with policy/config/<stack>.json when there is one).
-// --json writes the plan in the shape of `pulumi preview --json`. Exits 1 on invalid config or a
-// mandatory policy violation, as `pulumi preview --policy-pack policy` would fail.
+// and prints what `pulumi up` would create: the key choices, resources by component and type,
+// the outputs, and the policy pack's verdict on the plan. The stack file is validated first,
+// completely, so a bad file costs a second, not a plan. Pulumi loads only after the arguments
+// are read: --help and usage errors answer at once.
 
 import * as fs from "fs";
-import { planStack, stackFile, type PlannedResource, type ProgramRun } from "../offline/harness";
 import * as path from "path";
-import { evaluatePlan } from "../policy/offline";
-import { ConfigError } from "../stacks/config";
-import { formatViolations } from "./policy";
+import { checkWritable, EXIT, EXIT_CODES_HELP, guarded, parseArgs, readJsonFile, run, shownPath, stackNameFromFile, UsageError, userPath, type Io } from "./cli";
+import type { PlannedResource, ProgramRun } from "../offline/harness";
+import type { StackConfig } from "../stacks/config";
 
-interface Args {
-    source: string;
-    json?: string;
+const ROOT = path.join(__dirname, "..");
+
+export const PLAN_HELP = `usage: npm run plan -- (--stack <name> | --config <file>) [options]
+       npm run check -- (--stack <name> | --config <file>) [--stack-name <name>]
+
+Plans the program offline, under Pulumi's mock runtime: no Pulumi CLI, no AWS account. Prints the
+key choices, the resources by component, the outputs and the policy pack's verdict.
+npm run check validates the stack file only (a few seconds), the same checks the plan makes first.
+
+  --stack <name>          the stack file Pulumi.<name>.yaml in the repository (dev, prod, trial)
+  --config <file>         any stack file, e.g. a copy you edit: it plans like the stack it is a copy of
+  --stack-name <name>     the stack name for --config (default: <name> of Pulumi.<name>.yaml, else the file name);
+                          it names the resources (kong-<name>-…) as pulumi up on that stack would
+  --policy-config <file>  policy pack config (default: policy/config/prod.json when the stack sets
+                          production: true, else policy/config/dev.json)
+  --json <file>           also write the plan in the shape of pulumi preview --json (secrets as "[secret]")
+  --validate-only         validate the stack file and stop (what npm run check runs)
+  -h, --help              this help
+
+Paths are relative to the directory you run npm from.
+
+${EXIT_CODES_HELP}`;
+
+/** The stacks the repository holds: Pulumi.<name>.yaml next to Pulumi.yaml. */
+export function existingStacks(): string[] {
+    return fs.readdirSync(ROOT).map(f => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
 }
 
-const USAGE = "usage: npm run plan -- (--stack <name> | --config <Pulumi.<stack>.yaml>) [--json <file>]";
+/**
+ * Property names a real preview shows as "[secret]": secret in the provider schemas (tls PrivateKey,
+ * CertRequest, LocallySignedCert; aws acm Certificate, Secrets Manager, RDS; random RandomPassword).
+ */
+const SECRET_PROPERTIES = new Set([
+    "privateKeyPem", "privateKeyOpenssh", "privateKeyPemPkcs8", "caPrivateKeyPem", "privateKey",
+    "secretString", "secretBinary", "password", "masterPassword",
+]);
+/** Secret properties whose names are too common to redact everywhere. */
+const SECRET_PROPERTIES_OF: Record<string, string[]> = { "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"] };
 
-function parseArgs(argv: string[]): Args {
-    const args: Partial<Args> = {};
-    for (let i = 0; i < argv.length; i++) {
-        const [flag, value] = [argv[i], argv[i + 1]];
-        if ((flag === "--stack" || flag === "--config" || flag === "--json") && (!value || value.startsWith("--"))) {
-            fail(`${flag} needs a value\n${USAGE}`);
-        }
-        if (flag === "--stack" || flag === "--config") (args.source = value, i++);
-        else if (flag === "--json") (args.json = value, i++);
-        else fail(`unknown argument ${flag}\n${USAGE}`);
+function redact(value: any, type = ""): any {
+    // Key material under any other name is a secret all the same.
+    if (typeof value === "string" && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) return "[secret]";
+    if (Array.isArray(value)) return value.map(v => redact(v));
+    if (value && typeof value === "object") {
+        const secret = (k: string) => SECRET_PROPERTIES.has(k) || (SECRET_PROPERTIES_OF[type] ?? []).includes(k);
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secret(k) && v !== undefined && v !== "" ? "[secret]" : redact(v)]));
     }
-    if (!args.source) fail(USAGE);
-    return args as Args;
-}
-
-function fail(message: string, code = 1): never {
-    console.error(message);
-    process.exit(code);
+    return value;
 }
 
 /** `pulumi preview --json` shape: one create step per registered resource, components included. */
-export function previewJson(run: ProgramRun) {
+export function previewJson(run: ProgramRun, opts: { redactSecrets?: boolean } = {}) {
+    const shown = (v: any, type: string) => (opts.redactSecrets ? redact(v, type) : v);
     return {
         steps: run.resources.map(r => ({
             op: "create",
@@ -53,8 +76,8 @@ export function previewJson(run: ProgramRun) {
                 parent: r.parent ?? "",
                 custom: r.custom,
                 protect: r.protect,
-                inputs: r.inputs,
-                outputs: r.outputs,
+                inputs: shown(r.inputs, r.type),
+                outputs: shown(r.outputs, r.type),
                 dependencies: r.dependencies,
                 propertyDependencies: r.propertyDependencies,
             },
@@ -62,30 +85,78 @@ export function previewJson(run: ProgramRun) {
     };
 }
 
-/** The top-level component a resource belongs to (its ancestor right under the stack). */
-function topComponent(r: PlannedResource, byUrn: Map<string, PlannedResource>): string {
-    let node = r;
-    for (;;) {
-        const parent = node.parent ? byUrn.get(node.parent) : undefined;
-        if (!parent || parent.type === "pulumi:pulumi:Stack") break;
-        node = parent;
+/** The components the README names, by type: resources are grouped under the nearest one. */
+const COMPONENTS: Record<string, string> = {
+    "kong:network:Vpc": "Vpc",
+    "kong:security:StackKey": "StackKey",
+    "kong:pki:PrivateCa": "PrivateCa",
+    "kong:controlplane:ControlPlane": "ControlPlane",
+    "kong:dataplane:DataPlane": "DataPlane",
+    "kong:edge:Edge": "Edge",
+};
+
+function groupOf(r: PlannedResource, byUrn: Map<string, PlannedResource>): string {
+    for (let node = r.parent ? byUrn.get(r.parent) : undefined; node; node = node.parent ? byUrn.get(node.parent) : undefined) {
+        if (COMPONENTS[node.type]) return `${COMPONENTS[node.type]} ${node.name}`;
     }
-    return node === r && r.custom ? "(stack)" : `${node.type} ${node.name}`;
+    return "(stack: shared)";
 }
 
-export function summary(run: ProgramRun): string {
+function descendants(run: ProgramRun, root: PlannedResource): PlannedResource[] {
+    const children = new Map<string, PlannedResource[]>();
+    for (const r of run.resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    const out: PlannedResource[] = [];
+    const walk = (urn: string) => (children.get(urn) ?? []).forEach(c => (out.push(c), walk(c.urn)));
+    walk(root.urn);
+    return out;
+}
+
+/** The choices a reader checks first: where, how it reaches the internet, which CA and Kong, how big. */
+export function keyChoices(run: ProgramRun, cfg: StackConfig): string[] {
+    const zones = run.resources.find(r => r.type === "aws:ec2/subnet:Subnet")
+        ? [...new Set(run.resources.filter(r => r.type === "aws:ec2/subnet:Subnet").map(r => r.inputs.availabilityZone).filter(Boolean))].sort()
+        : [];
+    const groups = run.resources.filter(r => r.type === "kong:dataplane:DataPlane").map(g => {
+        const own = descendants(run, g);
+        const task = own.find(r => r.type === "aws:ecs/taskDefinition:TaskDefinition");
+        const scaling = own.find(r => r.type === "aws:appautoscaling/target:Target");
+        const edge = own.some(r => r.type === "kong:edge:Edge") ? ", behind the ALB" : "";
+        const size = task ? `${task.inputs.cpu} CPU units / ${task.inputs.memory} MiB` : "?";
+        const count = scaling ? `${scaling.inputs.minCapacity}-${scaling.inputs.maxCapacity} tasks` : "";
+        return `${g.name} (${size}, ${count}${cfg.dataPlane.spotPercent ? `, ${cfg.dataPlane.spotPercent}% on Spot` : ""}${edge})`;
+    });
+    const image = (k: { image: string; edition: string }) => `${k.image} (${k.edition === "oss" ? "open source" : "Enterprise"})`;
+    return [
+        `  region      ${cfg.region}, ${zones.length} AZs: ${zones.join(", ")}`,
+        `  NAT         ${cfg.network.natMode}${cfg.network.natMode === "instance" ? ` (${cfg.network.natInstanceType})` : ""}`,
+        `  CA          ${cfg.ca.mode}${cfg.ca.mode === "acm-pca" ? ` (${cfg.ca.pcaUsageMode})` : ""}`,
+        `  images      CP ${image(cfg.kong.controlPlane)}, DP ${cfg.kong.dataPlane.image === cfg.kong.controlPlane.image ? "the same" : image(cfg.kong.dataPlane)}`,
+        `  CP          ${cfg.controlPlane.desiredCount} task(s), ${cfg.controlPlane.cpu} CPU units / ${cfg.controlPlane.memory} MiB; Aurora ${cfg.database.minCapacity}-${cfg.database.maxCapacity} ACU${cfg.database.reader ? " + reader" : ""}`,
+        `  DP groups   ${groups.join("; ") || "none"}`,
+        `  edge        https://${cfg.edge.domain}/ (${cfg.edge.hostedZoneName ? `ACM certificate, zone ${cfg.edge.hostedZoneName}` : "self-signed certificate, no DNS record"})`,
+    ];
+}
+
+export function summary(run: ProgramRun, cfg?: StackConfig): string {
     const byUrn = new Map(run.resources.map(r => [r.urn, r]));
     const groups = new Map<string, Map<string, number>>();
     for (const r of run.resources) {
         if (!r.custom) continue;
-        const group = topComponent(r, byUrn);
+        const group = groupOf(r, byUrn);
         const types = groups.get(group) ?? new Map<string, number>();
         types.set(r.type, (types.get(r.type) ?? 0) + 1);
         groups.set(group, types);
     }
     const custom = run.resources.filter(r => r.custom).length;
     const components = run.resources.filter(r => !r.custom && r.type !== "pulumi:pulumi:Stack").length;
-    const lines = [`Plan for stack ${run.stack}: ${custom} resources in ${components} components (offline, mock cloud)`, ""];
+    const lines = [`Plan for stack ${run.stack}: ${custom} resources in ${components} components (offline, mock cloud)`];
+    if (cfg) lines.push(...keyChoices(run, cfg));
+    lines.push(
+        "",
+        `Resources are the cloud objects pulumi up creates; components only group them. pulumi preview lists`,
+        `${run.resources.length} steps: one per resource (${custom}), per component (${components}) and the stack itself.`,
+        "",
+    );
     for (const [group, types] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
         const total = [...types.values()].reduce((a, b) => a + b, 0);
         lines.push(`${group}  (${total})`);
@@ -101,33 +172,118 @@ export function summary(run: ProgramRun): string {
     return lines.join("\n");
 }
 
-async function main() {
-    const args = parseArgs(process.argv.slice(2));
-    if (!fs.existsSync(stackFile(args.source))) fail(`no stack config at ${stackFile(args.source)}`);
-    let run: ProgramRun;
-    try {
-        run = await planStack(args.source);
-    } catch (e: any) {
-        if (e instanceof ConfigError || e?.name === "ConfigError") {
-            fail(`${args.source}: ${e.message}`);
-        }
-        fail(`The program failed: ${e?.stack ?? e}\n(run with KONG_HYBRID_STACK_TRACES=1 for the full stack trace)`, 2);
-    }
-    if (run.duplicateUrns.length > 0) {
-        fail(`Duplicate resource URNs (a real preview would fail):\n${run.duplicateUrns.map(u => `  - ${u}`).join("\n")}`, 2);
-    }
-    console.log(summary(run));
-    const preview = previewJson(run);
-    if (args.json) {
-        fs.writeFileSync(args.json, JSON.stringify(preview, null, 2));
-        console.log(`\nWrote ${args.json} (${run.resources.length} steps, the shape of pulumi preview --json)`);
-    }
-    const configFile = path.join(__dirname, "..", "policy", "config", `${run.stack}.json`);
-    const policyConfig = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, "utf8")) : undefined;
-    const violations = evaluatePlan(preview, { config: policyConfig });
-    console.log(`\nPolicy pack (policy/${policyConfig ? `, config policy/config/${run.stack}.json` : ""}):`);
-    for (const line of formatViolations(violations)) console.log(`    ${line}`);
-    if (violations.some(v => v.enforcementLevel === "mandatory")) process.exitCode = 1;
+interface Source {
+    /** The file's path for messages, as the user should read it. */
+    label: string;
+    file: string;
+    stack: string;
 }
 
-if (require.main === module) void main();
+function resolveSource(io: Io, options: Record<string, string>): Source {
+    const [stack, config] = [options["--stack"], options["--config"]];
+    if (stack && config) throw new UsageError("give --stack or --config, not both");
+    if (!stack && !config) throw new UsageError("which stack? give --stack <name> or --config <file>");
+    if (stack) {
+        if (options["--stack-name"]) throw new UsageError("--stack-name goes with --config (--stack already names the stack)");
+        const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+        if (!fs.existsSync(file)) throw new UsageError(`no stack "${stack}": the stacks are ${existingStacks().join(", ")} (Pulumi.<name>.yaml next to Pulumi.yaml); for another file use --config <file>`);
+        return { label: shownPath(io, file), file, stack };
+    }
+    const file = userPath(io, config!);
+    if (!fs.existsSync(file)) throw new UsageError(`--config ${config}: no such file (paths are relative to ${io.cwd})`);
+    if (fs.statSync(file).isDirectory()) throw new UsageError(`--config ${config}: is a directory; give a stack file`);
+    const name = options["--stack-name"] ?? stackNameFromFile(file);
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UsageError(`--stack-name ${JSON.stringify(name)}: a stack name is letters, digits, _, . and -`);
+    return { label: config!, file, stack: name };
+}
+
+/** Validates a stack file completely: the file, every key, and what the offline cloud knows of the region. */
+async function validate(io: Io, source: Source): Promise<{ cfg?: StackConfig; raw: Record<string, string>; problems: string[] }> {
+    const { ConfigError, offlineRegionProblems, parseConfig, readStackFile } = await import("../stacks/config");
+    const { REGION_AZS } = await import("../offline/regions");
+    const file = readStackFile(fs.readFileSync(source.file, "utf8"), source.label);
+    if (file.secureKeys.length > 0) {
+        io.err(`note: ${file.secureKeys.join(", ")} ${file.secureKeys.length === 1 ? "is a secure value" : "are secure values"} only the Pulumi CLI can decrypt; the offline plan uses a placeholder`);
+    }
+    // YAML errors make the keys unknowable: report those alone.
+    if (file.problems.some(p => p.includes(": invalid YAML: "))) return { raw: file.raw, problems: file.problems };
+    const problems = [...file.problems];
+    let cfg: StackConfig | undefined;
+    try {
+        cfg = parseConfig(file.raw, source.stack);
+    } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        problems.push(...e.problems);
+    }
+    problems.push(...offlineRegionProblems(file.raw, REGION_AZS));
+    return { cfg: problems.length ? undefined : cfg, raw: file.raw, problems };
+}
+
+function policyConfigFile(options: Record<string, string>, cfg: StackConfig): { flag: string; file: string; label: string } {
+    if (options["--policy-config"]) return { flag: "--policy-config", file: options["--policy-config"], label: options["--policy-config"] };
+    const own = cfg.production ? "prod" : "dev";
+    return { flag: "policy config", file: path.join(ROOT, "policy", "config", `${own}.json`), label: `policy/config/${own}.json (production: ${cfg.production})` };
+}
+
+export function main(argv: string[], io: Io): Promise<number> {
+    return guarded("npm run plan", io, async () => {
+        const args = parseArgs(argv, { withValue: ["--stack", "--config", "--stack-name", "--policy-config", "--json"], switches: ["--help", "--validate-only"] });
+        if (args.switches.has("--help")) return (io.out(PLAN_HELP), EXIT.pass);
+        const source = resolveSource(io, args.options);
+        const validateOnly = args.switches.has("--validate-only");
+        if (validateOnly && (args.options["--json"] || args.options["--policy-config"])) throw new UsageError("--validate-only plans nothing: --json and --policy-config do not apply");
+        if (args.options["--json"]) checkWritable(io, "--json", args.options["--json"]);
+        const policyFile = args.options["--policy-config"];
+        const policyJson = policyFile ? readJsonFile(io, "--policy-config", policyFile) : undefined;
+
+        io.err(`validating ${source.label} (stack ${source.stack})…`);
+        const { cfg, raw, problems } = await validate(io, source);
+        if (!cfg) {
+            io.err(`${source.label}: invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):`);
+            for (const p of problems) io.err(`  - ${p}`);
+            return EXIT.fail;
+        }
+        if (validateOnly) {
+            io.out(`${source.label}: valid configuration for stack ${source.stack} (region ${cfg.region}, ${cfg.network.azCount} AZs, NAT ${cfg.network.natMode}, CA ${cfg.ca.mode}, ${cfg.production ? "production" : "not production"})`);
+            return EXIT.pass;
+        }
+
+        const { policies } = await import("../policy/policies");
+        const { validatePolicyConfig, formatViolations, checkedLine } = await import("./policy");
+        const policy = policyConfigFile(args.options, cfg);
+        const policyConfig = policyJson ? policyJson : readJsonFile(io, policy.flag, policy.file);
+        const policyProblems = policyConfig.problem ? [policyConfig.problem] : validatePolicyConfig(policyConfig.value, policies, policy.label);
+        if (policyProblems.length > 0) return (policyProblems.forEach(p => io.err(p)), EXIT.fail);
+
+        io.err(`planning stack ${source.stack} in ${cfg.region} under the mock cloud (the whole program, a few seconds)…`);
+        const { runProgram } = await import("../offline/harness");
+        const { loadConfig } = await import("../stacks/config");
+        const { buildStack } = await import("../stacks/program");
+        let result: ProgramRun;
+        try {
+            result = await runProgram(() => buildStack(loadConfig()), { stack: source.stack, config: raw });
+        } catch (e: any) {
+            io.err(`The program failed: ${e?.message ?? e} (set KONG_HYBRID_STACK_TRACES=1 for the stack trace)`);
+            if (process.env.KONG_HYBRID_STACK_TRACES && e?.stack) io.err(e.stack);
+            return EXIT.fail;
+        }
+        if (result.duplicateUrns.length > 0) {
+            io.err(`Duplicate resource URNs (a real preview would fail): ${result.duplicateUrns.join(", ")}`);
+            return EXIT.fail;
+        }
+        io.out(summary(result, cfg));
+        if (args.options["--json"]) {
+            fs.writeFileSync(userPath(io, args.options["--json"]), JSON.stringify(previewJson(result, { redactSecrets: true }), null, 2));
+            io.out(`\nWrote ${args.options["--json"]} (${result.resources.length} steps, the shape of pulumi preview --json; secrets as "[secret]")`);
+        }
+        io.err(`running the policy pack on ${result.resources.filter(r => r.custom).length} resources…`);
+        const { evaluatePlan } = await import("../policy/offline");
+        // Policies see plain values, as the engine gives them; only the file a user keeps is redacted.
+        const violations = evaluatePlan(previewJson(result), { config: policyConfig.value as Record<string, any> });
+        io.out(`\nPolicy pack (policy/): ${checkedLine(result.resources.filter(r => r.custom).length, policies, policyConfig.value as Record<string, any>, policy.label)}`);
+        for (const line of formatViolations(violations)) io.out(`    ${line}`);
+        return violations.some(v => v.enforcementLevel === "mandatory") ? EXIT.fail : EXIT.pass;
+    });
+}
+
+if (require.main === module) run(main, process.argv.includes("--validate-only") ? "npm run check" : "npm run plan");

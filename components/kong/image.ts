@@ -26,6 +26,17 @@ export const MIN_MINOR = 4;
  * ends in `kong-gateway` is Enterprise; any other is the open-source build.
  */
 export function parseKongImage(image: string): KongImage | { error: string } {
+    // name:tag@sha256:<64 hex> is the strongest pin: the tag says which Kong, the digest which bytes.
+    const at = image.indexOf("@");
+    if (at >= 0) {
+        const [named, digest] = [image.slice(0, at), image.slice(at + 1)];
+        if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return { error: `has digest "${digest}": a digest is sha256: followed by 64 lowercase hex digits` };
+        if (named.lastIndexOf(":") <= named.lastIndexOf("/")) {
+            return { error: "is pinned by digest only: add the version tag too, e.g. kong:3.9.3@sha256:…, because the version decides which Kong settings exist" };
+        }
+        const parsed = parseKongImage(named);
+        return "error" in parsed ? parsed : { ...parsed, image };
+    }
     const slash = image.lastIndexOf("/");
     const colon = image.lastIndexOf(":");
     if (colon <= slash) return { error: "has no tag: pin a version such as kong:3.9.3" };

@@ -296,28 +296,27 @@ describe("npm run policy (tools/policy.ts)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));
     const write = (name: string, v: unknown) => { const f = path.join(dir, name); fs.writeFileSync(f, JSON.stringify(v)); return f; };
     let out: string[] = [];
-    const log = console.log;
-    beforeEach(() => { out = []; console.log = (...a: unknown[]) => out.push(a.join(" ")); });
-    afterEach(() => { console.log = log; });
+    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l), cwd: dir };
+    beforeEach(() => { out = []; });
 
-    it("exits 0 with a PASS verdict on the clean plan", () => {
-        assert.strictEqual(main([write("ok.json", architecturePlan().plan)]), 0);
+    it("exits 0 with a PASS verdict on the clean plan", async () => {
+        assert.strictEqual(await main([write("ok.json", architecturePlan().plan)], io), 0);
         assert.match(out.at(-1)!, /^Policy verdict: PASS \(0 mandatory/);
     });
 
-    it("exits 1 on a mandatory violation, printing policy, level, URN and message", () => {
+    it("exits 1 on a mandatory violation, printing policy, level, URN and message", async () => {
         const { plan } = architecturePlan();
         state(plan, "dev-cp-db-1").inputs.publiclyAccessible = true;
-        assert.strictEqual(main([write("bad.json", plan)]), 1);
+        assert.strictEqual(await main([write("bad.json", plan)], io), 1);
         const text = out.join("\n");
         assert.match(text, /\[mandatory\] database-isolated: ClusterInstance "dev-cp-db-1" is publiclyAccessible/);
         assert.match(text, /urn:pulumi:dev::kong-hybrid::aws:rds\/clusterInstance:ClusterInstance::dev-cp-db-1/);
         assert.match(out.at(-1)!, /^Policy verdict: FAIL \(1 mandatory/);
     });
 
-    it("applies --config (a policy turned advisory no longer fails the run)", () => {
+    it("applies --config (a policy turned advisory no longer fails the run)", async () => {
         const { plan } = architecturePlan();
         state(plan, "dev-cp-db-1").inputs.publiclyAccessible = true;
-        assert.strictEqual(main([write("bad2.json", plan), "--config", write("cfg.json", { "database-isolated": "advisory" })]), 0);
+        assert.strictEqual(await main([write("bad2.json", plan), "--config", write("cfg.json", { "database-isolated": "advisory" })], io), 0);
     });
 });
