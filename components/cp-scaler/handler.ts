@@ -144,7 +144,7 @@ export function startPendingRecord(namespace: string, cpService: string, seconds
 }
 
 /** One invocation, with its clients and clock given: what the tests drive. */
-export async function run(event: unknown, env: ScalerEnvironment, c: Clients, now: number): Promise<Result> {
+export async function run(event: unknown, env: ScalerEnvironment, c: Clients, now: number, emit: (line: string) => void = toStdout): Promise<Result> {
     const request = requestOf(event);
     const state = await readState(c, env.stateParameter);
     if (request.kind === "status") {
@@ -175,9 +175,13 @@ export async function run(event: unknown, env: ScalerEnvironment, c: Clients, no
     }
     await c.ssm.send(new PutParameterCommand({ Name: env.stateParameter, Value: JSON.stringify(decision.state), Overwrite: true }));
     const result = { state: decision.state, action: decision.action, reason: decision.reason };
-    // Not console.log: Lambda prefixes its lines, and an EMF record must be the whole log event.
-    process.stdout.write(`${startPendingRecord(env.metricNamespace, env.controlPlane.service, startPendingSeconds(decision.state, cp.running, now), now, result)}\n`);
+    emit(startPendingRecord(env.metricNamespace, env.controlPlane.service, startPendingSeconds(decision.state, cp.running, now), now, result));
     return result;
+}
+
+/** Not console.log: Lambda prefixes its lines, and an EMF record must be the whole log event. */
+function toStdout(line: string) {
+    process.stdout.write(`${line}\n`);
 }
 
 let clients: Clients | undefined;
