@@ -69,8 +69,9 @@ export function fromEnvironment(env: Record<string, string | undefined>): Scaler
         return value;
     };
     const json = (key: keyof typeof NAMES) => {
+        const value = text(key);
         try {
-            return JSON.parse(text(key));
+            return JSON.parse(value);
         } catch (e: any) {
             throw new Error(`cp-scaler: environment variable ${NAMES[key]} is not JSON: ${e.message}`);
         }
