@@ -129,7 +129,10 @@ export function startPendingSeconds(state: ScalerState, cpRunning: number, now: 
     return Math.max(0, Math.round((now - state.startedAt) / 1000));
 }
 
-/** A CloudWatch embedded-metric-format record: Lambda's log group turns it into a metric, no PutMetricData grant needed. */
+/**
+ * A CloudWatch embedded-metric-format record on stdout: CloudWatch Logs extracts the metric, no
+ * PutMetricData grant needed (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Lambda.html).
+ */
 export function startPendingRecord(namespace: string, cpService: string, seconds: number, now: number, decision: Result): string {
     return JSON.stringify({
         _aws: {
