@@ -146,6 +146,10 @@ export const OUTPUTS: Record<string, OutputFn> = {
     "aws:route53/record:Record": (_n, i) => ({ fqdn: String(i.name).replace(/\.$/, "") }),
     "aws:wafv2/ipSet:IpSet": (_n, _i, c) => ({ arn: arn(c, "wafv2", `regional/ipset/${c.physicalName}/${uuid(c.hash)}`), lockToken: uuid(c.hash) }),
     "aws:wafv2/webAcl:WebAcl": (_n, _i, c) => ({ arn: arn(c, "wafv2", `regional/webacl/${c.physicalName}/${uuid(c.hash)}`), capacity: 1150, lockToken: uuid(c.hash) }),
+    // CP scale to zero (components/cp-scaler)
+    "aws:lambda/function:Function": (_n, _i, c) => ({ arn: arn(c, "lambda", `function:${c.physicalName}`), qualifiedArn: arn(c, "lambda", `function:${c.physicalName}:$LATEST`), version: "$LATEST" }),
+    "aws:ssm/parameter:Parameter": (_n, _i, c) => ({ arn: arn(c, "ssm", `parameter/${c.physicalName.replace(/^\//, "")}`) }),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (_n, _i, c) => ({ arn: arn(c, "cloudwatch", `alarm:${c.physicalName}`) }),
     "aws:appautoscaling/policy:Policy": (_n, i, c) => ({ arn: arn(c, "autoscaling", `scalingPolicy:${uuid(c.hash)}:resource/${i.resourceId}:policyName/${c.physicalName}`) }),
 };
 
