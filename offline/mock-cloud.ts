@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { EKS_OUTPUTS } from "./mock-eks";
 import * as mockTls from "./mock-tls";
 
 // A small, deterministic stand-in for AWS behind Pulumi's mock runtime. It answers each resource
@@ -154,6 +155,8 @@ export const OUTPUTS: Record<string, OutputFn> = {
     "aws:wafv2/ipSet:IpSet": (_n, _i, c) => ({ arn: arn(c, "wafv2", `regional/ipset/${c.physicalName}/${uuid(c.hash)}`), lockToken: uuid(c.hash) }),
     "aws:wafv2/webAcl:WebAcl": (_n, _i, c) => ({ arn: arn(c, "wafv2", `regional/webacl/${c.physicalName}/${uuid(c.hash)}`), capacity: 1150, lockToken: uuid(c.hash) }),
     "aws:appautoscaling/policy:Policy": (_n, i, c) => ({ arn: arn(c, "autoscaling", `scalingPolicy:${uuid(c.hash)}:resource/${i.resourceId}:policyName/${c.physicalName}`) }),
+    // The EKS runtime (issue 12)
+    ...EKS_OUTPUTS,
 };
 
 /** A PEM block around text naming what it stands for; deterministic per resource. */
