@@ -81,7 +81,7 @@ describe("kongChartValues per role", () => {
                 assert.equal(values.manager.enabled, false);
                 assert.equal(values.portal.enabled, false);
                 assert.equal(values.portalapi.enabled, false);
-                assert.equal(env.KONG_ADMIN_GUI_LISTEN ?? "off", "off");
+                assert.equal(env.KONG_ADMIN_GUI_LISTEN, "off", "Kong Manager closed on every role and edition");
                 for (const svc of [values.admin, values.cluster, values.proxy] as KongChartValues["admin"][]) {
                     if (svc.enabled) assert.equal(svc.type, "ClusterIP");
                 }

@@ -5,7 +5,8 @@ import { CONTROLLERS } from "./cluster";
 // The in-cluster controllers Kong relies on, as Helm releases with pinned charts and explicit
 // names: the AWS Load Balancer Controller (TargetGroupBinding), cert-manager with its CRDs and
 // aws-privateca-issuer (cluster certificates from ACM Private CA), External Secrets (Secrets
-// Manager → Kubernetes Secrets), and Reloader (restarts Kong when a Secret it reads changes).
+// Manager → Kubernetes Secrets), Reloader (restarts Kong when a Secret it reads changes) and
+// metrics-server (CPU metrics for the DPs' HPA).
 //
 // Why External Secrets and not the Secrets Store CSI driver: Kong's chart takes secrets as env
 // `valueFrom.secretKeyRef` (and its licence as a Secret name), so a Kubernetes Secret is what
@@ -29,6 +30,8 @@ export const CHARTS = {
     certManager: { chart: "cert-manager", version: "v1.18.2", repo: "https://charts.jetstack.io", name: "cert-manager", namespace: "cert-manager" },
     privateCaIssuer: { chart: "aws-privateca-issuer", version: "v1.9.1", repo: "https://cert-manager.github.io/aws-privateca-issuer", name: "aws-privateca-issuer", namespace: CONTROLLERS.privateCaIssuer.namespace },
     externalSecrets: { chart: "external-secrets", version: "0.19.2", repo: "https://charts.external-secrets.io", name: "external-secrets", namespace: CONTROLLERS.externalSecrets.namespace },
+    // The HPA's CPU metric comes from the metrics API; EKS does not serve it without this.
+    metricsServer: { chart: "metrics-server", version: "3.13.0", repo: "https://kubernetes-sigs.github.io/metrics-server/", name: "metrics-server", namespace: "kube-system" },
     reloader: { chart: "reloader", version: "2.2.2", repo: "https://stakater.github.io/stakater-charts", name: "reloader", namespace: "reloader" },
 } as const satisfies Record<string, ChartPin>;
 
@@ -61,6 +64,9 @@ export function addonValues(c: { clusterName: string; region: string; vpcId: str
         externalSecrets: {
             installCRDs: true,
             serviceAccount: { create: true, name: CONTROLLERS.externalSecrets.serviceAccount },
+        },
+        metricsServer: {
+            replicas: 2,
         },
         reloader: {
             // Annotate the pod template instead of adding env vars the next helm upgrade would fight.
@@ -129,7 +135,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         const ready: pulumi.Resource[] = [];
         const certManager = release("certManager", args.clusterReady);
         const externalSecrets = release("externalSecrets", args.clusterReady);
-        ready.push(certManager, externalSecrets, release("reloader", args.clusterReady));
+        ready.push(certManager, externalSecrets, release("reloader", args.clusterReady), release("metricsServer", args.clusterReady));
         if (args.loadBalancerController ?? true) ready.push(release("loadBalancerController", args.clusterReady));
 
         if (args.privateCaArn) {

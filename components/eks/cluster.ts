@@ -291,8 +291,8 @@ function podIdentity(name: string, controller: ControllerName, cluster: aws.eks.
         tags,
     }, parent);
     new aws.iam.RolePolicy(`${name}-${controller}-policy`, { role: role.id, policy }, parent);
-    new aws.eks.PodIdentityAssociation(`${name}-${controller}`, { clusterName: cluster.name, namespace, serviceAccount, roleArn: role.arn, tags }, parent);
-    return role;
+    const association = new aws.eks.PodIdentityAssociation(`${name}-${controller}`, { clusterName: cluster.name, namespace, serviceAccount, roleArn: role.arn, tags }, parent);
+    return { role, association };
 }
 
 export class EksCluster extends pulumi.ComponentResource {
@@ -404,7 +404,7 @@ export class EksCluster extends pulumi.ComponentResource {
         });
         const coredns = addon("coredns", groups);
 
-        const roles: Partial<Record<ControllerName, aws.iam.Role>> = {};
+        const roles: Partial<Record<ControllerName, { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation }>> = {};
         const targetGroups = args.targetGroupArns ?? [];
         if (targetGroups.length > 0) {
             roles.loadBalancerController = podIdentity(name, "loadBalancerController", cluster, identity.accountId,
@@ -433,8 +433,9 @@ export class EksCluster extends pulumi.ComponentResource {
         this.clusterSecurityGroupId = sgs.cluster.id;
         this.nodeSecurityGroupId = sgs.nodes.id;
         this.nodeRoleArn = nodeRole.arn;
-        this.controllerRoleArns = Object.fromEntries(Object.entries(roles).map(([k, r]) => [k, r!.arn]));
-        this.ready = [...beforeNodes, ...groups, coredns, ...accessEntries];
+        this.controllerRoleArns = Object.fromEntries(Object.entries(roles).map(([k, r]) => [k, r!.role.arn]));
+        // Controllers read their credentials at start: their associations come before the releases.
+        this.ready = [...beforeNodes, ...groups, coredns, ...accessEntries, ...Object.values(roles).map(r => r!.association)];
         this.registerOutputs({
             clusterName: this.clusterName, clusterArn: this.clusterArn, endpoint: this.endpoint,
             clusterSecurityGroupId: this.clusterSecurityGroupId, nodeSecurityGroupId: this.nodeSecurityGroupId, nodeRoleArn: this.nodeRoleArn,

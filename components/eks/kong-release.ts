@@ -251,13 +251,15 @@ export class KongRelease extends pulumi.ComponentResource {
         if (args.clusterTls.mode === "self-managed") {
             const t = args.clusterTls;
             const pem = pulumi.all([t.certificatePem, t.privateKeyPem, t.caCertificatePem]);
+            // Over the public certificate and CA only: the values stay non-secret and readable in diffs.
+            const pub = pulumi.all([t.certificatePem, t.caCertificatePem]);
             const doc = tlsSecretObject(tlsSecretName, namespace, { cert: "", key: "", ca: "" });
             tlsResource = new k8s.core.v1.Secret(`${name}-cluster-tls`, {
                 ...doc,
                 stringData: pulumi.secret(pem.apply(([cert, key, ca]) => tlsSecretObject(tlsSecretName, namespace, { cert, key, ca }).stringData)),
             }, inNamespace);
             // Pulumi renews these certificates: a new one changes the pod template, so the pods roll.
-            podAnnotations = pem.apply(([cert, , ca]) => certificateChecksumAnnotation(cert, ca));
+            podAnnotations = pub.apply(([cert, ca]) => certificateChecksumAnnotation(cert, ca));
         } else {
             tlsResource = new k8s.apiextensions.CustomResource(`${name}-cluster-cert`,
                 certificateObject(tlsSecretName, namespace, args.role, args.clusterTls), k8sOpts([ns, ...(args.dependsOn ?? [])]));

@@ -144,8 +144,9 @@ export function kongChartValues(i: KongValuesInput): KongChartValues {
     const env: Record<string, EnvValue> = {};
     for (const [k, v] of Object.entries(i.settings.plain)) env[k] = envValue(v);
     for (const [k, v] of Object.entries(i.settings.secret)) env[k] = envValue(v);
-    // The chart renders Kong Manager's listener whenever enterprise is on, even with manager off.
-    if (enterprise) env.admin_gui_listen = "off";
+    // Kong Manager stays closed on every role: Kong's own default serves it on 8002 (open source
+    // too, since 3.4), and the chart renders that listener whenever enterprise is on, manager or not.
+    env.admin_gui_listen = "off";
     // A DP has no Admin API: the chart's default is a loopback TLS listener; close it.
     if (!cp) env.admin_listen = "off";
 
