@@ -1,6 +1,6 @@
 import { forKubernetes, type KongValuesInput } from "../../components/eks/kong-values";
 import { kongImage } from "../../components/kong/image";
-import { controlPlaneSettings, dataPlaneSettings, workerProcesses, type SecretRef } from "../../components/kong/settings";
+import { controlPlaneSettings, dataPlaneSettings, type SecretRef } from "../../components/kong/settings";
 
 // Per-role renderer inputs for the EKS tests, built from the same settings functions as ECS.
 
@@ -55,4 +55,3 @@ export function dataPlaneInput(edition: keyof typeof IMAGES, cpuMillis = 2000): 
     };
 }
 
-export { workerProcesses };
