@@ -48,6 +48,8 @@ describe("EksCluster (mock runtime)", () => {
         assert.equal(c.bootstrapSelfManagedAddons, false);
         assert.equal(c.version, EKS_VERSIONS.kubernetes);
         assert.deepEqual(c.enabledClusterLogTypes, ["api", "audit", "authenticator"]);
+        assert.deepEqual(c.upgradePolicy, { supportType: "STANDARD" }, "no silent extended-support price");
+        assert.equal(c.deletionProtection, true, "production");
     });
     it("keeps the endpoint private, public only for the listed CIDRs, in our security group", async () => {
         const r = await run();

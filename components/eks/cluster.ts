@@ -346,6 +346,10 @@ export class EksCluster extends pulumi.ComponentResource {
             // No self-managed vpc-cni/kube-proxy/CoreDNS: the managed add-ons below, pinned.
             bootstrapSelfManagedAddons: false,
             enabledClusterLogTypes: ["api", "audit", "authenticator"],
+            // Extended support costs six times the hourly price; at the end of standard support EKS
+            // upgrades the control plane instead (raise EKS_VERSIONS before then).
+            upgradePolicy: { supportType: "STANDARD" },
+            deletionProtection: args.production ?? false,
             tags,
         }, { parent: this, dependsOn: [logGroup] });
 
