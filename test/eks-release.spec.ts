@@ -6,13 +6,14 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { Pod } from "kubernetes-models/v1/Pod";
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { AWSPCAClusterIssuer } from "@kubernetes-models/cert-manager/awspca.cert-manager.io/v1beta1/AWSPCAClusterIssuer";
 import { addonValues, CHARTS, ClusterAddons } from "../components/eks/addons";
 import { CONTROLLERS } from "../components/eks/cluster";
 import { chartEnv, KONG_CHART } from "../components/eks/kong-values";
 import {
-    controlPlaneClusterAddress, KongRelease, namespaceOf, networkPolicyObjects, syncedKeyRefs, type KongReleaseArgs,
+    controlPlaneClusterAddress, KongRelease, namespaceOf, networkPolicyObjects, podSelector, syncedKeyRefs, type KongReleaseArgs,
 } from "../components/eks/kong-release";
 import { kongImage } from "../components/kong/image";
 import { controlPlaneSettings, dataPlaneSettings } from "../components/kong/settings";
@@ -169,6 +170,17 @@ describe("Kong on EKS: the Kubernetes objects the program writes", () => {
             spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "kong-dp-public-kong" }, minReplicas: v.autoscaling.minReplicas, maxReplicas: v.autoscaling.maxReplicas, metrics: v.autoscaling.metrics, behavior: v.autoscaling.behavior },
         }).validate();
         new PodDisruptionBudget({ metadata: { name: "kong-dp-public-kong" }, spec: { maxUnavailable: v.podDisruptionBudget.maxUnavailable, selector: { matchLabels: { "app.kubernetes.io/instance": "kong-dp-public" } } } }).validate();
+    });
+    it("spreads each role's pods over zones, selecting them by the labels the SecurityGroupPolicy uses", async () => {
+        const r = await run();
+        for (const release of ["kong-cp", "kong-dp-public"]) {
+            const spread = releaseNamed(r, release).inputs.values.topologySpreadConstraints;
+            new Pod({ metadata: { name: "p" }, spec: { containers: [{ name: "kong" }], topologySpreadConstraints: spread } }).validate();
+            assert.equal(spread[0].topologyKey, "topology.kubernetes.io/zone");
+            assert.deepEqual(spread[0].labelSelector, podSelector(release));
+            const sgp = byType(r, "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy").find(p => p.inputs.metadata.name === release)!;
+            assert.deepEqual(sgp.inputs.spec.podSelector, podSelector(release));
+        }
     });
     it("issues the CP certificate from the PCA (server auth for cluster_server_name) and restarts Kong on renewal", async () => {
         const r = await run();

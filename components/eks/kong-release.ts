@@ -289,6 +289,7 @@ export class KongRelease extends pulumi.ComponentResource {
             .map(p => new k8s.networking.v1.NetworkPolicy(`${name}-${p.metadata.name}`, p as any, inNamespace));
 
         this.values = pulumi.all([args.settings, resolvedSynced, podAnnotations]).apply(([settings, resolved, annotations]) => kongChartValues({
+            releaseName: release,
             settings: forKubernetes(settings, { clusterTlsSecretName: tlsSecretName, secretKeyRef: syncedKeyRefs(resolved), plain: args.settingsOverrides }),
             kong: args.kong,
             clusterTlsSecretName: tlsSecretName,

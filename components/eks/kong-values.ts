@@ -63,6 +63,8 @@ export function forKubernetes(s: KongSettings, o: ForKubernetesOptions): Kuberne
 }
 
 export interface KongValuesInput {
+    /** The Helm release name: the chart labels the role's pods app.kubernetes.io/instance=<release>. */
+    releaseName: string;
     settings: KubernetesKongSettings;
     kong: KongImage;
     /** The kubernetes.io/tls Secret with the role's cluster certificate (also in settings' file paths). */
@@ -105,6 +107,7 @@ export interface KongChartValues {
     replicaCount?: number;
     autoscaling: { enabled: boolean; minReplicas?: number; maxReplicas?: number; behavior?: object; metrics?: object[] };
     podDisruptionBudget: { enabled: true; maxUnavailable: number };
+    topologySpreadConstraints: object[];
     podAnnotations: Record<string, string>;
     deploymentAnnotations: Record<string, string>;
 }
@@ -206,6 +209,11 @@ export function kongChartValues(i: KongValuesInput): KongChartValues {
             }),
         // maxUnavailable (not minAvailable) never blocks a node drain, even at one replica.
         podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+        // Replicas spread over the node groups' AZs, so one AZ going away leaves Kong running.
+        topologySpreadConstraints: [{
+            maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: { "app.kubernetes.io/instance": i.releaseName, "app.kubernetes.io/name": "kong" } },
+        }],
         podAnnotations: { ...(i.podAnnotations ?? {}) },
         deploymentAnnotations: { ...(i.deploymentAnnotations ?? {}) },
     };

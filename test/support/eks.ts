@@ -22,6 +22,7 @@ export function controlPlaneInput(edition: keyof typeof IMAGES, cpuMillis = 1000
         clusterTls: { secretArn: TLS_SECRET_ARN },
     });
     return {
+        releaseName: "kong-cp",
         settings: forKubernetes(settings, { clusterTlsSecretName: "kong-cp-cluster-tls", secretKeyRef: syncedKeyRef }),
         kong: kongImage(IMAGES[edition]),
         clusterTlsSecretName: "kong-cp-cluster-tls",
@@ -41,6 +42,7 @@ export function dataPlaneInput(edition: keyof typeof IMAGES, cpuMillis = 2000): 
         workerShutdownTimeoutSeconds: 25,
     });
     return {
+        releaseName: "kong-dp-public",
         settings: forKubernetes(settings, {
             clusterTlsSecretName: "kong-dp-public-cluster-tls",
             secretKeyRef: syncedKeyRef,
