@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { EKS_OUTPUTS } from "./mock-eks";
 import * as mockTls from "./mock-tls";
 import { REGION_AZS } from "./regions";
 
@@ -151,6 +152,8 @@ export const OUTPUTS: Record<string, OutputFn> = {
     "aws:ssm/parameter:Parameter": (_n, _i, c) => ({ arn: arn(c, "ssm", `parameter/${c.physicalName.replace(/^\//, "")}`) }),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (_n, _i, c) => ({ arn: arn(c, "cloudwatch", `alarm:${c.physicalName}`) }),
     "aws:appautoscaling/policy:Policy": (_n, i, c) => ({ arn: arn(c, "autoscaling", `scalingPolicy:${uuid(c.hash)}:resource/${i.resourceId}:policyName/${c.physicalName}`) }),
+    // The EKS runtime (issue 12)
+    ...EKS_OUTPUTS,
 };
 
 /** A PEM block around text naming what it stands for; deterministic per resource. */
