@@ -138,5 +138,5 @@ const fixtureNames = {
     httpsListener: "dev-edge-https", wafAssociation: "dev-edge-waf-alb", cpService: "dev-cp", dpService: "dev-dp",
     cpTd: "dev-cp", dpTd: "dev-dp", dbCluster: "dev-cp-db", dbInstance: "dev-cp-db-1", dbSubnetGroup: "dev-cp-db",
     logGroup: "dev-cp", bucket: "dev-kong-alb-logs", bucketPab: "dev-kong-alb-logs-pab", bucketSse: "dev-kong-alb-logs-sse",
-    rolePolicy: "dev-cp-exec-secrets", publicSubnets: ["dev-vpc-public-0", "dev-vpc-public-1"], privateSubnets: ["dev-vpc-private-0", "dev-vpc-private-1"],
+    rolePolicy: "dev-cp-exec-secrets", kmsKey: "dev-kong-key", publicSubnets: ["dev-vpc-public-0", "dev-vpc-public-1"], privateSubnets: ["dev-vpc-private-0", "dev-vpc-private-1"],
 };

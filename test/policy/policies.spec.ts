@@ -99,7 +99,9 @@ describe("policy pack: rules in detail", () => {
         const cfg = (cidrs: string[]) => ({ "admin-api-protected": { allowedAdminCidrs: cidrs } });
         assert.deepStrictEqual(evaluatePlan(plan, { policies: only("admin-api-protected"), config: cfg(["203.0.113.0/24"]) }), []);
         const v = evaluatePlan(plan, { policies: only("admin-api-protected"), config: cfg(["198.51.100.7/32"]) });
-        assert.match(v[0]?.message ?? "", /203\.0\.113\.0\/24, not in allowedAdminCidrs/);
+        assert.match(v[0]?.message ?? "", /203\.0\.113\.0\/24, not within allowedAdminCidrs/);
+        // Judged by the addresses covered: a /32 inside the configured /24 is within it; a wider list is not.
+        assert.deepStrictEqual(evaluatePlan(plan, { policies: only("admin-api-protected"), config: cfg(["203.0.0.0/16"]) }), []);
     });
 
     it("accepts port 80 on the ALB SG only while its HTTP listener just redirects to HTTPS", () => {
@@ -240,7 +242,15 @@ describe("admin route protection (decK state)", () => {
         ["global plugins", { _format_version: "3.0", services: [{ name: "a", routes: [route] }], plugins: [keyAuth, ipr(["10.1.0.0/16"])] }, []],
         ["consumer-scoped key-auth does not protect the route", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [ipr(["10.1.0.0/16"])] }], plugins: [{ ...keyAuth, consumer: "admin" }] }, ["no key-auth plugin"]],
         ["a disabled plugin does not count", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, { ...ipr(["10.1.0.0/16"]), enabled: false }] }] }, ["no ip-restriction plugin"]],
-        ["::/0 in the allow list", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["10.1.0.0/16", "::/0"])] }] }, ["ip-restriction allows ::/0"]],
+        ["::/0 in the allow list", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["10.1.0.0/16", "::/0"])] }] }, ["ip-restriction allow list 10.1.0.0/16, ::/0 covers the whole IPv6 internet"]],
+        ["::/1 and 8000::/1 (the IPv6 internet in halves)", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["::/1", "8000::/1"])] }] }, ["ip-restriction allow list ::/1, 8000::/1 covers the whole IPv6 internet"]],
+        ["a /7 (more than a /8)", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["100.0.0.0/7"])] }] }, ["ip-restriction allow list 100.0.0.0/7 covers 0.78% of the IPv4 address space (more than a /8)"]],
+        ["a /8 exactly is narrow enough", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["10.0.0.0/8", "2001:db8::/32"])] }] }, []],
+        ["an entry that is not an address", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["office"])] }] }, ["ip-restriction allows office, which is not an address or CIDR"]],
+        ["any path to a service on the admin port (url form) needs the plugins", { _format_version: "3.0", services: [{ name: "ops", url: "http://cp.internal:8001/", routes: [{ name: "ops", paths: ["/ops"] }] }] }, ["no key-auth plugin", "no ip-restriction plugin"]],
+        ["any path to a service on the admin port (host/port form), protected globally", { _format_version: "3.0", services: [{ name: "ops", host: "cp.internal", port: 8001, routes: [{ name: "ops", paths: ["/ops"] }] }], plugins: [keyAuth, ipr(["203.0.113.0/24"])] }, []],
+        ["a route with no path to the admin TLS port 8444", { _format_version: "3.0", services: [{ name: "ops", url: "https://cp.internal:8444", routes: [{ name: "ops", hosts: ["admin.example.com"] }] }] }, ["no key-auth plugin", "no ip-restriction plugin"]],
+        ["a service on another port is not the Admin API", { _format_version: "3.0", services: [{ name: "api", url: "https://api.internal", routes: [{ name: "api", paths: ["/api"] }] }, { name: "a", routes: [route], plugins: [keyAuth, ipr(["10.1.0.0/16"])] }] }, []],
         ["deny-only ip-restriction", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, { name: "ip-restriction", config: { deny: ["1.2.3.4"] } }] }] }, ["ip-restriction has an empty allow list"]],
         ["regex admin path", { _format_version: "3.0", services: [{ name: "a", routes: [{ name: "r", paths: ["~/kong-admin/.*"] }] }] }, ["no key-auth plugin", "no ip-restriction plugin"]],
         ["no admin route", { _format_version: "3.0", services: [{ name: "a", routes: [{ name: "api", paths: ["/api"] }] }] }, "no-admin-route"],
@@ -287,7 +297,15 @@ describe("IAM statements", () => {
         ["kms:Decrypt on *", doc({ Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }), 1],
         ["secretsmanager:Get* on every secret ARN", doc({ Effect: "Allow", Action: "secretsmanager:Get*", Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:*" }), 1],
         ["NotAction", doc({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }), 1],
-        ["single statement object, * on * (action and KMS/secrets scope)", { Statement: { Effect: "Allow", Action: "*", Resource: "*" } }, 2],
+        ["single statement object, * on * (action, KMS/secrets scope, escalation)", { Statement: { Effect: "Allow", Action: "*", Resource: "*" } }, 3],
+        ["iam:PassRole on *", doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }), 1],
+        ["iam:Pass* on every role", doc({ Effect: "Allow", Action: "iam:Pass*", Resource: "arn:aws:iam::123456789012:role/*" }), 1],
+        ["IAM:ATTACHROLEPOLICY (any case) on *", doc({ Effect: "Allow", Action: "IAM:ATTACHROLEPOLICY", Resource: "*" }), 1],
+        ["iam:*Policy* on *", doc({ Effect: "Allow", Action: "iam:*Policy*", Resource: "*" }), 1],
+        ["sts:AssumeRole on NotResource", doc({ Effect: "Allow", Action: "sts:AssumeRole", NotResource: "arn:aws:iam::123456789012:role/admin" }), 1],
+        ["iam:PassRole on a named role", doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/kong-task", Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } }), 0],
+        ["sts:AssumeRole on a named role", doc({ Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/deployer" }), 0],
+        ["iam:GetRole on * (read-only, no escalation)", doc({ Effect: "Allow", Action: "iam:GetRole", Resource: "*" }), 0],
     ];
     for (const [name, d, n] of cases) it(`${name}: ${n} problem(s)`, () => assert.strictEqual(statementProblems(d).length, n, statementProblems(d).join("; ")));
 });
