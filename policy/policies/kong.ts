@@ -124,7 +124,8 @@ export const kongKnownConfKeys: ResourceValidationPolicy = {
 // ---------------------------------------------------------------- hybrid roles
 
 // Kong's defaults when a variable is unset (https://github.com/Kong/kong/blob/3.9.3/kong/templates/kong_defaults.lua):
-// database = postgres, proxy_listen = 0.0.0.0:8000 …, stream_listen = off. Kong strips surrounding blanks.
+// database = postgres, proxy_listen = 0.0.0.0:8000 …, stream_listen = off. Values are compared
+// without surrounding blanks.
 const setting = (c: { env: Map<string, string> }, name: string, dflt: string) => (c.env.get(name) ?? dflt).trim();
 
 export const kongHybridRoles: ResourceValidationPolicy = {
