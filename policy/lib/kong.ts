@@ -73,16 +73,22 @@ export interface DeckState {
     consumers?: any[];
 }
 
-/** A decK state document in a string (JSON), or undefined. */
+// decK reads YAML or JSON state files (https://github.com/Kong/go-database-reconciler/blob/main/pkg/file/readfile.go).
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const yaml = require("js-yaml") as { load(text: string, opts?: object): unknown; JSON_SCHEMA: object };
+
+/** A decK state document in a string (JSON or YAML, with `_format_version`), or undefined. */
 export function parseDeckState(value: string): DeckState | undefined {
     const v = value.trim();
-    if (!v.startsWith("{")) return undefined;
+    let doc: any;
     try {
-        const doc = JSON.parse(v);
-        return doc && typeof doc === "object" && typeof doc._format_version === "string" ? doc : undefined;
+        if (v.startsWith("{")) doc = JSON.parse(v);
+        else if (/^_format_version\s*:/m.test(v)) doc = yaml.load(v, { schema: yaml.JSON_SCHEMA });
+        else return undefined;
     } catch {
         return undefined;
     }
+    return doc && typeof doc === "object" && typeof doc._format_version === "string" ? doc : undefined;
 }
 
 export interface AdminRouteFinding {

@@ -44,7 +44,7 @@ describe("policy pack: structure", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
         assert.strictEqual(pkg.name, "kong-hybrid-policy");
         assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
-        assert.deepStrictEqual(Object.keys(pkg.dependencies).sort(), ["@pulumi/aws", "@pulumi/policy", "@pulumi/pulumi"]);
+        assert.deepStrictEqual(Object.keys(pkg.dependencies).sort(), ["@pulumi/aws", "@pulumi/policy", "@pulumi/pulumi", "js-yaml"]);
         const index = fs.readFileSync(path.join(dir, "index.ts"), "utf8");
         assert.match(index, /new PolicyPack\("kong-hybrid", \{/);
         // The pack must not import program code: it is the independent spec of the design.
@@ -202,6 +202,35 @@ describe("policy pack: rules in detail", () => {
         assert.strictEqual(run("/etc/kong/tls/server.key"), 0);
         assert.strictEqual(run("{vault://aws/kong-dev-proxy-tls/key}"), 0);
         assert.strictEqual(run("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"), 1);
+    });
+
+    it("reads the admin bootstrap state written as YAML (decK reads both), with the key as a decK template", () => {
+        const yamlState = [
+            "_format_version: \"3.0\"",
+            "services:",
+            "  - name: kong-admin",
+            "    url: http://127.0.0.1:8001",
+            "    routes:",
+            "      - name: kong-admin",
+            "        paths: [\"~/kong-admin(/|$)\"]",
+            "    plugins:",
+            "      - name: key-auth",
+            "        config: { key_names: [apikey], key_in_query: false, hide_credentials: true }",
+            "      - name: ip-restriction",
+            "        config: { allow: [203.0.113.0/24] }",
+            "consumers:",
+            "  - username: admin",
+            "    keyauth_credentials:",
+            "      - key: ${{ env `DECK_ADMIN_API_KEY` }}",
+        ].join("\n");
+        const run = (text: string) => {
+            const { plan } = architecturePlan();
+            editContainers(plan, "dev-cp", cs => setEnv(cs.find(c => c.name === "admin-bootstrap"), "ADMIN_BOOTSTRAP_STATE", text));
+            return evaluatePlan(plan, { policies: [...only("admin-api-protected"), ...only("no-plaintext-secrets")] });
+        };
+        assert.deepStrictEqual(run(yamlState), []);
+        const open = run(yamlState.replace("[203.0.113.0/24]", "[0.0.0.0/1, 128.0.0.0/1]").replace("${{ env `DECK_ADMIN_API_KEY` }}", "hunter2-admin-key"));
+        assert.deepStrictEqual(open.map(v => v.policy).sort(), ["admin-api-protected", "no-plaintext-secrets"], describe_(open));
     });
 
     it("flags a literal key-auth key in the bootstrap state as a plaintext secret", () => {
