@@ -207,6 +207,41 @@ export const adminApiProtected: StackValidationPolicy = {
     },
 };
 
+// ---------------------------------------------------------------- what leaves the node
+
+// key-auth's key_in_query defaults to true (https://github.com/Kong/kong/blob/3.9.3/kong/plugins/key-auth/schema.lua):
+// a key sent as ?apikey=… is written, with the request line, to the DP's access log and the ALB's
+// S3 access logs. anonymous_reports defaults to on (kong/templates/kong_defaults.lua): every node
+// reports usage to Kong Inc. Advisory until the program sets both; then raise it to mandatory.
+export const kongNoLeaks: ResourceValidationPolicy = {
+    name: "kong-no-leaks",
+    description: "Nothing leaves a Kong node that should not: key-auth plugins set key_in_query false (keys in URLs end up in access logs), and every Kong container sets KONG_ANONYMOUS_REPORTS=off.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    validateResource: (args, report) => {
+        for (const c of taskContainers(args) ?? []) {
+            if (isKongNode(c)) {
+                const v = c.env.get("KONG_ANONYMOUS_REPORTS");
+                if (v === undefined || (!isUnknown(v) && !["off", "false"].includes(v.trim()))) report(`container "${c.name}" leaves KONG_ANONYMOUS_REPORTS ${v ?? "unset (Kong defaults to on)"}: set it to "off" so the node does not report usage to Kong Inc.`);
+            }
+            for (const [name, value] of c.env) {
+                const state = isUnknown(value) ? undefined : parseDeckState(value);
+                if (!state) continue;
+                const plugins = [
+                    ...(Array.isArray(state.plugins) ? state.plugins : []),
+                    ...(Array.isArray(state.services) ? state.services : []).flatMap((svc: any) => [
+                        ...(Array.isArray(svc?.plugins) ? svc.plugins : []),
+                        ...(Array.isArray(svc?.routes) ? svc.routes : []).flatMap((r: any) => (Array.isArray(r?.plugins) ? r.plugins : [])),
+                    ]),
+                    ...(Array.isArray(state.routes) ? state.routes : []).flatMap((r: any) => (Array.isArray(r?.plugins) ? r.plugins : [])),
+                ];
+                const leaky = plugins.filter((p: any) => p?.name === "key-auth" && p.enabled !== false && p.config?.key_in_query !== false);
+                if (leaky.length) report(`container "${c.name}" variable ${name}: ${leaky.length} key-auth plugin${leaky.length > 1 ? "s" : ""} without key_in_query: false: a key sent in the query string is written to the access logs.`);
+            }
+        }
+    },
+};
+
 // ---------------------------------------------------------------- coverage
 
 export const planFullyCheckable: StackValidationPolicy = {
@@ -229,4 +264,4 @@ export const planFullyCheckable: StackValidationPolicy = {
     },
 };
 
-export const kongPolicies = [noPlaintextSecrets, kongClusterMtlsPki, kongTrustedIps, kongHybridRoles, kongKnownConfKeys, adminApiProtected, planFullyCheckable];
+export const kongPolicies = [noPlaintextSecrets, kongClusterMtlsPki, kongTrustedIps, kongHybridRoles, kongKnownConfKeys, adminApiProtected, kongNoLeaks, planFullyCheckable];

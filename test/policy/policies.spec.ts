@@ -20,7 +20,7 @@ describe("policy pack: structure", () => {
         assert.strictEqual(new Set(names).size, names.length);
         for (const p of policies) assert.ok(p.description.length > 20, p.name);
         const advisory = policies.filter(p => p.enforcementLevel === "advisory").map(p => p.name).sort();
-        assert.deepStrictEqual(advisory, ["plan-fully-checkable", "required-tags"]);
+        assert.deepStrictEqual(advisory, ["kong-no-leaks", "plan-fully-checkable", "required-tags"]);
         assert.ok(policies.every(p => p.enforcementLevel === "mandatory" || p.enforcementLevel === "advisory"));
     });
 
@@ -231,6 +231,31 @@ describe("policy pack: rules in detail", () => {
         assert.deepStrictEqual(run(yamlState), []);
         const open = run(yamlState.replace("[203.0.113.0/24]", "[0.0.0.0/1, 128.0.0.0/1]").replace("${{ env `DECK_ADMIN_API_KEY` }}", "hunter2-admin-key"));
         assert.deepStrictEqual(open.map(v => v.policy).sort(), ["admin-api-protected", "no-plaintext-secrets"], describe_(open));
+    });
+
+    it("advises (kong-no-leaks) on key-auth keys accepted in the query string and on anonymous reports, in any spelling of on", () => {
+        const run = (edit: (plan: any) => void) => {
+            const { plan } = architecturePlan();
+            edit(plan);
+            return evaluatePlan(plan, { policies: only("kong-no-leaks") });
+        };
+        assert.deepStrictEqual(run(() => undefined), []);
+        assert.deepStrictEqual(run(p => editContainers(p, "dev-dp", cs => setEnv(cs[0], "KONG_ANONYMOUS_REPORTS", " off "))), []);
+        const cases: [string, (plan: any) => void, RegExp][] = [
+            ["anonymous reports unset", p => editContainers(p, "dev-dp", cs => setEnv(cs[0], "KONG_ANONYMOUS_REPORTS", undefined)), /KONG_ANONYMOUS_REPORTS unset \(Kong defaults to on\)/],
+            ["anonymous reports on", p => editContainers(p, "dev-cp", cs => setEnv(cs.find(c => c.name === "kong"), "KONG_ANONYMOUS_REPORTS", "on")), /KONG_ANONYMOUS_REPORTS on/],
+            ["key_in_query left to its default", p => editContainers(p, "dev-cp", cs => {
+                const e = cs.find(c => c.name === "admin-bootstrap").environment.find((x: any) => x.name === "ADMIN_BOOTSTRAP_STATE");
+                const d = JSON.parse(e.value);
+                delete d.services[0].plugins[0].config.key_in_query;
+                e.value = JSON.stringify(d);
+            }), /1 key-auth plugin without key_in_query: false/],
+        ];
+        for (const [name, edit, expect] of cases) {
+            const v = run(edit);
+            assert.deepStrictEqual(v.map(x => x.enforcementLevel), ["advisory"], `${name}: ${describe_(v)}`);
+            assert.match(v[0].message, expect, name);
+        }
     });
 
     it("flags a literal key-auth key in the bootstrap state as a plaintext secret", () => {
