@@ -165,7 +165,7 @@ export const iamLeastPrivilege: ResourceValidationPolicy = {
 
 // Resource policies: the document that lets other principals in. Types and their `policy` input
 // (checked against @pulumi/aws 7 args).
-const RESOURCE_POLICY_TYPES: Record<string, string> = {
+export const RESOURCE_POLICY_TYPES: Record<string, string> = {
     "aws:kms/key:Key": "key policy",
     "aws:kms/keyPolicy:KeyPolicy": "key policy",
     [T.bucket]: "bucket policy",

@@ -3,6 +3,7 @@ import { checkAdminRoutes, DEFAULT_ADMIN_PORTS, isKongNode, listenPorts, keyList
 import { containersOf, kongRole, kongTaskDefinitions } from "../lib/topology";
 import { Resource } from "../lib/resolver";
 import { T } from "../lib/types";
+import { RESOURCE_POLICY_TYPES } from "./iam";
 import { isUnknown, plain } from "../lib/values";
 import { broadCoverage, isWithin, PRIVATE_RANGES } from "../lib/cidr";
 import { plainSecretFindings } from "../lib/secrets";
@@ -257,9 +258,9 @@ export const planFullyCheckable: StackValidationPolicy = {
         for (const svc of g.ofType(T.ecsService)) {
             if (g.refs(svc, "taskDefinition", [T.taskDefinition]).targets.length === 0) report(`${label(svc)}: its task definition is not in the stack, so its Kong role is unknown.`, svc.urn);
         }
-        for (const r of g.ofType(T.iamRolePolicy, T.iamPolicy)) {
+        for (const r of g.ofType(T.iamRolePolicy, T.iamPolicy, ...Object.keys(RESOURCE_POLICY_TYPES))) {
             const doc = plain(r.props)?.policy;
-            if (isUnknown(doc)) report(`${label(r)}: the policy document is unknown until the update; IAM checks run again at \`pulumi up\`.`, r.urn);
+            if (isUnknown(doc)) report(`${label(r)}: the policy document is unknown until the update; IAM and resource-policy checks run again at \`pulumi up\`.`, r.urn);
         }
     },
 };

@@ -175,6 +175,14 @@ describe("policy pack: rules in detail", () => {
         assert.ok(v.some(x => x.policy === "plan-fully-checkable" && /containerDefinitions is unknown/.test(x.message)));
     });
 
+    it("says, as advisory, when a resource policy (a KMS key policy) is unknown in a preview", () => {
+        const { plan } = architecturePlan();
+        state(plan, "dev-kong-key", "aws:kms/key:Key").inputs.policy = UNKNOWN_STRING;
+        const v = evaluatePlan(plan);
+        assert.deepStrictEqual(mandatory(v), [], describe_(v));
+        assert.deepStrictEqual(v.filter(x => x.policy === "plan-fully-checkable").map(x => x.urn!.split("::").pop()), ["dev-kong-key"]);
+    });
+
     it("reports missing tags as advisory, and accepts the provider's defaultTags", () => {
         const { plan } = architecturePlan();
         const provider = plan.steps.find(s => s.newState?.type === "pulumi:providers:aws")!.newState!;
