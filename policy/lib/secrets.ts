@@ -18,9 +18,11 @@ export function secretName(name: string): boolean {
 }
 
 // A userinfo password in a URL (postgres://user:pw@host/db, amqp://u:pw@…), unless it is a template or reference.
-const URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@\/?#]+:([^\s@\/?#]+)@/i;
+const URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@\/?#]*:([^\s@\/?#]+)@/i;
 // An HTTP credential: "Authorization: Bearer …", "Basic …", a bare "Bearer <token>" header value.
 const AUTH_HEADER = /(?:^|[\s"',;:=])(Bearer|Basic|Token|Digest)\s+([A-Za-z0-9._~+\/=-]{8,})/i;
+// A credential header written as "name:value" (decK's --headers / DECK_HEADERS, curl's -H): the key itself.
+const CREDENTIAL_HEADER = /(?:^|[\s,;"'])(apikey|api-key|x-api-key|kong-admin-token|x-auth-token|authorization|proxy-authorization)\s*:\s*([^\s,;"']{8,})/i;
 const AWS_ACCESS_KEY_ID = /\b(AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/;
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
 
@@ -36,6 +38,8 @@ export function secretInValue(value: string): string | undefined {
     if (url && !/^(\$\{|\$\(|%[0-9a-f]{2}$|\{vault:)/i.test(url[1]) && !/^\$[A-Z_]+$/.test(url[1])) return "a password inside a connection URL";
     const auth = AUTH_HEADER.exec(value);
     if (auth && !/^\$/.test(auth[2])) return `a credential in an HTTP header value (${auth[1]} …)`;
+    const header = CREDENTIAL_HEADER.exec(value);
+    if (header && !/^(\$|\{vault:)/.test(header[2]) && !/^(Bearer|Basic|Token|Digest)$/i.test(header[2])) return `a credential in an HTTP header value (${header[1]}: …)`;
     if (AWS_ACCESS_KEY_ID.test(value)) return "an AWS access key id";
     if (JWT.test(value)) return "a JSON Web Token";
     return undefined;

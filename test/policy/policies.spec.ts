@@ -6,6 +6,7 @@ import { checkAdminRoutes, keyListForImage, unknownKongNames } from "../../polic
 import { evaluatePlan, mandatory } from "../../policy/offline";
 import { policies } from "../../policy/policies";
 import { statementProblems } from "../../policy/policies/iam";
+import { secretInValue } from "../../policy/lib/secrets";
 import { UNKNOWN_STRING } from "../../policy/lib/values";
 import { main } from "../../tools/policy";
 import { architecturePlan } from "../fixtures/architecture-plan";
@@ -345,6 +346,30 @@ describe("Kong key lists by image", () => {
         assert.deepStrictEqual(unknownKongNames(names, "oss-3.9.3"), ["KONG_REAL_IP_RECURSIV", "KONG_KONNECT_MODE"]);
         assert.deepStrictEqual(unknownKongNames(names, "ee-3.15"), ["KONG_REAL_IP_RECURSIV"]);
     });
+});
+
+describe("secrets inside values (any variable name)", () => {
+    const cases: [string, string | undefined][] = [
+        ["postgres://kong:Sup3r-s3cret@db.internal:5432/kong", "a password inside a connection URL"],
+        ["redis://:p4ssw0rd-xyz@cache:6379/0", "a password inside a connection URL"],
+        ["amqps://app:hunter2hunter2@mq.example.com/vhost", "a password inside a connection URL"],
+        ["postgres://kong@db.internal:5432/kong", undefined],
+        ["postgres://kong:${PGPASSWORD}@db.internal/kong", undefined],
+        ["http://cp.kong-dev.internal:8001", undefined],
+        ["Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0", "a credential in an HTTP header value (Bearer …)"],
+        ["Basic dXNlcjpwYXNzd29yZA==", "a credential in an HTTP header value (Basic …)"],
+        ["apikey:k3y-0f-the-admin-consumer", "a credential in an HTTP header value (apikey: …)"],
+        ["X-Request-Source:bootstrap,Kong-Admin-Token:t0ken-t0ken-t0ken", "a credential in an HTTP header value (Kong-Admin-Token: …)"],
+        ["Authorization: Bearer $UPSTREAM_TOKEN", undefined],
+        ["apikey:${{ env \"DECK_ADMIN_KEY\" }}", undefined],
+        ["X-Request-Source:bootstrap", undefined],
+        ["AKIAIOSFODNN7EXAMPLE", "an AWS access key id"],
+        ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ", "a JSON Web Token"],
+        ["-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", "a PEM private key"],
+        ["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", undefined],
+        ["0.0.0.0:8000 reuseport backlog=16384", undefined],
+    ];
+    for (const [value, what] of cases) it(`${JSON.stringify(value)} → ${what ?? "nothing"}`, () => assert.strictEqual(secretInValue(value), what));
 });
 
 describe("IAM statements", () => {
