@@ -13,6 +13,7 @@ import { previewJson } from "../../tools/plan";
 import { architecturePlan } from "../fixtures/architecture-plan";
 import { addToPlan, asFreshPreview, withUnknownIds } from "./helpers";
 import { MUTATIONS } from "./mutations";
+import { ACCEPT, REJECT_WITH_CONFIG } from "./accept-cases";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const grpc = require("@grpc/grpc-js");
@@ -117,6 +118,11 @@ describe("policy pack served by @pulumi/policy's own analyzer server (child proc
             return withUnknownIds(plan);
         }] as [string, () => Plan]),
     ];
+
+    // The other half of the table: rules written another way (default config only), and config-judged rejections.
+    for (const a of [...ACCEPT, ...REJECT_WITH_CONFIG].filter(x => x.config === undefined)) {
+        cases.push([`${a.name} (unknown ids)`, () => { const { plan, refs } = architecturePlan(); a.apply(plan, refs); return withUnknownIds(plan); }]);
+    }
 
     const realDev = async () => JSON.parse(JSON.stringify(previewJson(await planStack("dev")))) as Plan;
     cases.push(["the real dev plan", realDev]);
