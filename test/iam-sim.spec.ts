@@ -5,7 +5,7 @@ import type { Plan, PlanState } from "../policy/offline";
 import { previewJson } from "../tools/plan";
 
 // Least privilege, evaluated rather than read: every role of the dev and prod plans (trust policy,
-// inline policies, aws.iam.RolePolicy documents) and the KMS key policy go through an IAM
+// inline policies, aws.iam.RolePolicy documents) and the KMS key policies go through an IAM
 // evaluator (@cloud-copilot/iam-simulate, identity + resource + trust policies, offline), and each
 // role must be able to do exactly what its job needs. The expectations come from the plan itself:
 // an execution role must read the secrets its task definitions reference and no other secret of
@@ -34,9 +34,12 @@ interface StackModel {
     secretsOf: Map<string, Set<string>>;
     /** Log group ARNs each role must write to (its tasks' awslogs groups; a flow log's destination). */
     logsOf: Map<string, Set<string>>;
+    /** The KMS key each secret is encrypted with (secret ARN → key ARN). */
+    keyOf: Map<string, string>;
+    /** Key policies of the stack's KMS keys (key ARN → policy). */
+    keyPolicies: Map<string, any>;
     dbSecret: string;
     cpCertSecret: string;
-    key: { arn: string; policy: any };
     cpService: string;
     dpServices: string[];
     stateMachine: string;
@@ -71,7 +74,13 @@ export function stackModel(plan: Plan): StackModel {
     const cluster = one("aws:rds/cluster:Cluster");
     const dbSecret = cluster.outputs!.masterUserSecrets[0].secretArn as string;
     const secrets = new Map<string, string>([["the Aurora master secret", dbSecret]]);
-    for (const s of ofType("aws:secretsmanager/secret:Secret")) secrets.set(nameOf(s), s.outputs!.arn);
+    const keyOf = new Map<string, string>([[dbSecret, cluster.outputs!.masterUserSecrets[0].kmsKeyId]]);
+    for (const s of ofType("aws:secretsmanager/secret:Secret")) {
+        secrets.set(nameOf(s), s.outputs!.arn);
+        keyOf.set(s.outputs!.arn, s.inputs.kmsKeyId);
+    }
+    const keyPolicies = new Map(ofType("aws:kms/key:Key").map(k => [k.outputs!.arn as string, parse(k.inputs.policy)]));
+    for (const [secret, key] of keyOf) assert.ok(keyPolicies.has(key), `${secret} is encrypted with ${key}, a customer-managed key of the stack`);
     const cpTd = tds.filter(t => t.kongRole === "cp");
     assert.strictEqual(cpTd.length, 1, "one CP task definition");
     const cpCertSecret = [...secrets.values()].find(arn => cpTd[0].secrets.includes(arn) && arn !== dbSecret && /tls|cert/.test(arn));
@@ -79,7 +88,7 @@ export function stackModel(plan: Plan): StackModel {
 
     const secretsOf = new Map<string, Set<string>>();
     const logsOf = new Map<string, Set<string>>();
-    const region = one("aws:kms/key:Key").outputs!.arn.split(":")[3];
+    const region = (cluster.outputs!.arn as string).split(":")[3];
     for (const f of ofType("aws:ec2/flowLog:FlowLog")) {
         const r = roleBy(f.inputs.iamRoleArn);
         if (r) logsOf.set(r.outputs!.arn, new Set([...(logsOf.get(r.outputs!.arn) ?? []), f.inputs.logDestination]));
@@ -107,15 +116,13 @@ export function stackModel(plan: Plan): StackModel {
         assert.ok(kind, `role ${nameOf(r)} has no known job: add its expectations to test/iam-sim.spec.ts`);
         return { name: nameOf(r), arn, trust, policies: [...inline, ...attached], kind, service };
     });
-    const key = one("aws:kms/key:Key");
     const services = ofType("aws:ecs/service:Service").map(s => {
         const td = ofType("aws:ecs/taskDefinition:TaskDefinition").find(t => [t.id, t.outputs?.arn].includes(s.inputs.taskDefinition));
         const cp = td ? JSON.parse(td.inputs.containerDefinitions).some((c: any) => (c.environment ?? []).some((e: any) => e.name === "KONG_ROLE" && e.value === "control_plane")) : false;
         return { arn: (s.outputs?.arn ?? s.id) as string, cp };
     });
     return {
-        region, roles, secrets, secretsOf, logsOf, dbSecret, cpCertSecret,
-        key: { arn: key.outputs!.arn, policy: parse(key.inputs.policy) },
+        region, roles, secrets, secretsOf, logsOf, keyOf, keyPolicies, dbSecret, cpCertSecret,
         cpService: services.find(s => s.cp)!.arn,
         dpServices: services.filter(s => !s.cp).map(s => s.arn),
         stateMachine: one("aws:sfn/stateMachine:StateMachine").outputs!.arn,
@@ -168,9 +175,14 @@ export function expectations(m: StackModel): Row[] {
         for (const [name, arn] of m.secrets) {
             rows.push({ what: `${role.name} (${role.kind}) secretsmanager:GetSecretValue on ${name}`, run: as("secretsmanager:GetSecretValue", arn), allow: own.has(arn) });
         }
-        // Decrypting a secret's data key through Secrets Manager: only the roles that read secrets.
-        const someSecret = [...own][0] ?? m.dbSecret;
-        rows.push({ what: `${role.name} (${role.kind}) kms:Decrypt on the stack key via Secrets Manager`, run: as("kms:Decrypt", m.key.arn, viaSecretsManager(someSecret), m.key.policy), allow: own.size > 0 });
+        // Decrypting through Secrets Manager with a key: only a role that reads a secret under that key
+        // (the grant is per key; which secret is decided by GetSecretValue above).
+        for (const [key, policy] of m.keyPolicies) {
+            const under = [...m.secrets.values()].filter(arn => m.keyOf.get(arn) === key);
+            const mine = under.filter(arn => own.has(arn));
+            const secret = mine[0] ?? under[0] ?? m.dbSecret;
+            rows.push({ what: `${role.name} (${role.kind}) kms:Decrypt with ${key.split("/").pop()} via Secrets Manager`, run: as("kms:Decrypt", key, viaSecretsManager(secret), policy), allow: mine.length > 0 });
+        }
         for (const other of m.roles) {
             rows.push({ what: `${role.name} (${role.kind}) iam:PassRole ${other.name}`, run: as("iam:PassRole", other.arn, { "iam:PassedToService": "ecs-tasks.amazonaws.com" }), allow: false });
             if (other !== role) rows.push({ what: `${role.name} (${role.kind}) sts:AssumeRole ${other.name} (identity side)`, run: as("sts:AssumeRole", other.arn), allow: false });
