@@ -86,7 +86,7 @@ describe("offline plan", () => {
             assert.match(r.stdout, /^Plan for stack dev: \d+ resources in \d+ components/m);
             assert.match(r.stdout, /^Vpc kong-dev  \(\d+\)$/m);
             assert.match(r.stdout, /^Outputs:/m);
-            // The policy pack runs on the plan: no violation at all, advisory ones included.
+            // The policy pack runs on the plan: no violation at all.
             assert.match(r.stdout, /Policy verdict: PASS \(0 mandatory, 0 advisory violations\)/);
             assert.ok(JSON.parse(fs.readFileSync(out, "utf8")).steps.length > 20);
         });

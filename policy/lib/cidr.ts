@@ -86,3 +86,30 @@ export function wholeInternetFamilies(cidrs: readonly string[]): Family[] {
 export function coveredShare(cidrs: readonly string[], family: Family): number {
     return Number((addressCount(cidrs, family) * 1_000_000n) >> BigInt(BITS[family])) / 1_000_000;
 }
+
+/** True if every address `cidr` covers lies inside one of `parents` (undefined if `cidr` does not parse). */
+export function isWithin(cidr: string, parents: readonly string[]): boolean | undefined {
+    const r = parseRange(cidr);
+    if (!r) return undefined;
+    return parents.map(parseRange).some(p => p !== undefined && p.family === r.family && p.first <= r.first && r.last <= p.last);
+}
+
+/** Private address space: RFC 1918 (IPv4) and unique local addresses (IPv6, RFC 4193). */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+
+/**
+ * The broadest share of one family an allow-list may cover: that of a /8 (1/256). An operator
+ * allow-list names offices, VPNs or bastions; a list wider than a /8 is not one.
+ */
+export const MAX_ALLOW_LIST_SHARE = 1 / 256;
+
+/** Why a CIDR allow-list is too broad (empty when it is not): whole families, or more than a /8 of one. */
+export function broadCoverage(cidrs: readonly string[]): string[] {
+    const whole = wholeInternetFamilies(cidrs);
+    const out = whole.map(f => `covers the whole ${f === "ipv4" ? "IPv4" : "IPv6"} internet`);
+    for (const f of (["ipv4", "ipv6"] as const).filter(x => !whole.includes(x))) {
+        const share = coveredShare(cidrs, f);
+        if (share > MAX_ALLOW_LIST_SHARE) out.push(`covers ${(share * 100).toFixed(share < 0.01 ? 2 : 0)}% of the ${f === "ipv4" ? "IPv4" : "IPv6"} address space (more than a /8)`);
+    }
+    return out;
+}

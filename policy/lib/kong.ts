@@ -3,7 +3,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { isAnyCidr } from "./values";
+import { broadCoverage, isWithin, parseRange } from "./cidr";
 import type { Container } from "./topology";
 
 export type KeyList = "oss-3.9.3" | "ee-3.9" | "ee-3.15";
@@ -73,20 +73,27 @@ export interface DeckState {
     consumers?: any[];
 }
 
-/** A decK state document in a string (JSON), or undefined. */
+// decK reads YAML or JSON state files (https://github.com/Kong/go-database-reconciler/blob/main/pkg/file/readfile.go).
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const yaml = require("js-yaml") as { load(text: string, opts?: object): unknown; JSON_SCHEMA: object };
+
+/** A decK state document in a string (JSON or YAML, with `_format_version`), or undefined. */
 export function parseDeckState(value: string): DeckState | undefined {
     const v = value.trim();
-    if (!v.startsWith("{")) return undefined;
+    let doc: any;
     try {
-        const doc = JSON.parse(v);
-        return doc && typeof doc === "object" && typeof doc._format_version === "string" ? doc : undefined;
+        if (v.startsWith("{")) doc = JSON.parse(v);
+        else if (/^_format_version\s*:/m.test(v)) doc = yaml.load(v, { schema: yaml.JSON_SCHEMA });
+        else return undefined;
     } catch {
         return undefined;
     }
+    return doc && typeof doc === "object" && typeof doc._format_version === "string" ? doc : undefined;
 }
 
 export interface AdminRouteFinding {
     route: string;
+    paths: string;
     problems: string[];
 }
 
@@ -99,13 +106,52 @@ function isAdminPath(p: unknown, prefix: string): boolean {
     return path === prefix || path.startsWith(prefix + "/") || path.startsWith(prefix + "(") || (p.startsWith("~") && path.startsWith(prefix));
 }
 
+// Kong's default admin_listen is "127.0.0.1:8001 …, 127.0.0.1:8444 http2 ssl …"
+// (https://github.com/Kong/kong/blob/3.9.3/kong/templates/kong_defaults.lua).
+export const DEFAULT_ADMIN_PORTS = [8001, 8444];
+
+/** The ports of a Kong listen value ("0.0.0.0:8001, [::]:8444 ssl"); [] for "off". */
+export function listenPorts(listen: string): number[] {
+    if (listen.trim() === "off") return [];
+    return listen.split(",").flatMap(entry => {
+        const m = /:(\d+)(\s|$)/.exec(entry.trim().split(/\s+/)[0] + " ");
+        return m ? [Number(m[1])] : [];
+    });
+}
+
+/** The upstream port a decK service points at: `url`, or `port` (default by protocol as in Kong: 80, 443 for https). */
+function servicePort(service: any): number | undefined {
+    if (typeof service?.url === "string") {
+        const m = /^([a-z]+):\/\/(\[[^\]]+\]|[^/:?#]+)(?::(\d+))?/i.exec(service.url.trim());
+        if (!m) return undefined;
+        return m[3] ? Number(m[3]) : m[1].toLowerCase() === "https" ? 443 : 80;
+    }
+    if (service?.port !== undefined) return Number(service.port);
+    return service?.host !== undefined ? (String(service.protocol ?? "http").toLowerCase() === "https" ? 443 : 80) : undefined;
+}
+
+/** Why an ip-restriction allow-list does not restrict (judged by the addresses it covers). */
+export function allowListProblems(allow: string[], allowedCidrs: string[]): string[] {
+    if (allow.length === 0) return ["ip-restriction has an empty allow list"];
+    const problems: string[] = [];
+    const bad = allow.filter(c => parseRange(c) === undefined);
+    if (bad.length) problems.push(`ip-restriction allows ${bad.join(", ")}, which is not an address or CIDR`);
+    for (const why of broadCoverage(allow)) problems.push(`ip-restriction allow list ${allow.join(", ")} ${why}`);
+    if (allowedCidrs.length) {
+        const outside = allow.filter(c => isWithin(c, allowedCidrs) === false);
+        if (outside.length) problems.push(`ip-restriction allows ${outside.join(", ")}, not within allowedAdminCidrs ${allowedCidrs.join(", ")}`);
+    }
+    return problems;
+}
+
 /**
- * Checks every route of the state whose path is the admin prefix: key-auth and ip-restriction
- * must apply to it (route, service or global scope; consumer-scoped plugins do not protect a
- * route), and ip-restriction must allow a non-empty list without 0.0.0.0/0 or ::/0 (and, if
- * `allowedCidrs` is given, only entries from it).
+ * Checks every route that reaches the Admin API: a route whose path is the admin prefix, and any
+ * route of a service whose upstream port is an admin port (whatever its path). key-auth and
+ * ip-restriction must apply to it (route, service or global scope; consumer-scoped plugins do
+ * not protect a route), and ip-restriction must allow a non-empty, narrow list (see
+ * allowListProblems).
  */
-export function checkAdminRoutes(state: DeckState, prefix: string, allowedCidrs: string[]): AdminRouteFinding[] | "no-admin-route" {
+export function checkAdminRoutes(state: DeckState, prefix: string, allowedCidrs: string[], adminPorts: number[] = DEFAULT_ADMIN_PORTS): AdminRouteFinding[] | "no-admin-route" {
     const services = Array.isArray(state.services) ? state.services : [];
     const topPlugins = (Array.isArray(state.plugins) ? state.plugins : []).filter(enabled);
     const routes: { route: any; service?: any }[] = [
@@ -115,7 +161,8 @@ export function checkAdminRoutes(state: DeckState, prefix: string, allowedCidrs:
             service: services.find(s => r?.service && (r.service === s.name || r.service?.name === s.name || r.service === s.id || r.service?.id === s.id)),
         })),
     ];
-    const admin = routes.filter(({ route }) => (Array.isArray(route?.paths) ? route.paths : []).some((p: unknown) => isAdminPath(p, prefix)));
+    const toAdmin = (service: any) => { const port = servicePort(service); return port !== undefined && adminPorts.includes(port); };
+    const admin = routes.filter(({ route, service }) => toAdmin(service) || (Array.isArray(route?.paths) ? route.paths : []).some((p: unknown) => isAdminPath(p, prefix)));
     if (admin.length === 0) return "no-admin-route";
     const refersTo = (ref: any, entity: any) => entity && ref !== undefined && (ref === entity.name || ref === entity.id || ref?.name === entity.name || (ref?.id !== undefined && ref?.id === entity.id));
     return admin.map(({ route, service }) => {
@@ -129,26 +176,21 @@ export function checkAdminRoutes(state: DeckState, prefix: string, allowedCidrs:
         if (!plugins.some(p => p.name === "key-auth")) problems.push("no key-auth plugin");
         const ipr = plugins.filter(p => p.name === "ip-restriction");
         if (ipr.length === 0) problems.push("no ip-restriction plugin");
-        for (const p of ipr) {
-            const allow = Array.isArray(p.config?.allow) ? p.config.allow.map(String) : [];
-            if (allow.length === 0) problems.push("ip-restriction has an empty allow list");
-            const open = allow.filter(isAnyCidr);
-            if (open.length) problems.push(`ip-restriction allows ${open.join(", ")}`);
-            if (allowedCidrs.length) {
-                const outside = allow.filter((c: string) => !allowedCidrs.includes(c) && !isAnyCidr(c));
-                if (outside.length) problems.push(`ip-restriction allows ${outside.join(", ")}, not in allowedAdminCidrs`);
-            }
-        }
-        return { route: String(route.name ?? route.paths?.[0] ?? "?"), problems };
+        for (const p of ipr) problems.push(...allowListProblems(Array.isArray(p.config?.allow) ? p.config.allow.map(String) : [], allowedCidrs));
+        const paths = Array.isArray(route.paths) ? route.paths.join(", ") : "(any path)";
+        return { route: String(route.name ?? route.paths?.[0] ?? "?"), paths, problems };
     }).filter(f => f.problems.length > 0);
 }
 
-/** Literal key-auth credentials in a state (a `${{ env "…" }}` or `${{ env `…` }}` reference is resolved by decK at sync time). */
+/** decK's env template, with the name quoted ("…") or as a Go raw string (`…`). */
+const ENV_REFERENCE = /^\$\{\{\s*env\s+("[A-Za-z0-9_]+"|`[A-Za-z0-9_]+`)\s*\}\}$/;
+
+/** Literal key-auth credentials in a state (a `${{ env "…" }}` reference is resolved by decK at sync time). */
 export function literalCredentials(state: DeckState): string[] {
     const out: string[] = [];
     for (const c of Array.isArray(state.consumers) ? state.consumers : []) {
         for (const k of Array.isArray(c?.keyauth_credentials) ? c.keyauth_credentials : []) {
-            if (typeof k?.key === "string" && k.key !== "" && !/^\$\{\{\s*env\s+("[A-Z0-9_]+"|`[A-Z0-9_]+`)\s*\}\}$/.test(k.key)) out.push(String(c.username ?? c.id ?? "?"));
+            if (typeof k?.key === "string" && k.key !== "" && !ENV_REFERENCE.test(k.key)) out.push(String(c.username ?? c.id ?? "?"));
         }
     }
     return out;

@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { isInternetFacingAlb, onlyRedirectsToHttps } from "../lib/topology";
 import { T } from "../lib/types";
-import { list, plain, str } from "../lib/values";
+import { isUnknown, list, plain, str } from "../lib/values";
 import { config, graphOf, label } from "./common";
 
 // The edge: HTTPS only with a modern TLS policy, WAF on the internet-facing ALB, access logs on.
@@ -106,4 +106,25 @@ export const edgeAccessLogs: StackValidationPolicy = {
     },
 };
 
-export const edgePolicies = [edgeHttpsOnly, edgeWaf, edgeAccessLogs];
+// An ALB forwards headers whose names are not valid HTTP (underscores, odd characters) unless
+// routing.http.drop_invalid_header_fields.enabled is true; its default is false
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes).
+// Kong and upstreams may read such a header as another (X_Forwarded_For vs X-Forwarded-For).
+export const edgeDropInvalidHeaders: StackValidationPolicy = {
+    name: "edge-drop-invalid-headers",
+    description: "Every application load balancer drops invalid HTTP header fields (dropInvalidHeaderFields true; AWS's default is false).",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    validateStack: (args, report) => {
+        const g = graphOf(args);
+        for (const lb of g.ofType(T.loadBalancer)) {
+            const p = plain(lb.props) ?? {};
+            if ((p.loadBalancerType ?? "application") !== "application" || isUnknown(p.dropInvalidHeaderFields)) continue;
+            if (p.dropInvalidHeaderFields !== true && p.dropInvalidHeaderFields !== "true") {
+                report(`${label(lb)} has dropInvalidHeaderFields ${p.dropInvalidHeaderFields ?? "unset (AWS default false)"}: set it to true so malformed headers never reach Kong.`, lb.urn);
+            }
+        }
+    },
+};
+
+export const edgePolicies = [edgeHttpsOnly, edgeWaf, edgeAccessLogs, edgeDropInvalidHeaders];

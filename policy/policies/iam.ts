@@ -14,6 +14,35 @@ function isAllResources(resource: string): boolean {
     return resource === "*" || /^arn:[^:]*:(kms|secretsmanager):[^:]*:[^:]*:(\*|key\/\*|alias\/\*|secret:\*)$/.test(resource);
 }
 
+// Actions that let a principal give itself (or a compute resource) more power: pass or assume a
+// role, write or attach a policy, rewrite a trust policy. On "*" they reach every role of the
+// account (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html).
+export const ESCALATION_ACTIONS = [
+    "iam:PassRole", "sts:AssumeRole", "iam:UpdateAssumeRolePolicy",
+    "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+    "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:PutGroupPolicy", "iam:AttachGroupPolicy",
+    "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+    "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+];
+
+/** IAM's action matching: case-insensitive, `*` any run of characters, `?` one character. */
+export function actionMatches(pattern: string, action: string): boolean {
+    const re = new RegExp(`^${pattern.split("").map(ch => ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\]/g, "\\$&")).join("")}$`, "i");
+    return re.test(action);
+}
+
+/** The escalation actions an action pattern grants ("iam:*Policy*", "iam:Pass*", "*" …); any iam:…Policy… action counts. */
+export function escalationActions(pattern: string): string[] {
+    const hits = ESCALATION_ACTIONS.filter(a => actionMatches(pattern, a));
+    if (hits.length === 0 && /^iam:[^*?]*policy/i.test(pattern)) hits.push(pattern);
+    return hits;
+}
+
+/** A resource that names every role, user or policy: "*", "arn:aws:iam::123:role/*", "arn:aws:iam::123:*". */
+function isAllPrincipals(resource: string): boolean {
+    return resource === "*" || /^arn:[^:]*:(iam|sts)::[^:]*:(\*|(role|user|group|policy|assumed-role)\/\*)$/.test(resource);
+}
+
 export function statementProblems(doc: any, allowedFullAccessActions: string[] = []): string[] {
     const problems: string[] = [];
     for (const raw of list(Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : [])) {
@@ -32,19 +61,50 @@ export function statementProblems(doc: any, allowedFullAccessActions: string[] =
         if (scoped.length && (s.NotResource !== undefined || resources.some(isAllResources))) {
             problems.push(`${sid} allows ${scoped.join(", ")} on ${s.NotResource !== undefined ? "NotResource" : resources.filter(isAllResources).join(", ")}: secrets and KMS keys must be named by ARN`);
         }
+        const escalating = [...new Set(actions.flatMap(escalationActions))];
+        if (escalating.length && (s.NotResource !== undefined || resources.some(isAllPrincipals))) {
+            problems.push(`${sid} allows ${actions.filter(a => escalationActions(a).length).join(", ")} (privilege escalation: ${escalating.slice(0, 4).join(", ")}${escalating.length > 4 ? ", …" : ""}) on ${s.NotResource !== undefined ? "NotResource" : resources.filter(isAllPrincipals).join(", ")}: name the roles or policies by ARN`);
+        }
     }
     return problems;
 }
 
-/** Trust policies that let any principal assume the role. */
-function trustProblems(doc: any): string[] {
+// Condition keys that narrow a broad principal to an account, organisation, source resource or
+// network path (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html,
+// kms:CallerAccount: https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html).
+const NARROWING_KEYS = [
+    "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:sourceorgid", "aws:sourceorgpaths",
+    "aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:principalorgpaths",
+    "aws:sourcevpc", "aws:sourcevpce", "aws:userid", "kms:calleraccount",
+];
+
+/** True if the condition block pins a narrowing key to values that are not wildcards (positive operators only). */
+function narrowed(condition: any): boolean {
+    const c = plain(condition);
+    if (!c || typeof c !== "object") return false;
+    return Object.entries(c).some(([op, block]) => {
+        if (/Not|^Null$/i.test(op) || !block || typeof block !== "object") return false;
+        return Object.entries(plain(block) as object).some(([key, value]) => {
+            const values = (Array.isArray(value) ? value : [value]).map(String);
+            return NARROWING_KEYS.includes(key.toLowerCase()) && values.length > 0 && values.every(v => v !== "*" && v !== "" && !/^arn:[^:]*:[^:]*:[^:]*:\*/.test(v));
+        });
+    });
+}
+
+/** Allow statements whose principal is anyone ("*", {"AWS": "*"}, NotPrincipal) with no narrowing condition. */
+export function broadPrincipalProblems(doc: any): string[] {
     const problems: string[] = [];
     for (const raw of list(Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : [])) {
         const s = plain(raw) ?? {};
         if ((s.Effect ?? "Allow") !== "Allow") continue;
-        const p = s.Principal;
-        const aws = p === "*" ? ["*"] : list(Array.isArray(p?.AWS) ? p.AWS : p?.AWS ? [p.AWS] : []);
-        if (aws.includes("*") && s.Condition === undefined) problems.push(`the trust policy lets any AWS principal assume the role`);
+        const p = plain(s.Principal);
+        const aws = p === "*" ? ["*"] : list(Array.isArray(p?.AWS) ? p.AWS : p?.AWS ? [p.AWS] : []).map(String);
+        const anyone = aws.includes("*") || s.NotPrincipal !== undefined;
+        if (anyone && !narrowed(s.Condition)) {
+            const sid = s.Sid ? `statement ${s.Sid}` : "a statement";
+            const actions = (Array.isArray(s.Action) ? s.Action : [s.Action ?? s.NotAction]).map(String).join(", ");
+            problems.push(`${sid} allows ${actions} to ${s.NotPrincipal !== undefined ? "every principal but NotPrincipal" : "any AWS principal"} with no condition narrowing it to an account, organisation or source (aws:SourceAccount, aws:SourceArn, aws:PrincipalAccount, aws:PrincipalOrgID, kms:CallerAccount…)`);
+        }
     }
     return problems;
 }
@@ -83,7 +143,7 @@ export const iamLeastPrivilege: ResourceValidationPolicy = {
                     check(`inline policy ${ip.name ?? ""}`.trim(), ip.policy);
                 }
                 const trust = json(p.assumeRolePolicy);
-                for (const problem of trust ? trustProblems(trust) : []) report(`${problem}.`);
+                for (const problem of trust ? broadPrincipalProblems(trust) : []) report(`the trust policy: ${problem}.`);
                 for (const arn of list(plain(p.managedPolicyArns))) {
                     const broad = broadManaged(arn);
                     if (broad) report(`the role attaches the AWS managed policy ${broad}.`);
@@ -103,4 +163,32 @@ export const iamLeastPrivilege: ResourceValidationPolicy = {
     },
 };
 
-export const iamPolicies = [iamLeastPrivilege];
+// Resource policies: the document that lets other principals in. Types and their `policy` input
+// (checked against @pulumi/aws 7 args).
+export const RESOURCE_POLICY_TYPES: Record<string, string> = {
+    "aws:kms/key:Key": "key policy",
+    "aws:kms/keyPolicy:KeyPolicy": "key policy",
+    [T.bucket]: "bucket policy",
+    [T.bucketV2]: "bucket policy",
+    "aws:s3/bucketPolicy:BucketPolicy": "bucket policy",
+    "aws:secretsmanager/secret:Secret": "secret policy",
+    "aws:secretsmanager/secretPolicy:SecretPolicy": "secret policy",
+};
+
+export const resourcePoliciesScoped: ResourceValidationPolicy = {
+    name: "resource-policies-scoped",
+    description: "KMS key, S3 bucket and Secrets Manager secret policies never allow any principal (\"*\", {\"AWS\": \"*\"}, NotPrincipal) unless a condition narrows it to an account, organisation or source.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    validateResource: (args, report) => {
+        const what = RESOURCE_POLICY_TYPES[args.type];
+        if (!what) return;
+        const doc = plain(args.props)?.policy;
+        if (doc === undefined || doc === null || doc === "" || isUnknown(doc)) return;
+        const parsed = json(doc);
+        if (parsed === undefined) { report(`the ${what} is not valid JSON.`); return; }
+        for (const problem of broadPrincipalProblems(parsed)) report(`the ${what}: ${problem}.`);
+    },
+};
+
+export const iamPolicies = [iamLeastPrivilege, resourcePoliciesScoped];

@@ -1,9 +1,12 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { checkAdminRoutes, isKongNode, keyListForImage, literalCredentials, parseDeckState, unknownKongNames } from "../lib/kong";
-import { containersOf, kongTaskDefinitions } from "../lib/topology";
+import { checkAdminRoutes, DEFAULT_ADMIN_PORTS, isKongNode, listenPorts, keyListForImage, literalCredentials, parseDeckState, unknownKongNames } from "../lib/kong";
+import { containersOf, kongRole, kongTaskDefinitions } from "../lib/topology";
 import { Resource } from "../lib/resolver";
 import { T } from "../lib/types";
-import { isAnyCidr, isUnknown, plain } from "../lib/values";
+import { RESOURCE_POLICY_TYPES } from "./iam";
+import { isUnknown, plain } from "../lib/values";
+import { broadCoverage, isWithin, PRIVATE_RANGES } from "../lib/cidr";
+import { plainSecretFindings } from "../lib/secrets";
 import { config, graphOf, label, rolesOf, rulesOf } from "./common";
 
 // Kong settings that ECS task definitions carry as container environment. A task definition's
@@ -17,23 +20,9 @@ function taskContainers(args: { type: string; props: Record<string, any> }) {
 
 // ---------------------------------------------------------------- secrets in plain environment
 
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|CREDENTIAL|_KEY$|APIKEY|API_KEY)/;
-const SECRET_EXACT = new Set(["KONG_LICENSE_DATA", "KONG_CLUSTER_CERT_KEY", "KONG_SSL_CERT_KEY", "KONG_ADMIN_SSL_CERT_KEY", "KONG_STATUS_SSL_CERT_KEY", "KONG_CLIENT_SSL_CERT_KEY", "KONG_PG_PASSWORD", "KONG_PG_RO_PASSWORD"]);
-const PEM_PRIVATE = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/;
-
-function looksSecretValue(value: string): string | undefined {
-    if (PEM_PRIVATE.test(value)) return "a PEM private key";
-    if (/^[A-Za-z0-9+/=\s]{80,}$/.test(value)) {
-        const decoded = Buffer.from(value.replace(/\s+/g, ""), "base64").toString("utf8");
-        if (PEM_PRIVATE.test(decoded)) return "a base64-encoded PEM private key";
-    }
-    if (/"license"\s*:\s*\{[^}]*"payload"/.test(value)) return "a Kong licence";
-    return undefined;
-}
-
 export const noPlaintextSecrets: ResourceValidationPolicy = {
     name: "no-plaintext-secrets",
-    description: "No password, private key, licence or API key in a container's plain environment: use `secrets` (Secrets Manager) instead.",
+    description: "No password, token, private key, licence or API key in a container's plain environment, by name or inside any value (a connection URL, a header): use `secrets` (Secrets Manager) instead.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: {
@@ -46,19 +35,13 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
         if (!containers) return;
         const cfg = config(args, { allowedPlainNames: [] as string[] });
         for (const c of containers) {
-            for (const [name, value] of c.env) {
-                if (value === "" || isUnknown(value) || cfg.allowedPlainNames.includes(name)) continue;
-                // A file path (a mounted secret) or a Kong vault reference ({vault://aws/…}) is not the secret itself.
-                const reference = /^\/[\w.\/-]+$/.test(value) || /^\{vault:\/\/[^}]+\}$/.test(value.trim());
-                if ((SECRET_EXACT.has(name) || SECRET_NAME.test(name)) && !reference) {
-                    report(`container "${c.name}" sets ${name} in plain environment: move it to \`secrets\` (valueFrom a Secrets Manager ARN).`);
-                    continue;
-                }
-                const what = looksSecretValue(value);
-                if (what) {
-                    report(`container "${c.name}" has ${what} in plain environment variable ${name}: move it to \`secrets\`.`);
-                    continue;
-                }
+            const known = [...c.env].filter(([, value]) => !isUnknown(value));
+            for (const f of plainSecretFindings(known, cfg.allowedPlainNames)) {
+                report(f.what === "name"
+                    ? `container "${c.name}" sets ${f.name} in plain environment: move it to \`secrets\` (valueFrom a Secrets Manager ARN).`
+                    : `container "${c.name}" has ${f.what} in plain environment variable ${f.name}: move it to \`secrets\`.`);
+            }
+            for (const [name, value] of known) {
                 const state = parseDeckState(value);
                 const creds = state ? literalCredentials(state) : [];
                 if (creds.length) report(`container "${c.name}" variable ${name} holds a decK state with literal key-auth keys for consumers ${creds.join(", ")}: reference them as \${{ env "DECK_…" }} from secrets.`);
@@ -84,17 +67,31 @@ export const kongClusterMtlsPki: ResourceValidationPolicy = {
     },
 };
 
+// trusted_ips says whose X-Forwarded-For Kong believes. Behind the ALB that is the ALB's own
+// addresses, which lie in the VPC, so every entry must lie in private address space (RFC 1918,
+// fc00::/7): judged by the addresses an entry covers, so 0.0.0.0/1,128.0.0.0/1 is caught as surely
+// as 0.0.0.0/0. Kong also accepts "unix:" (https://github.com/Kong/kong/blob/3.9.3/kong.conf.default).
 export const kongTrustedIps: ResourceValidationPolicy = {
     name: "kong-trusted-ips",
-    description: "Kong's trusted_ips never contains 0.0.0.0/0 or ::/0 (with real_ip_recursive, any client could spoof its address past ip-restriction).",
+    description: "Kong's trusted_ips lists only private addresses (the load balancer's, inside the VPC): with real_ip_recursive, any public entry lets clients spoof their address past ip-restriction.",
     enforcementLevel: "mandatory",
     severity: "high",
+    configSchema: {
+        properties: {
+            trustedRanges: { type: "array", items: { type: "string" }, default: PRIVATE_RANGES, description: "Ranges every trusted_ips entry must lie within." },
+        },
+    },
     validateResource: (args, report) => {
+        const cfg = config(args, { trustedRanges: PRIVATE_RANGES });
         for (const c of taskContainers(args) ?? []) {
             const trusted = c.env.get("KONG_TRUSTED_IPS");
             if (trusted === undefined || isUnknown(trusted)) continue;
-            const open = trusted.split(",").map(s => s.trim()).filter(isAnyCidr);
-            if (open.length) report(`container "${c.name}" trusts X-Forwarded-For from ${open.join(", ")} (KONG_TRUSTED_IPS): list the load balancer's subnets or VPC CIDR instead.`);
+            const entries = trusted.split(",").map(s => s.trim()).filter(e => e !== "" && e !== "unix:");
+            const outside = entries.filter(e => isWithin(e, cfg.trustedRanges) !== true);
+            const whole = broadCoverage(entries).filter(w => w.includes("whole"));
+            if (outside.length) {
+                report(`container "${c.name}" trusts X-Forwarded-For from ${outside.join(", ")} (KONG_TRUSTED_IPS=${trusted})${whole.length ? `, which ${whole.join(" and ")}` : ""}: only addresses within ${cfg.trustedRanges.join(", ")} are allowed; list the load balancer's subnets or the VPC CIDR.`);
+            }
         }
     },
 };
@@ -125,18 +122,47 @@ export const kongKnownConfKeys: ResourceValidationPolicy = {
     },
 };
 
+// ---------------------------------------------------------------- hybrid roles
+
+// Kong's defaults when a variable is unset (https://github.com/Kong/kong/blob/3.9.3/kong/templates/kong_defaults.lua):
+// database = postgres, proxy_listen = 0.0.0.0:8000 …, stream_listen = off. Values are compared
+// without surrounding blanks.
+const setting = (c: { env: Map<string, string> }, name: string, dflt: string) => (c.env.get(name) ?? dflt).trim();
+
+export const kongHybridRoles: ResourceValidationPolicy = {
+    name: "kong-hybrid-roles",
+    description: "Each hybrid node does only its role: a Data Plane has no database (KONG_DATABASE=off), a Control Plane has no proxy or stream listener (it serves no API traffic).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: (args, report) => {
+        for (const c of taskContainers(args) ?? []) {
+            const role = kongRole(c);
+            if (role === "data_plane") {
+                const db = setting(c, "KONG_DATABASE", "postgres");
+                if (!isUnknown(db) && db !== "off") report(`container "${c.name}" is a Data Plane with KONG_DATABASE=${c.env.get("KONG_DATABASE") ?? "(unset: Kong defaults to postgres)"}: a DP takes its configuration from the CP only; set it to "off".`);
+            }
+            if (role === "control_plane") {
+                for (const [name, dflt] of [["KONG_PROXY_LISTEN", "0.0.0.0:8000"], ["KONG_STREAM_LISTEN", "off"]]) {
+                    const v = setting(c, name, dflt);
+                    if (!isUnknown(v) && v !== "off") report(`container "${c.name}" is a Control Plane with ${name}=${c.env.get(name) ?? `(unset: Kong defaults to ${dflt})`}: a CP serves no API traffic; set it to "off".`);
+                }
+            }
+        }
+    },
+};
+
 // ---------------------------------------------------------------- admin API
 
 export const adminApiProtected: StackValidationPolicy = {
     name: "admin-api-protected",
-    description: "The CP Admin API (8001) is reachable only from the DP SG, and the /kong-admin route of the CP bootstrap carries key-auth and ip-restriction with a non-empty allow list without 0.0.0.0/0.",
+    description: "The CP Admin API (8001) is reachable only from the DP SG, and every route of the CP bootstrap that reaches it (the /kong-admin path, or any path to a service on an admin port) carries key-auth and ip-restriction with a narrow allow list.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: {
         properties: {
             adminPort: { type: "integer", default: 8001, description: "The CP Admin API port." },
             adminPath: { type: "string", default: "/kong-admin", description: "The path under which the DPs proxy the Admin API." },
-            allowedAdminCidrs: { type: "array", items: { type: "string" }, default: [], description: "If set, ip-restriction may only allow these CIDRs." },
+            allowedAdminCidrs: { type: "array", items: { type: "string" }, default: [], description: "If set, every ip-restriction entry must lie within these CIDRs." },
         },
     },
     validateStack: (args, report) => {
@@ -165,13 +191,53 @@ export const adminApiProtected: StackValidationPolicy = {
                 report(`CP ${label(td)} carries no admin bootstrap state (a container env value holding a decK state, e.g. ADMIN_BOOTSTRAP_STATE): the ${cfg.adminPath} route and its protection cannot be verified.`, td.urn);
                 continue;
             }
+            // The Admin API's ports: the configured one plus those the CP's admin_listen opens (Kong's default when unset).
+            const adminPorts = [...new Set([cfg.adminPort, ...containers.filter(c => kongRole(c) === "control_plane").flatMap(c => {
+                const listen = c.env.get("KONG_ADMIN_LISTEN");
+                return listen === undefined || isUnknown(listen) ? DEFAULT_ADMIN_PORTS : listenPorts(listen);
+            })])];
             for (const { container, name, state } of states) {
-                const result = checkAdminRoutes(state, cfg.adminPath, cfg.allowedAdminCidrs);
+                const result = checkAdminRoutes(state, cfg.adminPath, cfg.allowedAdminCidrs, adminPorts);
                 if (result === "no-admin-route") {
                     report(`CP ${label(td)} bootstrap state (${container}/${name}) has no route on ${cfg.adminPath}: the DPs must proxy the Admin API only through it.`, td.urn);
                     continue;
                 }
-                for (const f of result) report(`CP ${label(td)} bootstrap route "${f.route}" (${container}/${name}): ${f.problems.join("; ")}.`, td.urn);
+                for (const f of result) report(`CP ${label(td)} bootstrap route "${f.route}" (paths ${f.paths}; ${container}/${name}) reaches the Admin API: ${f.problems.join("; ")}.`, td.urn);
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------- what leaves the node
+
+// key-auth's key_in_query defaults to true (https://github.com/Kong/kong/blob/3.9.3/kong/plugins/key-auth/schema.lua):
+// a key sent as ?apikey=… is written, with the request line, to the DP's access log and the ALB's
+// S3 access logs. anonymous_reports defaults to on (kong/templates/kong_defaults.lua): every node
+// reports usage to Kong Inc. The program sets both, so a plan that loses either fails.
+export const kongNoLeaks: ResourceValidationPolicy = {
+    name: "kong-no-leaks",
+    description: "Nothing leaves a Kong node that should not: key-auth plugins set key_in_query false (keys in URLs end up in access logs), and every Kong container sets KONG_ANONYMOUS_REPORTS=off.",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    validateResource: (args, report) => {
+        for (const c of taskContainers(args) ?? []) {
+            if (isKongNode(c)) {
+                const v = c.env.get("KONG_ANONYMOUS_REPORTS");
+                if (v === undefined || (!isUnknown(v) && !["off", "false"].includes(v.trim()))) report(`container "${c.name}" leaves KONG_ANONYMOUS_REPORTS ${v ?? "unset (Kong defaults to on)"}: set it to "off" so the node does not report usage to Kong Inc.`);
+            }
+            for (const [name, value] of c.env) {
+                const state = isUnknown(value) ? undefined : parseDeckState(value);
+                if (!state) continue;
+                const plugins = [
+                    ...(Array.isArray(state.plugins) ? state.plugins : []),
+                    ...(Array.isArray(state.services) ? state.services : []).flatMap((svc: any) => [
+                        ...(Array.isArray(svc?.plugins) ? svc.plugins : []),
+                        ...(Array.isArray(svc?.routes) ? svc.routes : []).flatMap((r: any) => (Array.isArray(r?.plugins) ? r.plugins : [])),
+                    ]),
+                    ...(Array.isArray(state.routes) ? state.routes : []).flatMap((r: any) => (Array.isArray(r?.plugins) ? r.plugins : [])),
+                ];
+                const leaky = plugins.filter((p: any) => p?.name === "key-auth" && p.enabled !== false && p.config?.key_in_query !== false);
+                if (leaky.length) report(`container "${c.name}" variable ${name}: ${leaky.length} key-auth plugin${leaky.length > 1 ? "s" : ""} without key_in_query: false: a key sent in the query string is written to the access logs.`);
             }
         }
     },
@@ -192,11 +258,11 @@ export const planFullyCheckable: StackValidationPolicy = {
         for (const svc of g.ofType(T.ecsService)) {
             if (g.refs(svc, "taskDefinition", [T.taskDefinition]).targets.length === 0) report(`${label(svc)}: its task definition is not in the stack, so its Kong role is unknown.`, svc.urn);
         }
-        for (const r of g.ofType(T.iamRolePolicy, T.iamPolicy)) {
+        for (const r of g.ofType(T.iamRolePolicy, T.iamPolicy, ...Object.keys(RESOURCE_POLICY_TYPES))) {
             const doc = plain(r.props)?.policy;
-            if (isUnknown(doc)) report(`${label(r)}: the policy document is unknown until the update; IAM checks run again at \`pulumi up\`.`, r.urn);
+            if (isUnknown(doc)) report(`${label(r)}: the policy document is unknown until the update; IAM and resource-policy checks run again at \`pulumi up\`.`, r.urn);
         }
     },
 };
 
-export const kongPolicies = [noPlaintextSecrets, kongClusterMtlsPki, kongTrustedIps, kongKnownConfKeys, adminApiProtected, planFullyCheckable];
+export const kongPolicies = [noPlaintextSecrets, kongClusterMtlsPki, kongTrustedIps, kongHybridRoles, kongKnownConfKeys, adminApiProtected, kongNoLeaks, planFullyCheckable];

@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { Resource } from "../lib/resolver";
 import { describePorts, openToAnywhere, redirectOnlyPorts, Role, rolesOf as sgRoles, SgRule, subnetRoutes } from "../lib/topology";
 import { T } from "../lib/types";
-import { isAnyCidr, plain } from "../lib/values";
+import { isAnyCidr, num, plain } from "../lib/values";
 import { config, graphOf, label, rolesOf, rulesOf, servicesOf } from "./common";
 
 // The security-group table of ARCHITECTURE.md (seed: ecs-fargate-aurora-architecture.txt, plus
@@ -138,7 +138,7 @@ export interface PlacementConfig { allowUnverifiedSubnets: boolean }
 
 export const controlPlanePrivate: StackValidationPolicy = {
     name: "control-plane-private",
-    description: "Control Plane tasks run in subnets with no internet-gateway route, without public IPs, with no load balancer in front, and with Kong's proxy listener off.",
+    description: "Control Plane tasks run in subnets with no internet-gateway route, without public IPs, and with no load balancer in front.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: {
@@ -176,14 +176,7 @@ export const controlPlanePrivate: StackValidationPolicy = {
             if (lbs.length > 0 || g.refs(s.service, "loadBalancers", [T.targetGroup]).targets.length > 0) {
                 report(`${where} registers its tasks with a load balancer (loadBalancers): the CP is reached only by the DPs, over its SG.`, s.service.urn);
             }
-            for (const c of s.containers ?? []) {
-                if (c.env.has("KONG_ROLE") && c.env.get("KONG_ROLE") === "control_plane") {
-                    const listen = c.env.get("KONG_PROXY_LISTEN");
-                    if (listen === undefined || listen.trim() !== "off") {
-                        report(`${where} container "${c.name}" has KONG_PROXY_LISTEN=${listen ?? "(unset: Kong defaults to 0.0.0.0:8000)"}; a CP serves no API traffic, set it to "off".`, s.service.urn);
-                    }
-                }
-            }
+            // The CP's own listeners (proxy off) are checked by kong-hybrid-roles.
         }
         // A target group can reach CP tasks by IP without the service naming it: Kong's admin (8001,
         // 8444 TLS), cluster (8005) and Kong Manager (8002) ports belong to the CP alone.
@@ -209,21 +202,28 @@ function absent(v: unknown): boolean {
 export interface DatabaseConfig {
     requireDeletionProtection: boolean;
     requireFinalSnapshot: boolean;
+    minBackupRetentionDays: number;
 }
+
+// Aurora keeps automated backups 1 day unless backupRetentionPeriod says otherwise (1-35 days,
+// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Managing.Backups.html).
+// A week is the least that lets a bad migration or a deleted entity be noticed and restored.
+const AURORA_DEFAULT_RETENTION = 1;
 
 export const databaseIsolated: StackValidationPolicy = {
     name: "database-isolated",
-    description: "Aurora is not publicly accessible, lives in isolated subnets (no internet or NAT route), is encrypted with a KMS key, and keeps deletion protection and a final snapshot where configured.",
+    description: "Aurora is not publicly accessible, lives in isolated subnets (no internet or NAT route), is encrypted with a KMS key, keeps backups at least minBackupRetentionDays, and keeps deletion protection and a final snapshot where configured.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: {
         properties: {
             requireDeletionProtection: { type: "boolean", default: true, description: "Require deletionProtection on clusters (relax in throwaway dev stacks)." },
             requireFinalSnapshot: { type: "boolean", default: true, description: "Require skipFinalSnapshot false and a finalSnapshotIdentifier." },
+            minBackupRetentionDays: { type: "integer", default: 7, minimum: 1, maximum: 35, description: "Shortest automated backup retention accepted (relax in throwaway dev stacks)." },
         },
     },
     validateStack: (args, report) => {
-        const cfg = config<DatabaseConfig>(args, { requireDeletionProtection: true, requireFinalSnapshot: true });
+        const cfg = config<DatabaseConfig>(args, { requireDeletionProtection: true, requireFinalSnapshot: true, minBackupRetentionDays: 7 });
         const g = graphOf(args);
         for (const inst of g.ofType(T.rdsClusterInstance, T.rdsInstance)) {
             const pa = plain(inst.props)?.publiclyAccessible;
@@ -239,6 +239,10 @@ export const databaseIsolated: StackValidationPolicy = {
             }
             if (cfg.requireFinalSnapshot && (p.skipFinalSnapshot === true || p.skipFinalSnapshot === "true" || absent(p.finalSnapshotIdentifier))) {
                 report(`${where} would be deleted without a final snapshot: set skipFinalSnapshot false and a finalSnapshotIdentifier (required by policy config requireFinalSnapshot).`, cluster.urn);
+            }
+            const retention = p.backupRetentionPeriod === undefined || p.backupRetentionPeriod === null ? AURORA_DEFAULT_RETENTION : num(p.backupRetentionPeriod);
+            if (retention !== undefined && retention < cfg.minBackupRetentionDays) {
+                report(`${where} keeps automated backups ${retention} day${retention === 1 ? "" : "s"}${p.backupRetentionPeriod === undefined ? " (backupRetentionPeriod unset: AWS default)" : ""}, less than minBackupRetentionDays ${cfg.minBackupRetentionDays}.`, cluster.urn);
             }
             const groupRef = g.refs(cluster, "dbSubnetGroupName", [T.rdsSubnetGroup]);
             if (p.dbSubnetGroupName === undefined) {

@@ -13,6 +13,7 @@ import { previewJson } from "../../tools/plan";
 import { architecturePlan } from "../fixtures/architecture-plan";
 import { addToPlan, asFreshPreview, withUnknownIds } from "./helpers";
 import { MUTATIONS } from "./mutations";
+import { ACCEPT, REJECT_WITH_CONFIG } from "./accept-cases";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const grpc = require("@grpc/grpc-js");
@@ -118,6 +119,11 @@ describe("policy pack served by @pulumi/policy's own analyzer server (child proc
         }] as [string, () => Plan]),
     ];
 
+    // The other half of the table: rules written another way (default config only), and config-judged rejections.
+    for (const a of [...ACCEPT, ...REJECT_WITH_CONFIG].filter(x => x.config === undefined)) {
+        cases.push([`${a.name} (unknown ids)`, () => { const { plan, refs } = architecturePlan(); a.apply(plan, refs); return withUnknownIds(plan); }]);
+    }
+
     const realDev = async () => JSON.parse(JSON.stringify(previewJson(await planStack("dev")))) as Plan;
     cases.push(["the real dev plan", realDev]);
 
@@ -138,5 +144,5 @@ const fixtureNames = {
     httpsListener: "dev-edge-https", wafAssociation: "dev-edge-waf-alb", cpService: "dev-cp", dpService: "dev-dp",
     cpTd: "dev-cp", dpTd: "dev-dp", dbCluster: "dev-cp-db", dbInstance: "dev-cp-db-1", dbSubnetGroup: "dev-cp-db",
     logGroup: "dev-cp", bucket: "dev-kong-alb-logs", bucketPab: "dev-kong-alb-logs-pab", bucketSse: "dev-kong-alb-logs-sse",
-    rolePolicy: "dev-cp-exec-secrets", publicSubnets: ["dev-vpc-public-0", "dev-vpc-public-1"], privateSubnets: ["dev-vpc-private-0", "dev-vpc-private-1"],
+    rolePolicy: "dev-cp-exec-secrets", kmsKey: "dev-kong-key", publicSubnets: ["dev-vpc-public-0", "dev-vpc-public-1"], privateSubnets: ["dev-vpc-private-0", "dev-vpc-private-1"],
 };

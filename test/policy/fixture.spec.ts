@@ -15,7 +15,7 @@ function fixtureTarget(): Target {
             cpService: refs.cpService.name, dpService: refs.dpService.name, cpTd: refs.cpTd.name, dpTd: refs.dpTd.name,
             dbCluster: refs.db.name, dbInstance: "dev-cp-db-1", dbSubnetGroup: refs.dbSubnets.name,
             logGroup: refs.cpLogs.name, bucket: refs.logs.name, bucketPab: "dev-kong-alb-logs-pab", bucketSse: "dev-kong-alb-logs-sse",
-            rolePolicy: "dev-cp-exec-secrets",
+            rolePolicy: "dev-cp-exec-secrets", kmsKey: "dev-kong-key",
             publicSubnets: refs.publicSubnets.map(s => s.name), privateSubnets: refs.privateSubnets.map(s => s.name),
         },
     };

@@ -17,7 +17,7 @@ export interface Target {
         cpService: string; dpService: string; cpTd: string; dpTd: string;
         dbCluster: string; dbInstance: string; dbSubnetGroup: string;
         logGroup: string; bucket: string; bucketPab: string; bucketSse: string;
-        rolePolicy: string; publicSubnets: string[]; privateSubnets: string[];
+        rolePolicy: string; kmsKey: string; publicSubnets: string[]; privateSubnets: string[];
     };
 }
 
@@ -68,6 +68,23 @@ function setIpAllow(doc: any, allow: string[]) {
     const { service, route } = adminRouteOwner(doc);
     for (const holder of [service, route, doc]) for (const p of holder.plugins ?? []) if (p.name === "ip-restriction") { p.config = { ...p.config, allow }; found = true; }
     if (!found) throw new Error("fixture has no ip-restriction");
+}
+
+/** The container of the CP task that carries the decK state (the bootstrap sidecar). */
+function deck(t: Target, edit: (c: any) => void) {
+    editContainers(t.plan, t.names.cpTd, cs => edit(cs.find(c => (c.environment ?? []).some((e: any) => { try { return !!JSON.parse(e.value)?._format_version; } catch { return false; } }))));
+}
+
+/** The host of a decK service (its url's, or its host field). */
+function upstreamHost(service: any): string {
+    return service.host ?? new URL(service.url).hostname;
+}
+
+function keyPolicy(t: Target, edit: (doc: any) => void) {
+    const s = state(t.plan, t.names.kmsKey, "aws:kms/key:Key");
+    const doc = s.inputs.policy ? JSON.parse(s.inputs.policy) : { Version: "2012-10-17", Statement: [{ Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }] };
+    edit(doc);
+    s.inputs.policy = JSON.stringify(doc);
 }
 
 function policyDoc(t: Target, edit: (doc: any) => void) {
@@ -154,7 +171,32 @@ export const MUTATIONS: Mutation[] = [
     {
         name: "CP proxy listener left on",
         apply: t => kong(t, t.names.cpTd, c => setEnv(c, "KONG_PROXY_LISTEN", "0.0.0.0:8000")),
-        rejectedBy: ["control-plane-private"],
+        rejectedBy: ["kong-hybrid-roles"],
+        at: t => t.names.cpTd,
+    },
+    {
+        name: "CP with a stream (TCP) proxy listener",
+        apply: t => kong(t, t.names.cpTd, c => setEnv(c, "KONG_STREAM_LISTEN", "0.0.0.0:5555")),
+        rejectedBy: ["kong-hybrid-roles"],
+        at: t => t.names.cpTd,
+    },
+    {
+        name: "DP given a database (KONG_DATABASE=postgres)",
+        apply: t => kong(t, t.names.dpTd, c => setEnv(c, "KONG_DATABASE", "postgres")),
+        rejectedBy: ["kong-hybrid-roles"],
+        at: t => t.names.dpTd,
+    },
+    {
+        name: "DP reporting usage to Kong Inc. (KONG_ANONYMOUS_REPORTS unset: Kong defaults to on)",
+        apply: t => kong(t, t.names.dpTd, c => setEnv(c, "KONG_ANONYMOUS_REPORTS", undefined)),
+        rejectedBy: ["kong-no-leaks"],
+        at: t => t.names.dpTd,
+    },
+    {
+        name: "DP without KONG_DATABASE (Kong defaults to postgres)",
+        apply: t => kong(t, t.names.dpTd, c => setEnv(c, "KONG_DATABASE", undefined)),
+        rejectedBy: ["kong-hybrid-roles"],
+        at: t => t.names.dpTd,
     },
     {
         name: "port-80 listener forwarding to the DPs",
@@ -182,6 +224,18 @@ export const MUTATIONS: Mutation[] = [
         at: t => t.names.alb,
     },
     {
+        name: "ALB forwards invalid header fields (dropInvalidHeaderFields false)",
+        apply: t => { state(t.plan, t.names.alb, "aws:lb/loadBalancer:LoadBalancer").inputs.dropInvalidHeaderFields = false; },
+        rejectedBy: ["edge-drop-invalid-headers"],
+        at: t => t.names.alb,
+    },
+    {
+        name: "ALB without dropInvalidHeaderFields (AWS default false)",
+        apply: t => { delete state(t.plan, t.names.alb, "aws:lb/loadBalancer:LoadBalancer").inputs.dropInvalidHeaderFields; },
+        rejectedBy: ["edge-drop-invalid-headers"],
+        at: t => t.names.alb,
+    },
+    {
         name: "ALB access logs off",
         apply: t => { state(t.plan, t.names.alb, "aws:lb/loadBalancer:LoadBalancer").inputs.accessLogs = { bucket: "b", enabled: false }; },
         rejectedBy: ["edge-access-logs"],
@@ -206,8 +260,38 @@ export const MUTATIONS: Mutation[] = [
         at: t => t.names.dpTd,
     },
     {
+        name: "database password inside a connection URL (DATABASE_URL)",
+        apply: t => kong(t, t.names.cpTd, c => setEnv(c, "DATABASE_URL", "postgres://kong:Sup3r-s3cret@db.internal:5432/kong?sslmode=require")),
+        rejectedBy: ["no-plaintext-secrets"],
+        at: t => t.names.cpTd,
+    },
+    {
+        name: "bearer token in a header value of the decK sidecar (DECK_HEADERS)",
+        apply: t => deck(t, c => setEnv(c, "DECK_HEADERS", "Authorization:Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0")),
+        rejectedBy: ["no-plaintext-secrets"],
+        at: t => t.names.cpTd,
+    },
+    {
+        name: "AWS access key id in plain environment",
+        apply: t => kong(t, t.names.dpTd, c => setEnv(c, "AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")),
+        rejectedBy: ["no-plaintext-secrets"],
+        at: t => t.names.dpTd,
+    },
+    {
         name: "trusted_ips 0.0.0.0/0 on the DP",
         apply: t => kong(t, t.names.dpTd, c => setEnv(c, "KONG_TRUSTED_IPS", "0.0.0.0/0,::/0")),
+        rejectedBy: ["kong-trusted-ips"],
+        at: t => t.names.dpTd,
+    },
+    {
+        name: "trusted_ips as two halves of the internet (0.0.0.0/1, 128.0.0.0/1)",
+        apply: t => kong(t, t.names.dpTd, c => setEnv(c, "KONG_TRUSTED_IPS", "0.0.0.0/1,128.0.0.0/1")),
+        rejectedBy: ["kong-trusted-ips"],
+        at: t => t.names.dpTd,
+    },
+    {
+        name: "trusted_ips naming a public range (an office, not the load balancer)",
+        apply: t => kong(t, t.names.dpTd, c => setEnv(c, "KONG_TRUSTED_IPS", "10.0.0.0/16,198.51.100.0/24")),
         rejectedBy: ["kong-trusted-ips"],
         at: t => t.names.dpTd,
     },
@@ -240,6 +324,27 @@ export const MUTATIONS: Mutation[] = [
         at: t => t.names.cpTd,
     },
     {
+        name: "/kong-admin ip-restriction allowing the internet as two halves",
+        apply: t => adminState(t, d => setIpAllow(d, ["0.0.0.0/1", "128.0.0.0/1"])),
+        rejectedBy: ["admin-api-protected"],
+        at: t => t.names.cpTd,
+    },
+    {
+        name: "/kong-admin ip-restriction allowing a /4 (a sixteenth of the internet)",
+        apply: t => adminState(t, d => setIpAllow(d, ["64.0.0.0/4"])),
+        rejectedBy: ["admin-api-protected"],
+        at: t => t.names.cpTd,
+    },
+    {
+        name: "a second service to the Admin API on another path, without plugins",
+        apply: t => adminState(t, d => {
+            const { service } = adminRouteOwner(d);
+            d.services.push({ name: "ops", host: upstreamHost(service), port: 8001, protocol: "http", routes: [{ name: "ops", paths: ["/ops"] }] });
+        }),
+        rejectedBy: ["admin-api-protected"],
+        at: t => t.names.cpTd,
+    },
+    {
         name: "/kong-admin ip-restriction with an empty allow list",
         apply: t => adminState(t, d => setIpAllow(d, [])),
         rejectedBy: ["admin-api-protected"],
@@ -258,6 +363,54 @@ export const MUTATIONS: Mutation[] = [
         apply: t => policyDoc(t, d => d.Statement.push({ Effect: "Allow", Action: "*", Resource: "*" })),
         rejectedBy: ["iam-least-privilege"],
         at: t => t.names.rolePolicy,
+    },
+    {
+        name: "iam:PassRole on *",
+        apply: t => policyDoc(t, d => d.Statement.push({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" })),
+        rejectedBy: ["iam-least-privilege"],
+        at: t => t.names.rolePolicy,
+    },
+    {
+        name: "iam:Put*Policy (a wildcard of policy writes) on every role",
+        apply: t => policyDoc(t, d => d.Statement.push({ Effect: "Allow", Action: ["iam:Put*Policy"], Resource: "arn:aws:iam::123456789012:role/*" })),
+        rejectedBy: ["iam-least-privilege"],
+        at: t => t.names.rolePolicy,
+    },
+    {
+        name: "sts:AssumeRole on *",
+        apply: t => policyDoc(t, d => d.Statement.push({ Effect: "Allow", Action: ["sts:AssumeRole"], Resource: ["*"] })),
+        rejectedBy: ["iam-least-privilege"],
+        at: t => t.names.rolePolicy,
+    },
+    {
+        name: "trust policy open to any AWS principal behind an MFA condition",
+        apply: t => t.add("aws:iam/role:Role", "oops-open-trust", { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }] }) }, {}),
+        rejectedBy: ["iam-least-privilege"],
+        at: () => "oops-open-trust",
+    },
+    {
+        name: "KMS key policy lets any AWS principal decrypt (condition on TLS only)",
+        apply: t => keyPolicy(t, d => d.Statement.push({ Sid: "Oops", Effect: "Allow", Principal: { AWS: ["*"] }, Action: "kms:Decrypt", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } })),
+        rejectedBy: ["resource-policies-scoped"],
+        at: t => t.names.kmsKey,
+    },
+    {
+        name: "bucket policy lets anyone read the access logs",
+        apply: t => t.add("aws:s3/bucketPolicy:BucketPolicy", "oops-public-logs", {
+            bucket: idOf(t, t.names.bucket),
+            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::logs/*" }] }),
+        }, { bucket: [urnOf(t, t.names.bucket)] }),
+        rejectedBy: ["resource-policies-scoped"],
+        at: () => "oops-public-logs",
+    },
+    {
+        name: "secret policy open to every principal but one (NotPrincipal)",
+        apply: t => t.add("aws:secretsmanager/secretPolicy:SecretPolicy", "oops-secret-policy", {
+            secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x",
+            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::123456789012:role/x" }, Action: "secretsmanager:GetSecretValue", Resource: "*" }] }),
+        }, {}),
+        rejectedBy: ["resource-policies-scoped"],
+        at: () => "oops-secret-policy",
     },
     {
         name: "secretsmanager:GetSecretValue on every secret",

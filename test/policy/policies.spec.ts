@@ -6,6 +6,7 @@ import { checkAdminRoutes, keyListForImage, unknownKongNames } from "../../polic
 import { evaluatePlan, mandatory } from "../../policy/offline";
 import { policies } from "../../policy/policies";
 import { statementProblems } from "../../policy/policies/iam";
+import { secretInValue } from "../../policy/lib/secrets";
 import { UNKNOWN_STRING } from "../../policy/lib/values";
 import { main } from "../../tools/policy";
 import { architecturePlan } from "../fixtures/architecture-plan";
@@ -44,7 +45,7 @@ describe("policy pack: structure", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
         assert.strictEqual(pkg.name, "kong-hybrid-policy");
         assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
-        assert.deepStrictEqual(Object.keys(pkg.dependencies).sort(), ["@pulumi/aws", "@pulumi/policy", "@pulumi/pulumi"]);
+        assert.deepStrictEqual(Object.keys(pkg.dependencies).sort(), ["@pulumi/aws", "@pulumi/policy", "@pulumi/pulumi", "js-yaml"]);
         const index = fs.readFileSync(path.join(dir, "index.ts"), "utf8");
         assert.match(index, /new PolicyPack\("kong-hybrid", \{/);
         // The pack must not import program code: it is the independent spec of the design.
@@ -99,7 +100,9 @@ describe("policy pack: rules in detail", () => {
         const cfg = (cidrs: string[]) => ({ "admin-api-protected": { allowedAdminCidrs: cidrs } });
         assert.deepStrictEqual(evaluatePlan(plan, { policies: only("admin-api-protected"), config: cfg(["203.0.113.0/24"]) }), []);
         const v = evaluatePlan(plan, { policies: only("admin-api-protected"), config: cfg(["198.51.100.7/32"]) });
-        assert.match(v[0]?.message ?? "", /203\.0\.113\.0\/24, not in allowedAdminCidrs/);
+        assert.match(v[0]?.message ?? "", /203\.0\.113\.0\/24, not within allowedAdminCidrs/);
+        // Judged by the addresses covered: a /32 inside the configured /24 is within it; a wider list is not.
+        assert.deepStrictEqual(evaluatePlan(plan, { policies: only("admin-api-protected"), config: cfg(["203.0.0.0/16"]) }), []);
     });
 
     it("accepts port 80 on the ALB SG only while its HTTP listener just redirects to HTTPS", () => {
@@ -173,6 +176,14 @@ describe("policy pack: rules in detail", () => {
         assert.ok(v.some(x => x.policy === "plan-fully-checkable" && /containerDefinitions is unknown/.test(x.message)));
     });
 
+    it("says, as advisory, when a resource policy (a KMS key policy) is unknown in a preview", () => {
+        const { plan } = architecturePlan();
+        state(plan, "dev-kong-key", "aws:kms/key:Key").inputs.policy = UNKNOWN_STRING;
+        const v = evaluatePlan(plan);
+        assert.deepStrictEqual(mandatory(v), [], describe_(v));
+        assert.deepStrictEqual(v.filter(x => x.policy === "plan-fully-checkable").map(x => x.urn!.split("::").pop()), ["dev-kong-key"]);
+    });
+
     it("reports missing tags as advisory, and accepts the provider's defaultTags", () => {
         const { plan } = architecturePlan();
         const provider = plan.steps.find(s => s.newState?.type === "pulumi:providers:aws")!.newState!;
@@ -200,6 +211,60 @@ describe("policy pack: rules in detail", () => {
         assert.strictEqual(run("/etc/kong/tls/server.key"), 0);
         assert.strictEqual(run("{vault://aws/kong-dev-proxy-tls/key}"), 0);
         assert.strictEqual(run("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"), 1);
+    });
+
+    it("reads the admin bootstrap state written as YAML (decK reads both), with the key as a decK template", () => {
+        const yamlState = [
+            "_format_version: \"3.0\"",
+            "services:",
+            "  - name: kong-admin",
+            "    url: http://127.0.0.1:8001",
+            "    routes:",
+            "      - name: kong-admin",
+            "        paths: [\"~/kong-admin(/|$)\"]",
+            "    plugins:",
+            "      - name: key-auth",
+            "        config: { key_names: [apikey], key_in_query: false, hide_credentials: true }",
+            "      - name: ip-restriction",
+            "        config: { allow: [203.0.113.0/24] }",
+            "consumers:",
+            "  - username: admin",
+            "    keyauth_credentials:",
+            "      - key: ${{ env `DECK_ADMIN_API_KEY` }}",
+        ].join("\n");
+        const run = (text: string) => {
+            const { plan } = architecturePlan();
+            editContainers(plan, "dev-cp", cs => setEnv(cs.find(c => c.name === "admin-bootstrap"), "ADMIN_BOOTSTRAP_STATE", text));
+            return evaluatePlan(plan, { policies: [...only("admin-api-protected"), ...only("no-plaintext-secrets")] });
+        };
+        assert.deepStrictEqual(run(yamlState), []);
+        const open = run(yamlState.replace("[203.0.113.0/24]", "[0.0.0.0/1, 128.0.0.0/1]").replace("${{ env `DECK_ADMIN_API_KEY` }}", "hunter2-admin-key"));
+        assert.deepStrictEqual(open.map(v => v.policy).sort(), ["admin-api-protected", "no-plaintext-secrets"], describe_(open));
+    });
+
+    it("refuses (kong-no-leaks) key-auth keys accepted in the query string and on anonymous reports, in any spelling of on", () => {
+        const run = (edit: (plan: any) => void) => {
+            const { plan } = architecturePlan();
+            edit(plan);
+            return evaluatePlan(plan, { policies: only("kong-no-leaks") });
+        };
+        assert.deepStrictEqual(run(() => undefined), []);
+        assert.deepStrictEqual(run(p => editContainers(p, "dev-dp", cs => setEnv(cs[0], "KONG_ANONYMOUS_REPORTS", " off "))), []);
+        const cases: [string, (plan: any) => void, RegExp][] = [
+            ["anonymous reports unset", p => editContainers(p, "dev-dp", cs => setEnv(cs[0], "KONG_ANONYMOUS_REPORTS", undefined)), /KONG_ANONYMOUS_REPORTS unset \(Kong defaults to on\)/],
+            ["anonymous reports on", p => editContainers(p, "dev-cp", cs => setEnv(cs.find(c => c.name === "kong"), "KONG_ANONYMOUS_REPORTS", "on")), /KONG_ANONYMOUS_REPORTS on/],
+            ["key_in_query left to its default", p => editContainers(p, "dev-cp", cs => {
+                const e = cs.find(c => c.name === "admin-bootstrap").environment.find((x: any) => x.name === "ADMIN_BOOTSTRAP_STATE");
+                const d = JSON.parse(e.value);
+                delete d.services[0].plugins[0].config.key_in_query;
+                e.value = JSON.stringify(d);
+            }), /1 key-auth plugin without key_in_query: false/],
+        ];
+        for (const [name, edit, expect] of cases) {
+            const v = run(edit);
+            assert.deepStrictEqual(v.map(x => x.enforcementLevel), ["mandatory"], `${name}: ${describe_(v)}`);
+            assert.match(v[0].message, expect, name);
+        }
     });
 
     it("flags a literal key-auth key in the bootstrap state as a plaintext secret", () => {
@@ -240,7 +305,15 @@ describe("admin route protection (decK state)", () => {
         ["global plugins", { _format_version: "3.0", services: [{ name: "a", routes: [route] }], plugins: [keyAuth, ipr(["10.1.0.0/16"])] }, []],
         ["consumer-scoped key-auth does not protect the route", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [ipr(["10.1.0.0/16"])] }], plugins: [{ ...keyAuth, consumer: "admin" }] }, ["no key-auth plugin"]],
         ["a disabled plugin does not count", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, { ...ipr(["10.1.0.0/16"]), enabled: false }] }] }, ["no ip-restriction plugin"]],
-        ["::/0 in the allow list", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["10.1.0.0/16", "::/0"])] }] }, ["ip-restriction allows ::/0"]],
+        ["::/0 in the allow list", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["10.1.0.0/16", "::/0"])] }] }, ["ip-restriction allow list 10.1.0.0/16, ::/0 covers the whole IPv6 internet"]],
+        ["::/1 and 8000::/1 (the IPv6 internet in halves)", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["::/1", "8000::/1"])] }] }, ["ip-restriction allow list ::/1, 8000::/1 covers the whole IPv6 internet"]],
+        ["a /7 (more than a /8)", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["100.0.0.0/7"])] }] }, ["ip-restriction allow list 100.0.0.0/7 covers 0.78% of the IPv4 address space (more than a /8)"]],
+        ["a /8 exactly is narrow enough", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["10.0.0.0/8", "2001:db8::/32"])] }] }, []],
+        ["an entry that is not an address", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, ipr(["office"])] }] }, ["ip-restriction allows office, which is not an address or CIDR"]],
+        ["any path to a service on the admin port (url form) needs the plugins", { _format_version: "3.0", services: [{ name: "ops", url: "http://cp.internal:8001/", routes: [{ name: "ops", paths: ["/ops"] }] }] }, ["no key-auth plugin", "no ip-restriction plugin"]],
+        ["any path to a service on the admin port (host/port form), protected globally", { _format_version: "3.0", services: [{ name: "ops", host: "cp.internal", port: 8001, routes: [{ name: "ops", paths: ["/ops"] }] }], plugins: [keyAuth, ipr(["203.0.113.0/24"])] }, []],
+        ["a route with no path to the admin TLS port 8444", { _format_version: "3.0", services: [{ name: "ops", url: "https://cp.internal:8444", routes: [{ name: "ops", hosts: ["admin.example.com"] }] }] }, ["no key-auth plugin", "no ip-restriction plugin"]],
+        ["a service on another port is not the Admin API", { _format_version: "3.0", services: [{ name: "api", url: "https://api.internal", routes: [{ name: "api", paths: ["/api"] }] }, { name: "a", routes: [route], plugins: [keyAuth, ipr(["10.1.0.0/16"])] }] }, []],
         ["deny-only ip-restriction", { _format_version: "3.0", services: [{ name: "a", routes: [route], plugins: [keyAuth, { name: "ip-restriction", config: { deny: ["1.2.3.4"] } }] }] }, ["ip-restriction has an empty allow list"]],
         ["regex admin path", { _format_version: "3.0", services: [{ name: "a", routes: [{ name: "r", paths: ["~/kong-admin/.*"] }] }] }, ["no key-auth plugin", "no ip-restriction plugin"]],
         ["no admin route", { _format_version: "3.0", services: [{ name: "a", routes: [{ name: "api", paths: ["/api"] }] }] }, "no-admin-route"],
@@ -275,6 +348,30 @@ describe("Kong key lists by image", () => {
     });
 });
 
+describe("secrets inside values (any variable name)", () => {
+    const cases: [string, string | undefined][] = [
+        ["postgres://kong:Sup3r-s3cret@db.internal:5432/kong", "a password inside a connection URL"],
+        ["redis://:p4ssw0rd-xyz@cache:6379/0", "a password inside a connection URL"],
+        ["amqps://app:hunter2hunter2@mq.example.com/vhost", "a password inside a connection URL"],
+        ["postgres://kong@db.internal:5432/kong", undefined],
+        ["postgres://kong:${PGPASSWORD}@db.internal/kong", undefined],
+        ["http://cp.kong-dev.internal:8001", undefined],
+        ["Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0", "a credential in an HTTP header value (Bearer …)"],
+        ["Basic dXNlcjpwYXNzd29yZA==", "a credential in an HTTP header value (Basic …)"],
+        ["apikey:k3y-0f-the-admin-consumer", "a credential in an HTTP header value (apikey: …)"],
+        ["X-Request-Source:bootstrap,Kong-Admin-Token:t0ken-t0ken-t0ken", "a credential in an HTTP header value (Kong-Admin-Token: …)"],
+        ["Authorization: Bearer $UPSTREAM_TOKEN", undefined],
+        ["apikey:${{ env \"DECK_ADMIN_KEY\" }}", undefined],
+        ["X-Request-Source:bootstrap", undefined],
+        ["AKIAIOSFODNN7EXAMPLE", "an AWS access key id"],
+        ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ", "a JSON Web Token"],
+        ["-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", "a PEM private key"],
+        ["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", undefined],
+        ["0.0.0.0:8000 reuseport backlog=16384", undefined],
+    ];
+    for (const [value, what] of cases) it(`${JSON.stringify(value)} → ${what ?? "nothing"}`, () => assert.strictEqual(secretInValue(value), what));
+});
+
 describe("IAM statements", () => {
     const doc = (...Statement: any[]) => ({ Version: "2012-10-17", Statement });
     const cases: [string, any, number][] = [
@@ -287,7 +384,15 @@ describe("IAM statements", () => {
         ["kms:Decrypt on *", doc({ Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }), 1],
         ["secretsmanager:Get* on every secret ARN", doc({ Effect: "Allow", Action: "secretsmanager:Get*", Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:*" }), 1],
         ["NotAction", doc({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }), 1],
-        ["single statement object, * on * (action and KMS/secrets scope)", { Statement: { Effect: "Allow", Action: "*", Resource: "*" } }, 2],
+        ["single statement object, * on * (action, KMS/secrets scope, escalation)", { Statement: { Effect: "Allow", Action: "*", Resource: "*" } }, 3],
+        ["iam:PassRole on *", doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }), 1],
+        ["iam:Pass* on every role", doc({ Effect: "Allow", Action: "iam:Pass*", Resource: "arn:aws:iam::123456789012:role/*" }), 1],
+        ["IAM:ATTACHROLEPOLICY (any case) on *", doc({ Effect: "Allow", Action: "IAM:ATTACHROLEPOLICY", Resource: "*" }), 1],
+        ["iam:*Policy* on *", doc({ Effect: "Allow", Action: "iam:*Policy*", Resource: "*" }), 1],
+        ["sts:AssumeRole on NotResource", doc({ Effect: "Allow", Action: "sts:AssumeRole", NotResource: "arn:aws:iam::123456789012:role/admin" }), 1],
+        ["iam:PassRole on a named role", doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/kong-task", Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } }), 0],
+        ["sts:AssumeRole on a named role", doc({ Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/deployer" }), 0],
+        ["iam:GetRole on * (read-only, no escalation)", doc({ Effect: "Allow", Action: "iam:GetRole", Resource: "*" }), 0],
     ];
     for (const [name, d, n] of cases) it(`${name}: ${n} problem(s)`, () => assert.strictEqual(statementProblems(d).length, n, statementProblems(d).join("; ")));
 });

@@ -38,6 +38,16 @@ describe("policy pack on the real program's plans", () => {
         });
     }
 
+    it("prod: backups kept 3 days are rejected under the prod policy config (at least 7 days)", async () => {
+        const prod = await freshPlan("prod");
+        const cluster = prod.steps.map(x => x.newState!).find(x => x?.type === "aws:rds/cluster:Cluster")!;
+        assert.ok(Number(cluster.inputs.backupRetentionPeriod) >= 7, "prod keeps a week of backups");
+        cluster.inputs.backupRetentionPeriod = 3;
+        const v = mandatory(evaluatePlan(prod, { config: CONFIG.prod }));
+        assert.deepStrictEqual(v.map(x => x.policy), ["database-isolated"], describe_(v));
+        assert.match(v[0].message, /keeps automated backups 3 days, less than minBackupRetentionDays 7/);
+    });
+
     describe("rejects one realistic mistake in the real dev plan", () => {
         for (const m of MUTATIONS) {
             it(`${m.name} → ${m.rejectedBy.join(", ")}`, async function () {

@@ -56,6 +56,7 @@ export function realTarget(plan: Plan): Target {
         get rolePolicy() {
             return nameOf(need(ofType("aws:iam/rolePolicy:RolePolicy").find(p => { try { return Array.isArray(JSON.parse(p.inputs.policy).Statement); } catch { return false; } }), "IAM role policy with a JSON document"));
         },
+        get kmsKey() { return nameOf(need(ofType("aws:kms/key:Key")[0], "KMS key")); },
         get publicSubnets() { return need((alb().inputs.subnets ?? []).map(byRef).filter(Boolean).map((s: PlanState) => nameOf(s)), "public subnets"); },
         get privateSubnets() { return need((need(service("control_plane"), "CP service").inputs.networkConfiguration?.subnets ?? []).map(byRef).filter(Boolean).map((s: PlanState) => nameOf(s)), "CP subnets"); },
     };
