@@ -151,6 +151,10 @@ export const OUTPUTS: Record<string, OutputFn> = {
     "aws:lambda/function:Function": (_n, _i, c) => ({ arn: arn(c, "lambda", `function:${c.physicalName}`), qualifiedArn: arn(c, "lambda", `function:${c.physicalName}:$LATEST`), version: "$LATEST" }),
     "aws:ssm/parameter:Parameter": (_n, _i, c) => ({ arn: arn(c, "ssm", `parameter/${c.physicalName.replace(/^\//, "")}`) }),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (_n, _i, c) => ({ arn: arn(c, "cloudwatch", `alarm:${c.physicalName}`) }),
+    // Alarms topic and dashboard (components/observability)
+    "aws:sns/topic:Topic": (_n, _i, c) => ({ arn: arn(c, "sns", c.physicalName) }),
+    "aws:sns/topicSubscription:TopicSubscription": (_n, i, c) => ({ arn: `${i.topic}:${uuid(c.hash)}` }),
+    "aws:cloudwatch/dashboard:Dashboard": (_n, i, c) => ({ dashboardArn: arn(c, "cloudwatch", `dashboard/${i.dashboardName}`, false) }),
     "aws:appautoscaling/policy:Policy": (_n, i, c) => ({ arn: arn(c, "autoscaling", `scalingPolicy:${uuid(c.hash)}:resource/${i.resourceId}:policyName/${c.physicalName}`) }),
     // The EKS runtime (issue 12)
     ...EKS_OUTPUTS,
