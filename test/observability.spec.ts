@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { byType, runProgram, type PlannedResource, type ProgramRun } from "../offline/harness";
 import { alarmPublishKeyStatement, dashboardProblems, Observability, subscriptionProblems, type ObservabilityArgs } from "../components/observability";
-import { alarmSpecs, observedStackProblems } from "../components/observability/alarms";
+import { alarmSpecs, observedStackProblems, webAclNameFromArn } from "../components/observability/alarms";
 
 // The stack's alarms, topic and dashboard as AWS receives them (PutMetricAlarm arguments, the
 // dashboard body string), built under the mock runtime from stand-in names and ARN suffixes.
@@ -22,7 +22,7 @@ function args(over: Partial<ObservabilityArgs> = {}): ObservabilityArgs {
         dataPlanes: [
             { group: "dp-public", clusterName: "kong-dev-ecs", serviceName: "dp-public", minTasks: 2, alb: { loadBalancerArnSuffix: ALB, targetGroupArnSuffix: TG } },
         ],
-        controlPlane: { clusterName: "kong-dev-ecs", serviceName: "kong-dev-cp", desiredCount: 1, scaler: { metricNamespace: "kong-dev/cp-scaler", startTimeoutMinutes: 5, logGroupName: "/aws/lambda/kong-dev-cp-scaler" } },
+        controlPlane: { clusterName: "kong-dev-ecs", serviceName: "kong-dev-cp", desiredCount: 1, scaler: { metricNamespace: "KongHybrid/kong-dev", startTimeoutMinutes: 5, logGroupName: "/kong-dev/cp-scaler" } },
         database: { clusterIdentifier: "kong-dev-cp-db", maxCapacity: 2 },
         certificates: [{ name: "edge", arn: CERT }],
         webAcls: [{ name: "dp-public-edge-waf" }],
@@ -74,7 +74,7 @@ describe("Observability: alarms, topic and dashboard", () => {
                 "dp-public-5xx-rate": [`e1=IF(requests > 0, 100 * errors / requests, 0); errors:AWS/ApplicationELB/HTTPCode_Target_5XX_Count {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Sum; requests:AWS/ApplicationELB/RequestCount {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Sum`, "GreaterThanThreshold", 5, "notBreaching"],
                 "dp-public-unhealthy-targets": [`AWS/ApplicationELB/UnHealthyHostCount {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Maximum`, "GreaterThanThreshold", 0, "notBreaching"],
                 "dp-public-tasks-below-minimum": [`AWS/ApplicationELB/HealthyHostCount {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Minimum`, "LessThanThreshold", 2, "breaching"],
-                "cp-not-running-while-awake": [`kong-dev/cp-scaler/CpStartPendingSeconds {"ControlPlaneService":"kong-dev-cp"} Maximum`, "GreaterThanOrEqualToThreshold", 300, "notBreaching"],
+                "cp-not-running-while-awake": [`KongHybrid/kong-dev/CpStartPendingSeconds {"ControlPlaneService":"kong-dev-cp"} Maximum`, "GreaterThanOrEqualToThreshold", 300, "notBreaching"],
                 "db-at-max-acu": [`AWS/RDS/ServerlessDatabaseCapacity {"DBClusterIdentifier":"kong-dev-cp-db"} Maximum`, "GreaterThanOrEqualToThreshold", 2, "notBreaching"],
                 "edge-cert-expiry": [`AWS/CertificateManager/DaysToExpiry {"CertificateArn":"${CERT}"} Minimum`, "LessThanOrEqualToThreshold", 30, "missing"],
                 "waf-blocks-spiking": [`AWS/WAFV2/BlockedRequests {"Region":"eu-west-1","Rule":"ALL","WebACL":"dp-public-edge-waf"} Sum`, "GreaterThanThreshold", 500, "notBreaching"],
@@ -141,7 +141,7 @@ describe("Observability: alarms, topic and dashboard", () => {
             assert.deepStrictEqual(cp.properties.metrics[0].slice(0, 2), c.a.containerInsights ? ["ECS/ContainerInsights", "RunningTaskCount"] : ["AWS/ECS", "CPUUtilization"]);
             const log = body.widgets.find((w: any) => w.type === "log");
             assert.strictEqual(!!log, !!c.a.controlPlane.scaler, "the controller's decisions when it runs");
-            if (log) assert.match(log.properties.query, /^SOURCE '\/aws\/lambda\/kong-dev-cp-scaler' \| fields @timestamp, action, reason/);
+            if (log) assert.match(log.properties.query, /^SOURCE '\/kong-dev\/cp-scaler' \| fields @timestamp, action, reason/);
         }
     });
 
@@ -170,6 +170,11 @@ describe("Observability: alarms, topic and dashboard", () => {
     it("refuses a DP group no metric can count, naming the group", () => {
         assert.deepStrictEqual(observedStackProblems(args({ dataPlanes: [{ group: "dp-internal", clusterName: "c", serviceName: "s", minTasks: 1 }] })),
             ["Observability: DP group dp-internal has no target group and Container Insights is off: no metric counts its tasks; turn Container Insights on for the cluster"]);
+    });
+
+    it("reads the WebACL dimension (the name) from the web ACL's ARN", () => {
+        assert.strictEqual(webAclNameFromArn(`arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/dp-public-edge-waf-3f2a1b0/a1b2c3d4-5678-90ab-cdef-111122223333`), "dp-public-edge-waf-3f2a1b0");
+        assert.throws(() => webAclNameFromArn("dp-public-edge-waf"), /web ACL ARN "dp-public-edge-waf": expected arn:aws:wafv2:/);
     });
 
     it("CloudWatch may use the stack key to publish to the encrypted topic, from this account only", () => {

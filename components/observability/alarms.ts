@@ -89,6 +89,13 @@ function runningTasks(insights: boolean, clusterName: In<string>, serviceName: I
     return undefined;
 }
 
+/** The WebACL dimension is the ACL's name: arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id> → <name>. */
+export function webAclNameFromArn(arn: string): string {
+    const m = /:(?:regional|global)\/webacl\/([^/]+)\/[^/]+$/.exec(arn);
+    if (!m) throw new Error(`web ACL ARN ${JSON.stringify(arn)}: expected arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>`);
+    return m[1];
+}
+
 /** Refuses inputs no metric can watch, one line each. */
 export function observedStackProblems(s: ObservedStack): string[] {
     const problems: string[] = [];

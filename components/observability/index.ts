@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { alarmSpecs, observedStackProblems, type AlarmSpec, type ObservedStack } from "./alarms";
-import { dashboardBody, type ResolvedAlarm } from "./dashboard";
+import { dashboardBody, type DashboardInput, type ResolvedAlarm } from "./dashboard";
 
 // The stack's watch: one SNS topic (encrypted with the stack key, subscriptions from config), the
 // alarms on what breaks users (alarms.ts) and one dashboard (dashboard.ts). Inputs are plain names
@@ -87,7 +87,7 @@ export class Observability extends pulumi.ComponentResource {
             .apply(([resolved, arns, tasks, logGroup]) => dashboardBody({
                 region: args.region,
                 alarms: (resolved as AlarmSpec[]).map((s, i) => ({ ...s, arn: arns[i], name: `${args.namePrefix}-${s.key}` }) as ResolvedAlarm),
-                controlPlaneTasks: tasks as any,
+                controlPlaneTasks: tasks as DashboardInput["controlPlaneTasks"],
                 controllerLogGroup: logGroup,
             }));
         const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, { dashboardName: args.namePrefix, dashboardBody: body }, parent);
@@ -126,5 +126,5 @@ export function alarmArgs(spec: AlarmSpec): aws.cloudwatch.MetricAlarmArgs {
     };
 }
 
-export { alarmSpecs, DEFAULT_THRESHOLDS, type ObservedStack, type DataPlaneGroupRef, type ControlPlaneRef, type Thresholds } from "./alarms";
+export { alarmSpecs, DEFAULT_THRESHOLDS, webAclNameFromArn, type ObservedStack, type DataPlaneGroupRef, type ControlPlaneRef, type Thresholds } from "./alarms";
 export { dashboardBody, dashboardProblems } from "./dashboard";
