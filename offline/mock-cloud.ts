@@ -151,6 +151,16 @@ export const OUTPUTS: Record<string, OutputFn> = {
     "aws:lambda/function:Function": (_n, _i, c) => ({ arn: arn(c, "lambda", `function:${c.physicalName}`), qualifiedArn: arn(c, "lambda", `function:${c.physicalName}:$LATEST`), version: "$LATEST" }),
     "aws:ssm/parameter:Parameter": (_n, _i, c) => ({ arn: arn(c, "ssm", `parameter/${c.physicalName.replace(/^\//, "")}`) }),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (_n, _i, c) => ({ arn: arn(c, "cloudwatch", `alarm:${c.physicalName}`) }),
+    // Custom plugin image (components/kong/plugins.ts): docker-build's ref is the first tag pinned by the pushed digest.
+    "aws:ecr/repository:Repository": (_n, i, c) => ({ arn: arn(c, "ecr", `repository/${i.name ?? c.physicalName}`), registryId: c.account, repositoryUrl: `${c.account}.dkr.ecr.${c.region}.amazonaws.com/${i.name ?? c.physicalName}` }),
+    "docker-build:index:Image": (_n, i, c) => {
+        const digest = `sha256:${crypto.createHash("sha256").update(c.hash).digest("hex")}`;
+        return { digest, ref: i.push && i.tags?.length ? `${i.tags[0]}@${digest}` : "", contextHash: c.hash };
+    },
+    // Alarms topic and dashboard (components/observability)
+    "aws:sns/topic:Topic": (_n, _i, c) => ({ arn: arn(c, "sns", c.physicalName) }),
+    "aws:sns/topicSubscription:TopicSubscription": (_n, i, c) => ({ arn: `${i.topic}:${uuid(c.hash)}` }),
+    "aws:cloudwatch/dashboard:Dashboard": (_n, i, c) => ({ dashboardArn: arn(c, "cloudwatch", `dashboard/${i.dashboardName}`, false) }),
     "aws:appautoscaling/policy:Policy": (_n, i, c) => ({ arn: arn(c, "autoscaling", `scalingPolicy:${uuid(c.hash)}:resource/${i.resourceId}:policyName/${c.physicalName}`) }),
     // The EKS runtime (issue 12)
     ...EKS_OUTPUTS,
@@ -280,6 +290,10 @@ export const INVOKES: Record<string, InvokeFn> = {
         const zoneId = `Z${crypto.createHash("sha256").update(name).digest("hex").slice(0, 20).toUpperCase()}`;
         return { id: zoneId, zoneId, name, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: !!i.privateZone, nameServers: ["ns-1.awsdns-01.org"], resourceRecordSetCount: 2 };
     },
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": (i, region) => ({
+        id: region, registryId: i.registryId, userName: "AWS", password: "offline-ecr-token", authorizationToken: Buffer.from("AWS:offline-ecr-token").toString("base64"),
+        proxyEndpoint: `https://${i.registryId ?? ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com`, expiresAt: "2026-01-01T12:00:00Z",
+    }),
     "aws:ssm/getParameter:getParameter": i => {
         if (!String(i.name).startsWith("/aws/service/ami-amazon-linux-latest/")) throw new Error(`no offline value for SSM parameter ${i.name}`);
         return { id: i.name, name: i.name, type: "String", value: "ami-0a1b2c3d4e5f60718", version: 1, arn: "", insecureValue: "ami-0a1b2c3d4e5f60718" };

@@ -11,6 +11,8 @@ import * as path from "path";
 import { checkWritable, EXIT, EXIT_CODES_HELP, guarded, parseArgs, readJsonFile, run, shownPath, stackNameFromFile, UsageError, userPath, type Io } from "./cli";
 import type { PlannedResource, ProgramRun } from "../offline/harness";
 import type { StackConfig } from "../stacks/config";
+import type { Plan } from "../policy/offline";
+import type { EstimateJson } from "./estimate";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -28,6 +30,9 @@ npm run check validates the stack file only (a few seconds), the same checks the
   --policy-config <file>  policy pack config (default: policy/config/prod.json when the stack sets
                           production: true, else policy/config/dev.json)
   --json <file>           also write the plan in the shape of pulumi preview --json (secrets as "[secret]")
+  --estimate <file>       also write the cost and deploy-time estimate as JSON
+                          ({"monthlyUsd":{"idle","load"},"firstDeployMinutes","dpRollingUpdateMinutes","lines":[…]})
+  --diagram <file>        also write the architecture as a Mermaid flowchart, drawn from the plan
   --validate-only         validate the stack file and stop (what npm run check runs)
   -h, --help              this help
 
@@ -219,6 +224,45 @@ async function validate(io: Io, source: Source): Promise<{ cfg?: StackConfig; ra
     return { cfg: problems.length ? undefined : cfg, raw: file.raw, problems };
 }
 
+/** The options that write a file next to the printed plan. */
+const OUTPUT_FILES = ["--json", "--estimate", "--diagram"] as const;
+
+/** The issue's targets, met by configuration and design (issue 13). One source for the plan and the README test. */
+export const TARGETS = Object.freeze({
+    /** A non-production stack idle, per month. */
+    devIdleUsd: 45,
+    /** A production (highly available) stack idle, per month, without the ACM Private CA. */
+    prodIdleWithoutPcaUsd: 350,
+    /** A DP rolling update, without dropped requests. */
+    dpRollingUpdateMinutes: 3,
+});
+
+const isPca = (item: string) => item.startsWith("ACM Private CA");
+
+/** The estimate next to the targets, each marked met or missed; the PCA's price is stated apart from the prod target. */
+export function targetLines(e: EstimateJson, production: boolean): string[] {
+    const pca = Math.round(e.lines.filter(l => isPca(l.item)).reduce((n, l) => n + l.monthlyUsd, 0) * 100) / 100;
+    const mark = (ok: boolean) => (ok ? "met" : "MISSED");
+    const usd = (n: number) => `$${n.toFixed(2)}`;
+    const out = ["", "Targets:"];
+    if (production) {
+        const idle = Math.round((e.monthlyUsd.idle - pca) * 100) / 100;
+        out.push(`  idle without ACM Private CA ≤ ${usd(TARGETS.prodIdleWithoutPcaUsd)}/month (production, highly available): ${usd(idle)}  ${mark(idle <= TARGETS.prodIdleWithoutPcaUsd)}`);
+        out.push(pca > 0 ? `  ACM Private CA, on top: ${usd(pca)}/month` : "  ACM Private CA: none in this stack");
+    } else {
+        out.push(`  idle ≤ ${usd(TARGETS.devIdleUsd)}/month (not production): ${usd(e.monthlyUsd.idle)}  ${mark(e.monthlyUsd.idle <= TARGETS.devIdleUsd)}`);
+        if (pca > 0) out.push(`  (includes ACM Private CA ${usd(pca)}/month)`);
+    }
+    out.push(`  DP rolling update ≤ ${TARGETS.dpRollingUpdateMinutes} min: ${e.dpRollingUpdateMinutes} min  ${mark(e.dpRollingUpdateMinutes <= TARGETS.dpRollingUpdateMinutes)}`);
+    return out;
+}
+
+/** What the plan prints after the resources: the estimate line by line, then the targets (the README pastes it). */
+export async function estimateReport(plan: Plan, production: boolean): Promise<string[]> {
+    const { estimate, formatEstimate } = await import("./estimate");
+    return [...formatEstimate(plan), ...targetLines(estimate(plan), production)];
+}
+
 function policyConfigFile(options: Record<string, string>, cfg: StackConfig): { flag: string; file: string; label: string } {
     if (options["--policy-config"]) return { flag: "--policy-config", file: options["--policy-config"], label: options["--policy-config"] };
     const own = cfg.production ? "prod" : "dev";
@@ -227,12 +271,14 @@ function policyConfigFile(options: Record<string, string>, cfg: StackConfig): { 
 
 export function main(argv: string[], io: Io): Promise<number> {
     return guarded("npm run plan", io, async () => {
-        const args = parseArgs(argv, { withValue: ["--stack", "--config", "--stack-name", "--policy-config", "--json"], switches: ["--help", "--validate-only"] });
+        const args = parseArgs(argv, { withValue: ["--stack", "--config", "--stack-name", "--policy-config", ...OUTPUT_FILES], switches: ["--help", "--validate-only"] });
         if (args.switches.has("--help")) return (io.out(PLAN_HELP), EXIT.pass);
         const source = resolveSource(io, args.options);
         const validateOnly = args.switches.has("--validate-only");
-        if (validateOnly && (args.options["--json"] || args.options["--policy-config"])) throw new UsageError("--validate-only plans nothing: --json and --policy-config do not apply");
-        if (args.options["--json"]) checkWritable(io, "--json", args.options["--json"]);
+        const outputs = OUTPUT_FILES.filter(flag => args.options[flag]);
+        const planOnly = [...outputs, ...(args.options["--policy-config"] ? ["--policy-config"] : [])];
+        if (validateOnly && planOnly.length > 0) throw new UsageError(`--validate-only plans nothing: ${planOnly.join(", ")} ${planOnly.length === 1 ? "does" : "do"} not apply`);
+        for (const flag of outputs) checkWritable(io, flag, args.options[flag]);
         const policyFile = args.options["--policy-config"];
         const policyJson = policyFile ? readJsonFile(io, "--policy-config", policyFile) : undefined;
 
@@ -275,6 +321,21 @@ export function main(argv: string[], io: Io): Promise<number> {
         if (args.options["--json"]) {
             fs.writeFileSync(userPath(io, args.options["--json"]), JSON.stringify(previewJson(result, { redactSecrets: true }), null, 2));
             io.out(`\nWrote ${args.options["--json"]} (${result.resources.length} steps, the shape of pulumi preview --json; secrets as "[secret]")`);
+        }
+        // The estimate and the diagram read the plan as a file would hold it: plain JSON.
+        const planJson: Plan = JSON.parse(JSON.stringify(previewJson(result)));
+        const { estimate } = await import("./estimate");
+        const figures = estimate(planJson);
+        io.out("");
+        for (const line of await estimateReport(planJson, cfg.production)) io.out(line);
+        if (args.options["--estimate"]) {
+            fs.writeFileSync(userPath(io, args.options["--estimate"]), `${JSON.stringify(figures, null, 2)}\n`);
+            io.out(`\nWrote ${args.options["--estimate"]} (monthly cost idle and at load, first deploy and DP rolling update minutes, ${figures.lines.length} cost lines)`);
+        }
+        if (args.options["--diagram"]) {
+            const { diagram } = await import("./diagram");
+            fs.writeFileSync(userPath(io, args.options["--diagram"]), diagram(planJson));
+            io.out(`\nWrote ${args.options["--diagram"]} (Mermaid flowchart of the plan: tiers, load balancers, DP groups, CP, database, security-group arrows)`);
         }
         io.err(`running the policy pack on ${result.resources.filter(r => r.custom).length} resources…`);
         const { evaluatePlan } = await import("../policy/offline");
