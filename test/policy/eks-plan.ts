@@ -12,7 +12,9 @@ import { kongImage } from "../../components/kong/image";
 import { controlPlaneSettings, dataPlaneSettings } from "../../components/kong/settings";
 import { runProgram } from "../../offline/harness";
 import type { Plan } from "../../policy/offline";
+import { UNKNOWN_STRING } from "../../policy/lib/values";
 import { previewJson } from "../../tools/plan";
+import { withUnknownIds } from "./helpers";
 import { STAND_IN } from "../support/fixtures";
 import { CA_PEM, DB_SECRET_ARN, TLS_SECRET_ARN } from "../support/eks";
 
@@ -84,4 +86,14 @@ export async function eksPlan(): Promise<Plan> {
         return JSON.stringify(plan);
     });
     return JSON.parse(await cached) as Plan;
+}
+
+/** A fresh stack's preview: ids unknown, and the values and pod-group specs that derive from new outputs unknown too. */
+export function eksFreshPreview(plan: Plan): Plan {
+    const p = withUnknownIds(plan);
+    for (const s of p.steps) {
+        if (s.newState!.type === "kubernetes:helm.sh/v3:Release") s.newState!.inputs.values = UNKNOWN_STRING;
+        if (s.newState!.type === "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy") s.newState!.inputs.spec = UNKNOWN_STRING;
+    }
+    return p;
 }
