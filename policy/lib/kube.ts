@@ -182,7 +182,8 @@ export function podSecurityGroups(g: Graph, releases: KongRelease[]): PodSecurit
         const namespace = namespaceOf(policy);
         const spec = plain(plain(policy.props)?.spec);
         const known = isObject(spec);
-        const selector = known ? (spec.podSelector !== undefined ? spec.podSelector : undefined) : undefined;
+        // No podSelector (a serviceAccountSelector only) or an unknown spec: every pod of the namespace.
+        const selector = known ? spec.podSelector : undefined;
         const ref = g.refs(policy, "spec", [T.securityGroup], known ? plain(plain(spec.securityGroups)?.groupIds) : spec);
         return { policy, namespace, releases: selectedReleases(releases, namespace, selector), groups: ref.targets, external: ref.external };
     });

@@ -67,7 +67,7 @@ export const eksSecretsEncrypted: ResourceValidationPolicy = {
     },
 };
 
-const ROLE_LABEL = (k: { release: Resource }) => `Kong Control Plane release ${label(k.release)}`;
+const cpLabel = (k: { release: Resource }) => `Kong Control Plane release ${label(k.release)}`;
 
 export const kongCpServicesInternal: StackValidationPolicy = {
     name: "kong-cp-services-internal",
@@ -83,9 +83,9 @@ export const kongCpServicesInternal: StackValidationPolicy = {
             for (const s of chartServices(k.values)) {
                 const given = str(plain(plain(k.values[s.key])?.type));
                 if (s.type !== "ClusterIP") {
-                    report(`${ROLE_LABEL(k)} renders its ${s.key} Service as ${s.type}${given ? "" : " (type unset: the chart's default)"}: a CP Service is reached only inside the cluster. Set ${s.key}.type: ClusterIP${s.key === "proxy" || s.key === "manager" || s.key.startsWith("portal") ? `, or ${s.key}.enabled: false` : ""}.`, k.release.urn);
+                    report(`${cpLabel(k)} renders its ${s.key} Service as ${s.type}${given ? "" : " (type unset: the chart's default)"}: a CP Service is reached only inside the cluster. Set ${s.key}.type: ClusterIP${s.key === "proxy" || s.key === "manager" || s.key.startsWith("portal") ? `, or ${s.key}.enabled: false` : ""}.`, k.release.urn);
                 }
-                if (s.ingress) report(`${ROLE_LABEL(k)} sets ${s.key}.ingress.enabled: an Ingress would expose the CP outside the cluster.`, k.release.urn);
+                if (s.ingress) report(`${cpLabel(k)} sets ${s.key}.ingress.enabled: an Ingress would expose the CP outside the cluster.`, k.release.urn);
             }
         }
         for (const svc of g.ofType(K.service)) {
@@ -99,13 +99,13 @@ export const kongCpServicesInternal: StackValidationPolicy = {
             if (!exposed) continue;
             const hit = selectedReleases(cps, namespaceOf(svc), known ? { matchLabels: plain(spec.selector) } : undefined);
             for (const k of hit) {
-                report(`${label(svc)} is a ${type}${externalIps.length ? ` Service with externalIPs ${JSON.stringify(externalIps)}` : " Service"} selecting the pods of ${ROLE_LABEL(k)}: the CP is reached only by the DPs, inside the cluster.`, svc.urn);
+                report(`${label(svc)} is a ${type}${externalIps.length ? ` Service with externalIPs ${JSON.stringify(externalIps)}` : " Service"} selecting the pods of ${cpLabel(k)}: the CP is reached only by the DPs, inside the cluster.`, svc.urn);
             }
         }
         for (const tgb of g.ofType(K.targetGroupBinding)) {
             const ns = namespaceOf(tgb);
             for (const k of cps.filter(c => ns !== undefined && c.namespace === ns)) {
-                report(`${label(tgb)} registers pods of namespace ${ns}, where ${ROLE_LABEL(k)} runs, in a load balancer target group: no load balancer may reach the CP.`, tgb.urn);
+                report(`${label(tgb)} registers pods of namespace ${ns}, where ${cpLabel(k)} runs, in a load balancer target group: no load balancer may reach the CP.`, tgb.urn);
             }
         }
     },
