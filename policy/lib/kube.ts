@@ -114,7 +114,8 @@ export function chartServices(values: Record<string, any>): { key: string; type:
     return Object.entries(CHART_SERVICE_DEFAULTS).flatMap(([key, d]) => {
         const v = plain(values[key]) ?? {};
         const enabled = v.enabled === undefined ? d.enabled : on(v.enabled);
-        // The Dev Portal's Services exist only in enterprise mode.
+        // The Dev Portal's Services exist only in enterprise mode (https://github.com/Kong/charts/blob/main/charts/kong/templates/service-kong-portal.yaml);
+        // Kong Manager's is rendered whenever manager.enabled in chart 3.4.1 (the project's pin), even on a DP without enterprise.
         if (!enabled || ((key === "portal" || key === "portalapi") && !enterprise)) return [];
         return [{ key, type: str(plain(v.type)) ?? d.type, ingress: on(plain(v.ingress)?.enabled) }];
     });
