@@ -4,6 +4,7 @@
 
 import { Graph, Resource } from "./resolver";
 import { T } from "./types";
+import { kongReleases, nodeGroups, podSecurityGroups } from "./kube";
 import { isAnyCidr, isUnknown, json, list, num, plain, str } from "./values";
 
 export type Role = "alb" | "dp" | "cp" | "db";
@@ -125,11 +126,15 @@ export interface Roles {
      * policy plan-fully-checkable says the check is pending until `pulumi up`.
      */
     undetermined: Set<Resource>;
+    /** Groups that SecurityGroupPolicies give Kong pods on EKS (a subset of dp, cp and undetermined). */
+    pods: Set<Resource>;
+    /** The EKS nodes' groups: kubelets probe pods from them. */
+    nodes: Set<Resource>;
 }
 
 /** The security groups of each role of the architecture, by what uses them. */
 export function roleGroups(g: Graph): Roles {
-    const roles: Roles = { alb: new Set(), dp: new Set(), cp: new Set(), db: new Set(), undetermined: new Set() };
+    const roles: Roles = { alb: new Set(), dp: new Set(), cp: new Set(), db: new Set(), undetermined: new Set(), pods: new Set(), nodes: nodeGroups(g) };
     for (const lb of g.ofType(T.loadBalancer).filter(isInternetFacingAlb)) {
         g.refs(lb, "securityGroups", [T.securityGroup]).targets.forEach(sg => roles.alb.add(sg));
     }
@@ -137,6 +142,17 @@ export function roleGroups(g: Graph): Roles {
         if (s.roles.has("data_plane")) s.securityGroups.forEach(sg => roles.dp.add(sg));
         if (s.roles.has("control_plane")) s.securityGroups.forEach(sg => roles.cp.add(sg));
         if (s.containers === undefined) s.securityGroups.forEach(sg => roles.undetermined.add(sg));
+    }
+    // Kong on EKS: the groups SecurityGroupPolicies give the pods of a Kong release, by the role its values set.
+    for (const p of podSecurityGroups(g, kongReleases(g))) {
+        for (const k of p.releases) {
+            for (const sg of p.groups) {
+                roles.pods.add(sg);
+                if (k.role === "data_plane") roles.dp.add(sg);
+                if (k.role === "control_plane") roles.cp.add(sg);
+                if (k.role === undefined) roles.undetermined.add(sg);
+            }
+        }
     }
     for (const c of g.ofType(T.rdsCluster)) {
         g.refs(c, "vpcSecurityGroupIds", [T.securityGroup]).targets.forEach(sg => roles.db.add(sg));

@@ -35,6 +35,23 @@ export const T = {
     bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     bucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     bucketSseV2: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    eksCluster: "aws:eks/cluster:Cluster",
+    eksNodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+} as const;
+
+// Kubernetes type tokens of @pulumi/kubernetes 4.x: "kubernetes:<group>/<version>:<Kind>" ("core"
+// for the core group); CustomResources get the same form from their apiVersion and kind.
+export const K = {
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+    service: "kubernetes:core/v1:Service",
+    securityGroupPolicy: "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy",
+    targetGroupBinding: "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding",
+    /** Objects with a pod template (or a pod spec) whose containers carry `env`. */
+    workloads: [
+        "kubernetes:core/v1:Pod", "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet",
+        "kubernetes:apps/v1:ReplicaSet", "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob",
+    ],
 } as const;
 
 export const SG_RULE_TYPES = [T.securityGroup, T.ec2SecurityGroupRule, T.vpcIngressRule, T.vpcEgressRule];

@@ -1,10 +1,11 @@
 import type { ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { Graph, Resource } from "../lib/resolver";
+import { KongRelease, kongReleases, podSecurityGroups, PodSecurityGroups } from "../lib/kube";
 import { ecsServices, EcsService, roleGroups, Roles, sgRules, SgRule } from "../lib/topology";
 
 // One graph per stack evaluation, shared by the stack policies (the engine passes each policy
 // the same resource list for one stack).
-const cache = new WeakMap<object, { graph: Graph; roles?: Roles; rules?: SgRule[]; services?: EcsService[] }>();
+const cache = new WeakMap<object, { graph: Graph; roles?: Roles; rules?: SgRule[]; services?: EcsService[]; releases?: KongRelease[]; podSgs?: PodSecurityGroups[] }>();
 
 function entry(args: StackValidationArgs) {
     let e = cache.get(args.resources);
@@ -32,6 +33,16 @@ export function rulesOf(args: StackValidationArgs): SgRule[] {
 export function servicesOf(args: StackValidationArgs): EcsService[] {
     const e = entry(args);
     return (e.services ??= ecsServices(e.graph));
+}
+
+export function releasesOf(args: StackValidationArgs): KongRelease[] {
+    const e = entry(args);
+    return (e.releases ??= kongReleases(e.graph));
+}
+
+export function podSecurityGroupsOf(args: StackValidationArgs): PodSecurityGroups[] {
+    const e = entry(args);
+    return (e.podSgs ??= podSecurityGroups(e.graph, releasesOf(args)));
 }
 
 /** "type::name" of a resource, short enough for a message. */

@@ -2,7 +2,8 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { checkAdminRoutes, DEFAULT_ADMIN_PORTS, isKongNode, listenPorts, keyListForImage, literalCredentials, parseDeckState, unknownKongNames } from "../lib/kong";
 import { containersOf, kongRole, kongTaskDefinitions } from "../lib/topology";
 import { Resource } from "../lib/resolver";
-import { T } from "../lib/types";
+import { containerEnvLists, kongRelease, kongReleases } from "../lib/kube";
+import { K, T } from "../lib/types";
 import { RESOURCE_POLICY_TYPES } from "./iam";
 import { isUnknown, plain } from "../lib/values";
 import { broadCoverage, isWithin, PRIVATE_RANGES } from "../lib/cidr";
@@ -31,22 +32,30 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, report) => {
-        const containers = taskContainers(args);
-        if (!containers) return;
         const cfg = config(args, { allowedPlainNames: [] as string[] });
-        for (const c of containers) {
-            const known = [...c.env].filter(([, value]) => !isUnknown(value));
+        const check = (where: string, env: [string, string][], fix: string) => {
+            const known = env.filter(([, value]) => !isUnknown(value));
             for (const f of plainSecretFindings(known, cfg.allowedPlainNames)) {
                 report(f.what === "name"
-                    ? `container "${c.name}" sets ${f.name} in plain environment: move it to \`secrets\` (valueFrom a Secrets Manager ARN).`
-                    : `container "${c.name}" has ${f.what} in plain environment variable ${f.name}: move it to \`secrets\`.`);
+                    ? `${where} sets ${f.name} in plain environment: move it to ${fix}.`
+                    : `${where} has ${f.what} in plain environment variable ${f.name}: move it to ${fix}.`);
             }
             for (const [name, value] of known) {
                 const state = parseDeckState(value);
                 const creds = state ? literalCredentials(state) : [];
-                if (creds.length) report(`container "${c.name}" variable ${name} holds a decK state with literal key-auth keys for consumers ${creds.join(", ")}: reference them as \${{ env "DECK_…" }} from secrets.`);
+                if (creds.length) report(`${where} variable ${name} holds a decK state with literal key-auth keys for consumers ${creds.join(", ")}: reference them as \${{ env "DECK_…" }} from secrets.`);
             }
+        };
+        for (const c of taskContainers(args) ?? []) check(`container "${c.name}"`, [...c.env], "`secrets` (valueFrom a Secrets Manager ARN)");
+        // Kubernetes: a Helm release's values (Kong's env/customEnv maps as the chart renders them, and
+        // any container `env` list in the values), and the containers of workloads the program writes.
+        const secretRef = "a Secret (valueFrom.secretKeyRef)";
+        if (args.type === K.helmRelease) {
+            const values = plain(plain(args.props).values);
+            const rendered = [...(kongRelease(args as unknown as Resource)?.env ?? [])];
+            check("the release's values", [...rendered, ...containerEnvLists(values)], secretRef);
         }
+        if ((K.workloads as readonly string[]).includes(args.type)) check(`${args.type.split(":").pop()} "${args.name}"`, containerEnvLists(plain(args.props).spec), secretRef);
     },
 };
 
@@ -257,6 +266,9 @@ export const planFullyCheckable: StackValidationPolicy = {
         }
         for (const svc of g.ofType(T.ecsService)) {
             if (g.refs(svc, "taskDefinition", [T.taskDefinition]).targets.length === 0) report(`${label(svc)}: its task definition is not in the stack, so its Kong role is unknown.`, svc.urn);
+        }
+        for (const k of kongReleases(g).filter(x => x.values === undefined)) {
+            report(`${label(k.release)}: the Kong chart's values are unknown until the update, so the release's Kong role, Services, listeners and env were not checked, and its pod security groups were given the benefit of the doubt; the stack policies run again at the end of \`pulumi up\`.`, k.release.urn);
         }
         for (const r of g.ofType(T.iamRolePolicy, T.iamPolicy, ...Object.keys(RESOURCE_POLICY_TYPES))) {
             const doc = plain(r.props)?.policy;

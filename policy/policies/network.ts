@@ -3,7 +3,7 @@ import { Resource } from "../lib/resolver";
 import { describePorts, openToAnywhere, redirectOnlyPorts, Role, rolesOf as sgRoles, SgRule, subnetRoutes } from "../lib/topology";
 import { T } from "../lib/types";
 import { isAnyCidr, num, plain } from "../lib/values";
-import { config, graphOf, label, rolesOf, rulesOf, servicesOf } from "./common";
+import { config, graphOf, label, podSecurityGroupsOf, releasesOf, rolesOf, rulesOf, servicesOf } from "./common";
 
 // The security-group table of ARCHITECTURE.md (seed: ecs-fargate-aurora-architecture.txt, plus
 // 8100 for the ALB's /status/ready health check):
@@ -23,6 +23,7 @@ export interface SgMatrixConfig {
     databasePorts: number[];
     internetEgressPorts: number[];
     allowHttpRedirectPort: boolean;
+    kubeletProbePorts: number[];
 }
 
 const SG_DEFAULTS: SgMatrixConfig = {
@@ -32,6 +33,7 @@ const SG_DEFAULTS: SgMatrixConfig = {
     databasePorts: [5432],
     internetEgressPorts: [443],
     allowHttpRedirectPort: true,
+    kubeletProbePorts: [8100],
 };
 
 const ROLE_NAME: Record<Role, string> = { alb: "ALB", dp: "Data Plane", cp: "Control Plane", db: "database" };
@@ -57,6 +59,7 @@ export const securityGroupMatrix: StackValidationPolicy = {
             databasePorts: { ...portsArray, default: SG_DEFAULTS.databasePorts, description: "Database ports the CP may reach." },
             internetEgressPorts: { ...portsArray, default: SG_DEFAULTS.internetEgressPorts, description: "Ports DP and CP tasks may reach on 0.0.0.0/0 and ::/0." },
             allowHttpRedirectPort: { type: "boolean", default: true, description: "Also accept the port of an HTTP listener that only redirects to HTTPS (usually 80) on the ALB SG." },
+            kubeletProbePorts: { ...portsArray, default: SG_DEFAULTS.kubeletProbePorts, description: "Ports the EKS nodes' SG may reach on Kong pod SGs (kubelet readiness/liveness probes on Kong's status listener)." },
         },
     },
     validateStack: (args, report) => {
@@ -76,6 +79,14 @@ export const securityGroupMatrix: StackValidationPolicy = {
             const held = sgRoles(roles, sg);
             if (held.length > 1) {
                 report(`${label(sg)} is shared by ${held.map(r => ROLE_NAME[r]).join(" and ")}: each tier needs its own group, or the matrix opens every tier to the others.`, sg.urn);
+            }
+        }
+
+        // Kong on EKS: a role's pods need their own group (a SecurityGroupPolicy), or they share the nodes' group with every pod.
+        const withGroup = new Set(podSecurityGroupsOf(args).filter(p => p.groups.length > 0 || p.external.length > 0).flatMap(p => p.releases));
+        for (const k of releasesOf(args)) {
+            if ((k.role === "control_plane" || k.role === "data_plane") && k.namespace !== undefined && !withGroup.has(k)) {
+                report(`Kong ${k.role === "control_plane" ? "Control Plane" : "Data Plane"} release ${label(k.release)} (namespace ${k.namespace}) has no SecurityGroupPolicy selecting its pods: they run in the nodes' security group, shared by every pod, so the ${k.role === "control_plane" ? "CP" : "DP"} rows of the table cannot hold. Give its pods their own group.`, k.release.urn);
             }
         }
 
@@ -99,6 +110,15 @@ export const securityGroupMatrix: StackValidationPolicy = {
                             report(`${where}allows egress ${describePorts(rule)} to ${any.join(", ")}; ${role === "db"
                                 ? "the database needs no way out to the internet"
                                 : `only tcp ${cfg.internetEgressPorts.join(",")} to the internet is allowed (images, AWS APIs, upstreams)`}.`, rule.declaredBy.urn);
+                        }
+                        continue;
+                    }
+                    // Kubelets probe pods with their own group from the nodes' group (security groups for pods,
+                    // https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html): only on the probe ports.
+                    if (roles.pods.has(sg) && rule.peerGroups.length > 0 && rule.peerGroups.every(p => roles.nodes.has(p))
+                        && rule.cidrs.length === 0 && rule.prefixLists.length === 0 && rule.externalPeers.length === 0) {
+                        if (!portsWithin(rule, cfg.kubeletProbePorts)) {
+                            report(`${where}admits ${describePorts(rule)} from the EKS nodes' SG (${rule.peerGroups.map(label).join(", ")}); the nodes may reach Kong pods only on the kubelet probe ports tcp ${cfg.kubeletProbePorts.join(",")}.`, rule.declaredBy.urn);
                         }
                         continue;
                     }

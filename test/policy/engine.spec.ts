@@ -14,6 +14,8 @@ import { architecturePlan } from "../fixtures/architecture-plan";
 import { addToPlan, asFreshPreview, withUnknownIds } from "./helpers";
 import { MUTATIONS } from "./mutations";
 import { ACCEPT, REJECT_WITH_CONFIG } from "./accept-cases";
+import { EKS_ACCEPT, EKS_REJECT } from "./eks-cases";
+import { eksFreshPreview, eksPlan } from "./eks-plan";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const grpc = require("@grpc/grpc-js");
@@ -122,6 +124,13 @@ describe("policy pack served by @pulumi/policy's own analyzer server (child proc
     // The other half of the table: rules written another way (default config only), and config-judged rejections.
     for (const a of [...ACCEPT, ...REJECT_WITH_CONFIG].filter(x => x.config === undefined)) {
         cases.push([`${a.name} (unknown ids)`, () => { const { plan, refs } = architecturePlan(); a.apply(plan, refs); return withUnknownIds(plan); }]);
+    }
+
+    // Kong on EKS: the composed components, a fresh preview of them, and every reject and accept row.
+    cases.push(["the EKS plan", () => eksPlan()]);
+    cases.push(["the EKS plan as a fresh preview (values and pod-group specs unknown)", async () => eksFreshPreview(await eksPlan())]);
+    for (const c of [...EKS_REJECT, ...EKS_ACCEPT]) {
+        cases.push([`EKS: ${c.name} (unknown ids)`, async () => { const plan = await eksPlan(); c.apply(plan); return withUnknownIds(plan); }]);
     }
 
     const realDev = async () => JSON.parse(JSON.stringify(previewJson(await planStack("dev")))) as Plan;

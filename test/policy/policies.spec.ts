@@ -12,6 +12,7 @@ import { main } from "../../tools/policy";
 import { architecturePlan } from "../fixtures/architecture-plan";
 import { addToPlan, describe_, editContainers, mandatoryPolicies, setEnv, state, withUnknownIds } from "./helpers";
 import { MUTATIONS } from "./mutations";
+import { EKS_REJECT } from "./eks-cases";
 
 const only = (name: string) => policies.filter(p => p.name === name);
 
@@ -25,8 +26,8 @@ describe("policy pack: structure", () => {
         assert.ok(policies.every(p => p.enforcementLevel === "mandatory" || p.enforcementLevel === "advisory"));
     });
 
-    it("has a one-mistake row in the mutation table for every mandatory policy", () => {
-        const covered = new Set(MUTATIONS.flatMap(m => m.rejectedBy));
+    it("has a one-mistake row in the mutation table (or the EKS table) for every mandatory policy", () => {
+        const covered = new Set([...MUTATIONS, ...EKS_REJECT].flatMap(m => m.rejectedBy));
         assert.deepStrictEqual(policies.filter(p => p.enforcementLevel === "mandatory" && !covered.has(p.name)).map(p => p.name), []);
     });
 
