@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { broadCoverage, isWithin, parseRange } from "./cidr";
 import type { Container } from "./topology";
+import { parse as parseYaml } from "yaml";
 
 export type KeyList = "oss-3.9.3" | "ee-3.9" | "ee-3.15";
 
@@ -74,8 +75,6 @@ export interface DeckState {
 }
 
 // decK reads YAML or JSON state files (https://github.com/Kong/go-database-reconciler/blob/main/pkg/file/readfile.go).
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const yaml = require("js-yaml") as { load(text: string, opts?: object): unknown; JSON_SCHEMA: object };
 
 /** A decK state document in a string (JSON or YAML, with `_format_version`), or undefined. */
 export function parseDeckState(value: string): DeckState | undefined {
@@ -83,7 +82,7 @@ export function parseDeckState(value: string): DeckState | undefined {
     let doc: any;
     try {
         if (v.startsWith("{")) doc = JSON.parse(v);
-        else if (/^_format_version\s*:/m.test(v)) doc = yaml.load(v, { schema: yaml.JSON_SCHEMA });
+        else if (/^_format_version\s*:/m.test(v)) doc = parseYaml(v, { schema: "core" });
         else return undefined;
     } catch {
         return undefined;
