@@ -16,7 +16,7 @@ import { parseClusterArn } from "./ecs/arn";
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
 import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 
-// The Control Plane (seed ecs-fargate-aurora-architecture.txt): Kong with role=control_plane on ECS
+// The Control Plane (docs/facts/design.md §1): Kong with role=control_plane on ECS
 // Fargate in the private subnets, registered in a Cloud Map private DNS namespace so DPs reach it by
 // name, with its configuration in Aurora PostgreSQL Serverless v2 in the isolated subnets.
 //
@@ -137,7 +137,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             taskDefinition: taskDefinition.arn,
             desiredCount: args.desiredCount ?? 1,
             launchType: "FARGATE",
-            // Container dependencies need platform 1.3.0+, JSON-key secrets 1.4.0+ (aws-facts §5).
+            // Container dependencies need platform 1.3.0+, JSON-key secrets 1.4.0+ (docs/facts/aws.md §5).
             platformVersion: "1.4.0",
             networkConfiguration: {
                 subnets: args.network.privateSubnetIds,
@@ -209,7 +209,7 @@ function createSecurityGroups(ctx: Context, vpcId: pulumi.Input<string>) {
     return { sg, dbSg };
 }
 
-/** Aurora PostgreSQL Serverless v2 in the isolated subnets (aws-facts §1). */
+/** Aurora PostgreSQL Serverless v2 in the isolated subnets (docs/facts/aws.md §1; isolated subnets: docs/facts/design.md §1). */
 function createDatabase(ctx: Context, args: ControlPlaneArgs, dbSg: aws.ec2.SecurityGroup) {
     const { name, parent, tags } = ctx;
     const db = resolveDatabaseSettings(args.database);
@@ -252,7 +252,7 @@ function createDatabase(ctx: Context, args: ControlPlaneArgs, dbSg: aws.ec2.Secu
         publiclyAccessible: false,
         dbSubnetGroupName: subnetGroup.name,
         availabilityZone: az,
-        // Tiers 0-1 pause and resume with the writer (aws-facts §1).
+        // Tiers 0-1 pause and resume with the writer (docs/facts/aws.md §1).
         promotionTier,
         // The version is config (dbEngineVersion): an upgrade AWS applied on its own would make the
         // next `pulumi up` attempt a downgrade, so upgrades go through config.
@@ -261,9 +261,9 @@ function createDatabase(ctx: Context, args: ControlPlaneArgs, dbSg: aws.ec2.Secu
     }, { parent, protect: protection.protect });
     const azs = args.databaseAvailabilityZones ?? [];
     const instances = [instance("writer", 0, azs[0]), ...(db.reader ? [instance("reader", 1, azs[1])] : [])];
-    // Kong reads pg_user/pg_password from this secret when a task starts (aws-facts §5). RDS rotates
-    // it every 7 days; until a rotation hook forces a new deployment, a CP task started before a
-    // rotation fails new database connections after it. A rotation hook is a known follow-up.
+    // Kong reads pg_user/pg_password from this secret when a task starts (docs/facts/aws.md §5). RDS rotates
+    // it every 7 days; a CP task started before a rotation would fail new database connections
+    // after it, so control-plane/rotation.ts redeploys the CP on each RotationSucceeded event.
     const masterSecretArn = cluster.masterUserSecrets.apply(s => {
         if (!s?.[0]?.secretArn) throw new Error("ControlPlane: the Aurora cluster reported no managed master secret");
         return s[0].secretArn;

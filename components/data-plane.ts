@@ -31,7 +31,7 @@ export const STOP_TIMEOUT_SECONDS = 30;
 export const WORKER_SHUTDOWN_TIMEOUT_SECONDS = 25;
 /**
  * ECS ignores failing ALB health checks this long after a task starts: a DP is 503 on
- * /status/ready until its first sync, and the CP may be waking Aurora from 0 ACU (~15-30 s, aws-facts §1).
+ * /status/ready until its first sync, and the CP may be waking Aurora from 0 ACU (~15-30 s, docs/facts/aws.md §1).
  */
 export const HEALTH_CHECK_GRACE_SECONDS = 120;
 
@@ -88,7 +88,7 @@ export interface DataPlaneArgs {
 
 // ── Pure parts ──────────────────────────────────────────────────────────────────────────────
 
-/** A CP rejects a DP of a newer minor or another major (facts §4): refuse it before deploying. */
+/** A CP rejects a DP of a newer minor or another major (docs/facts/kong-hybrid.md §4): refuse it before deploying. */
 export function checkDataPlaneVersion(group: string, dp: KongImage, cp: KongImage): void {
     if (dp.major !== cp.major || dp.minor > cp.minor) {
         throw new Error(
@@ -132,14 +132,14 @@ export interface DataPlaneEnvInput {
 
 /**
  * The container's environment and secrets. Throws if a KONG_* name is not a key of the image's
- * Kong (it would be ignored silently, facts §1).
+ * Kong (it would be ignored silently, docs/facts/kong-hybrid.md §1).
  */
 export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
     const settings = dataPlaneSettings({
         vcpus: i.vcpus,
         controlPlaneHost: i.controlPlaneHost,
         clusterTls: { secretArn: i.tlsSecretArn, versionId: i.tlsSecretVersionId },
-        // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (facts §8).
+        // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (docs/facts/kong-hybrid.md §8).
         trustedIps: [i.vpcCidr],
         workerShutdownTimeoutSeconds: WORKER_SHUTDOWN_TIMEOUT_SECONDS,
     });

@@ -5,12 +5,12 @@ import type { NetworkRefs } from "./contracts";
 import { PORTS } from "./network/ports";
 import { allowFromCidrs, allowGroupToGroup } from "./network/traffic";
 
-// The public edge of a Data Plane group (seed: "Shared ALB"): an internet-facing ALB that serves
+// The public edge of a Data Plane group (the shared ALB, docs/facts/design.md §1): an internet-facing ALB that serves
 // HTTPS only, forwards everything to the DP's proxy port, logs to S3 and sits behind a WAF that
 // closes /kong-admin to every network but the admin allow-list (defence in depth in front of
 // Kong's own key-auth and ip-restriction on that route).
 
-/** The route the Data Plane proxies to the CP's Admin API (seed: /kong-admin → CP:8001). */
+/** The route the Data Plane proxies to the CP's Admin API (/kong-admin → CP:8001, docs/facts/design.md §3). */
 export const ADMIN_PATH = "/kong-admin";
 
 /** The ALB's idle timeout; matches Kong's default upstream read/send timeouts (60 s). */
@@ -43,7 +43,7 @@ export interface EdgeArgs {
     hostedZoneName?: string;
     /** Client networks allowed on /kong-admin (IPv4 and IPv6 CIDRs). */
     adminAllowedCidrs: readonly string[];
-    /** @default "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09" (the API's own default is the 2016 policy, aws-facts §4). */
+    /** @default "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09" (the API's own default is the 2016 policy, docs/facts/aws.md §4). */
     sslPolicy?: string;
     /** Adds a port 80 listener that only redirects to HTTPS (301). @default false */
     httpRedirect?: boolean;
@@ -301,7 +301,7 @@ export class Edge extends pulumi.ComponentResource {
             subnets: args.network.publicSubnetIds,
             securityGroups: [sg.id],
             dropInvalidHeaderFields: true,
-            // Kong trusts X-Forwarded-For from the VPC and takes the client as the last untrusted entry (facts §8).
+            // Kong trusts X-Forwarded-For from the VPC and takes the client as the last untrusted entry (docs/facts/kong-hybrid.md §8).
             xffHeaderProcessingMode: "append",
             idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
             enableDeletionProtection: production,
@@ -318,7 +318,7 @@ export class Edge extends pulumi.ComponentResource {
             healthCheck: {
                 enabled: true,
                 protocol: "HTTP",
-                // 503 until the DP holds configuration from the CP (facts §3), so no traffic before it can route.
+                // 503 until the DP holds configuration from the CP (docs/facts/kong-hybrid.md §3), so no traffic before it can route.
                 path: "/status/ready",
                 port: String(PORTS.status),
                 matcher: "200",

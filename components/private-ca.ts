@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { ClusterPki, ClusterTlsRefs } from "./contracts";
 
-// The CA of CP/DP mutual TLS (cluster_mtls = pki, kong-hybrid-facts.md §1): one CA, a CP server
+// The CA of CP/DP mutual TLS (cluster_mtls = pki, docs/facts/kong-hybrid.md §1): one CA, a CP server
 // certificate whose SAN is the CP's private DNS name, and one DP client certificate that the DPs of
 // a group share. Two modes:
 //   self-managed  @pulumi/tls: CA key + self-signed CA certificate, leaf certificates signed locally.
@@ -12,7 +12,7 @@ import type { ClusterPki, ClusterTlsRefs } from "./contracts";
 //                 aws-samples/terraform-eks-blueprints-kong-samples konnect-with-pca); leaf keys and
 //                 CSRs are made with @pulumi/tls and the PCA signs them. The CA key never leaves AWS.
 // Each role's material is ONE Secrets Manager secret, JSON {cert, key, ca} in PEM, encrypted with the
-// stack's KMS key; Kong 3.1+ reads PEM content from KONG_CLUSTER_CERT & co (§1), so ECS injects the
+// stack's KMS key; Kong 3.1+ reads PEM content from KONG_CLUSTER_CERT & co (docs/facts/kong-hybrid.md §1), so ECS injects the
 // JSON keys as `secrets` and no entrypoint writes files.
 
 export type CaMode = "self-managed" | "acm-pca";

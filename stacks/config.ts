@@ -218,7 +218,7 @@ const RULES: Record<string, z.ZodType> = {
     logRetentionDays: z.number().refine(n => LOG_RETENTION_DAYS.includes(n), `must be a CloudWatch retention: ${LOG_RETENTION_DAYS.join(", ")}`),
 };
 
-// ── Fargate sizes (aws-facts.md §2) ─────────────────────────────────────────────────────────
+// ── Fargate sizes (docs/facts/aws.md §2) ─────────────────────────────────────────────────────────
 
 /** Valid Linux Fargate memory (MiB) for each CPU value. */
 export function fargateMemoryOptions(cpu: number): number[] | undefined {

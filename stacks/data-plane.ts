@@ -4,7 +4,7 @@ import { DataPlane } from "../components/data-plane";
 import type { PullThroughCache } from "../components/ecs/image-source";
 import type { StackConfig } from "./config";
 
-// Config → Data Plane groups. The seed has one public group behind the shared ALB; another group
+// Config → Data Plane groups. The source design (docs/facts/design.md §1) has one public group behind the shared ALB; another group
 // (an internal one, a bigger one, one on another runtime) is one more `new DataPlane(...)` here.
 
 /** What the stack provides every DP group. */

@@ -5,7 +5,7 @@ import { kongImage, unknownKongEnvNames } from "../components/kong/image";
 const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kong-cp-tls-AbCdEf";
 
 describe("Kong settings: ECS secret references", () => {
-    // ECS valueFrom: arn:…:secret:name:<json-key>:<version-stage>:<version-id> (aws-facts §5).
+    // ECS valueFrom: arn:…:secret:name:<json-key>:<version-stage>:<version-id> (docs/facts/aws.md §5).
     const cases = [
         { ref: { secretArn: ARN }, valueFrom: ARN },
         { ref: { secretArn: ARN, jsonKey: "cert" }, valueFrom: `${ARN}:cert::` },

@@ -1,4 +1,4 @@
-// Aurora PostgreSQL Serverless v2 settings, as pure data (aws-facts.md §1).
+// Aurora PostgreSQL Serverless v2 settings, as pure data (docs/facts/aws.md §1).
 
 export interface DatabaseSettings {
     /** Aurora PostgreSQL version. 0 ACU needs 16.3+, 15.7+, 14.12+ or 13.15+. @default "16.6" */
@@ -28,7 +28,7 @@ export const DATABASE_DEFAULTS: Required<DatabaseSettings> = {
 export const DATABASE_NAME = "kong";
 export const MASTER_USERNAME = "kong";
 
-/** Aurora PostgreSQL versions that scale to 0 ACU (aws-facts.md §1). */
+/** Aurora PostgreSQL versions that scale to 0 ACU (docs/facts/aws.md §1). */
 export function supportsZeroAcu(engineVersion: string): boolean {
     const [major, minor] = engineVersion.split(".").map(Number);
     const minMinor: Record<number, number> = { 13: 15, 14: 12, 15: 7, 16: 3 };

@@ -1,6 +1,6 @@
 // Kong settings per hybrid-mode role, as a pure function of intent. The same settings become ECS
 // `environment`/`secrets` here (toContainerEnv) and Helm values for the EKS runtime later.
-// Keys are kong.conf names; facts cited are from shared/reference/kong-hybrid-facts.md (§ numbers).
+// Keys are kong.conf names; facts cited as §n are from docs/facts/kong-hybrid.md.
 
 import { PORTS } from "../network/ports";
 import { unknownKongEnvNames, type KongImage } from "./image";
@@ -11,7 +11,7 @@ export interface SecretRef {
     jsonKey?: string;
     /**
      * Pins one version of the secret. A new version then changes the task definition, so ECS
-     * rolls the tasks (ECS reads secrets only when a task starts: aws-facts §5).
+     * rolls the tasks (ECS reads secrets only when a task starts: docs/facts/aws.md §5).
      */
     versionId?: string;
 }
@@ -170,7 +170,7 @@ export function envName(key: string): string {
 
 /**
  * ECS `valueFrom` for a secret, one JSON key of it, and/or one version of it:
- * arn:…:secret:name:<json-key>:<version-stage>:<version-id> (aws-facts §5).
+ * arn:…:secret:name:<json-key>:<version-stage>:<version-id> (docs/facts/aws.md §5).
  */
 export function secretValueFrom(ref: SecretRef): string {
     if (!ref.jsonKey && !ref.versionId) return ref.secretArn;
@@ -180,7 +180,7 @@ export function secretValueFrom(ref: SecretRef): string {
 /**
  * ECS container `environment` and `secrets` for the settings, for a node running `kong`. Throws if a
  * setting is not a key of that Kong version: Kong would ignore it silently (§1). `licence` is the
- * Enterprise licence secret: KONG_LICENSE_DATA is not a kong.conf key, and every node needs it (§7).
+ * Enterprise licence secret: KONG_LICENSE_DATA is not a kong.conf key, and every node needs it (§2, §7).
  */
 export function toContainerEnv(s: KongSettings, kong: KongImage, licence?: SecretRef): ContainerEnv {
     const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);

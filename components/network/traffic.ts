@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-// Security-group rules as arrows, the way the seed's table reads: "DP → CP on 8005".
+// Security-group rules as arrows, the way the security-group table reads (docs/facts/design.md §2): "DP → CP on 8005".
 // Every rule is a standalone resource with a description (no inline rules: they fight with
 // standalone ones), and the SGs themselves are created without rules, so AWS's default
 // allow-all egress is removed (the provider revokes it on create) and nothing else opens a port.
 //
-// The whole table (ARCHITECTURE.md), and the component that draws each arrow:
+// The whole table (docs/facts/design.md §2), and the component that draws each arrow:
 //
 //   internet ─443──> ALB          DataPlane edge   (0.0.0.0/0; the ALB is IPv4-only)
 //   ALB ─8000,8100─> DP           DataPlane edge   (proxy; /status/ready health check)

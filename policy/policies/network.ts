@@ -5,7 +5,7 @@ import { T } from "../lib/types";
 import { isAnyCidr, num, plain } from "../lib/values";
 import { config, graphOf, label, rolesOf, rulesOf, servicesOf } from "./common";
 
-// The security-group table of ARCHITECTURE.md (seed: ecs-fargate-aurora-architecture.txt, plus
+// The security-group table of docs/facts/design.md §2 (the source design's, plus
 // 8100 for the ALB's /status/ready health check):
 //   ALB ← 443 from the internet; DP ← 8000, 8100 from the ALB SG; CP ← 8001, 8005 from the DP SG;
 //   DB ← 5432 from the CP SG. No other ingress on these groups.
