@@ -76,6 +76,7 @@ export function previewJson(run: ProgramRun, opts: { redactSecrets?: boolean } =
                 parent: r.parent ?? "",
                 custom: r.custom,
                 protect: r.protect,
+                aliases: r.aliases,
                 inputs: shown(r.inputs, r.type),
                 outputs: shown(r.outputs, r.type),
                 dependencies: r.dependencies,
