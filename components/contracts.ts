@@ -24,7 +24,7 @@ export interface ClusterTlsRefs {
     secretArn: pulumi.Output<string>;
     /**
      * The secret version holding the current certificate. Pin it in the ECS `valueFrom`
-     * (SecretRef.versionId): a renewed certificate is a new version, so the task definition
+     * (SecretRef.versionId in components/ecs/kong-env.ts): a renewed certificate is a new version, so the task definition
      * changes and ECS rolls the tasks.
      */
     versionId?: pulumi.Output<string>;

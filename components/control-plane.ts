@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
 import type { KongImage } from "./kong/image";
-import { controlPlaneSettings, secretValueFrom, toContainerEnv } from "./kong/settings";
+import { secretValueFrom, toContainerEnv } from "./ecs/kong-env";
+import { controlPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
 import { allowGroupToGroup, allowToCidrs } from "./network/traffic";
 import { adminBootstrapState, DECK_IMAGE } from "./control-plane/admin-bootstrap";
@@ -422,14 +423,16 @@ function createTaskDefinition(
         const settings = controlPlaneSettings({
             vcpus: cpu / 1024,
             database: { host: dbHost, port: PORTS.postgres, name: DATABASE_NAME, credentialsSecretArn: dbSecret },
-            // Pinning the version makes a renewed certificate a new task definition: the tasks roll.
-            clusterTls: { secretArn: tlsSecret, versionId: tlsVersion || undefined },
         });
         return JSON.stringify(controlPlaneContainers({
             kongImage: containerImage(args.kong.image, args.pullThroughCache, account, region),
             deckImage: containerImage(args.deckImage ?? DECK_IMAGE, args.pullThroughCache, account, region),
             region,
-            kongEnv: toContainerEnv(settings, args.kong, args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined),
+            kongEnv: toContainerEnv(settings, args.kong, {
+                // Pinning the version makes a renewed certificate a new task definition: the tasks roll.
+                clusterTls: { secretArn: tlsSecret, versionId: tlsVersion || undefined },
+                licence: args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined,
+            }),
             adminBootstrapState: adminBootstrapState({ controlPlaneHostname: args.hostname, adminAllowedCidrs: args.adminAllowedCidrs }),
             adminKeyValueFrom,
             logGroups: { kong: kongLog, migrations: migrationsLog, adminBootstrap: bootstrapLog },

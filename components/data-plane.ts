@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
 import { Edge, DEREGISTRATION_DELAY_SECONDS, type EdgeArgs } from "./edge";
 import type { KongImage } from "./kong/image";
-import { dataPlaneSettings, toContainerEnv, type ContainerEnv } from "./kong/settings";
+import { toContainerEnv, type ContainerEnv } from "./ecs/kong-env";
+import { dataPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
 import { parseClusterArn } from "./ecs/arn";
 import { awslogs, type ContainerDefinition } from "./ecs/container";
@@ -138,12 +139,14 @@ export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
     const settings = dataPlaneSettings({
         vcpus: i.vcpus,
         controlPlaneHost: i.controlPlaneHost,
-        clusterTls: { secretArn: i.tlsSecretArn, versionId: i.tlsSecretVersionId },
         // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (docs/facts/kong-hybrid.md §8).
         trustedIps: [i.vpcCidr],
         workerShutdownTimeoutSeconds: WORKER_SHUTDOWN_TIMEOUT_SECONDS,
     });
-    return toContainerEnv(settings, i.kong, i.licenseSecretArn ? { secretArn: i.licenseSecretArn } : undefined);
+    return toContainerEnv(settings, i.kong, {
+        clusterTls: { secretArn: i.tlsSecretArn, versionId: i.tlsSecretVersionId },
+        licence: i.licenseSecretArn ? { secretArn: i.licenseSecretArn } : undefined,
+    });
 }
 
 // ── Resources, one free function per concern ───────────────────────────────────────────────

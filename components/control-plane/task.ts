@@ -3,7 +3,7 @@
 // Outputs and calls these; tests call them directly.
 
 import { PORTS } from "../network/ports";
-import type { ContainerEnv } from "../kong/settings";
+import type { ContainerEnv } from "../ecs/kong-env";
 import { awslogs, type ContainerDefinition } from "../ecs/container";
 import {
     ADMIN_BOOTSTRAP_STATE_ENV, ADMIN_KEY_ENV, adminBootstrapScript,
