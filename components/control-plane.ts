@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
+import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "./contracts";
 import type { KongImage } from "./kong/image";
 import { secretValueFrom, toContainerEnv } from "./ecs/kong-env";
 import { controlPlaneSettings } from "./kong/settings";
@@ -21,7 +21,7 @@ import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRo
 // Fargate in the private subnets, registered in a Cloud Map private DNS namespace so DPs reach it by
 // name, with its configuration in Aurora PostgreSQL Serverless v2 in the isolated subnets.
 //
-//   DP ─8001,8005─> CP (arrows drawn by each DP group on endpoint.securityGroupId)
+//   DP ─8001,8005─> CP (arrows drawn by each DP group on contract.securityGroupId)
 //   CP ─5432──────> DB        CP ─443──> anywhere (image pulls, Secrets Manager, ECR, Logs)
 //
 // One task: an init container runs the migrations, the kong container waits for its SUCCESS, and a
@@ -86,8 +86,8 @@ export function splitHostname(hostname: string): { service: string; namespace: s
 }
 
 export class ControlPlane extends pulumi.ComponentResource {
-    /** What a DP group needs: hostname, CP security group, Kong version. */
-    public readonly endpoint: ControlPlaneEndpoint;
+    /** What a DP group needs (same network: the CP security group included). */
+    public readonly contract: ControlPlaneContract;
     public readonly hostname: string;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly databaseSecurityGroupId: pulumi.Output<string>;
@@ -157,8 +157,14 @@ export class ControlPlane extends pulumi.ComponentResource {
         this.hostname = args.hostname;
         this.securityGroupId = sg.id;
         this.databaseSecurityGroupId = dbSg.id;
-        this.endpoint = { hostname: args.hostname, securityGroupId: sg.id, kong: args.kong };
         this.clusterEndpoint = `${args.hostname}:${PORTS.cluster}`;
+        this.contract = {
+            clusterAddress: this.clusterEndpoint,
+            serverName: args.hostname,
+            kong: args.kong,
+            caCertificatePem: args.pki.caCertificatePem,
+            securityGroupId: sg.id,
+        };
         this.databaseEndpoint = db.cluster.endpoint;
         this.databaseSecretArn = db.masterSecretArn;
         this.adminKeySecretArn = adminKey.secretArn;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
+import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "./contracts";
 import { Edge, DEREGISTRATION_DELAY_SECONDS, type EdgeArgs } from "./edge";
 import type { KongImage } from "./kong/image";
 import { toContainerEnv, type ContainerEnv } from "./ecs/kong-env";
@@ -46,7 +46,7 @@ export interface DataPlaneArgs {
     /** The stack's KMS key: encrypts the log group; the task may decrypt secrets with it. */
     kmsKeyArn: pulumi.Input<string>;
     /** The CP this group joins. */
-    controlPlane: ControlPlaneEndpoint;
+    controlPlane: ControlPlaneContract;
     /** CA certificate and this role's TLS secret. */
     pki: ClusterPki;
     /** The Kong image. Must not be a newer minor than the CP's. @default controlPlane.kong */
@@ -123,7 +123,10 @@ export function dataPlaneEgress(upstreamCidrs: readonly string[], upstreamPorts:
 export interface DataPlaneEnvInput {
     kong: KongImage;
     vcpus: number;
-    controlPlaneHost: string;
+    /** host:port of the CP's cluster listener. */
+    clusterAddress: string;
+    /** The name on the CP's certificate. */
+    serverName: string;
     tlsSecretArn: string;
     /** The TLS secret's current version: pinned, so a renewed certificate rolls the tasks. */
     tlsSecretVersionId?: string;
@@ -138,7 +141,8 @@ export interface DataPlaneEnvInput {
 export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
     const settings = dataPlaneSettings({
         vcpus: i.vcpus,
-        controlPlaneHost: i.controlPlaneHost,
+        clusterAddress: i.clusterAddress,
+        serverName: i.serverName,
         // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (docs/facts/kong-hybrid.md §8).
         trustedIps: [i.vpcCidr],
         workerShutdownTimeoutSeconds: WORKER_SHUTDOWN_TIMEOUT_SECONDS,
@@ -161,8 +165,11 @@ export function createDataPlaneSecurityGroup(name: string, args: DataPlaneArgs, 
         description: `Kong Data Plane ${name}: proxy from its load balancer, to the Control Plane and upstreams`,
         tags: { ...args.tags, Name: `${name}-dp` },
     }, parent);
-    allowGroupToGroup(`${name}-to-cp-admin`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.admin, description: "Kong DP /kong-admin route to the CP Admin API", tags: args.tags }, parent);
-    allowGroupToGroup(`${name}-to-cp-cluster`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.cluster, description: "Kong DP to CP cluster sync (mTLS)", tags: args.tags }, parent);
+    const cpSg = args.controlPlane.securityGroupId;
+    if (cpSg) {
+        allowGroupToGroup(`${name}-to-cp-admin`, sg.id, cpSg, { port: PORTS.admin, description: "Kong DP /kong-admin route to the CP Admin API", tags: args.tags }, parent);
+        allowGroupToGroup(`${name}-to-cp-cluster`, sg.id, cpSg, { port: PORTS.cluster, description: "Kong DP to CP cluster sync (mTLS)", tags: args.tags }, parent);
+    }
     for (const e of dataPlaneEgress(args.upstreamEgressCidrs ?? ["0.0.0.0/0"], args.upstreamEgressPorts ?? [PORTS.https])) {
         allowToCidrs(`${name}-egress-${e.port}`, sg.id, [e.cidr], { ...e, tags: args.tags }, parent);
     }
@@ -204,7 +211,7 @@ export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: Kon
         .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, logGroupName, cluster])
         .apply(([tlsSecretArn, tlsSecretVersionId, logGroup, { account, region }]) => {
             const env = dataPlaneContainerEnv({
-                kong, vcpus: cpu / 1024, controlPlaneHost: args.controlPlane.hostname,
+                kong, vcpus: cpu / 1024, clusterAddress: args.controlPlane.clusterAddress, serverName: args.controlPlane.serverName,
                 tlsSecretArn, tlsSecretVersionId, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
             });
             const kongContainer: ContainerDefinition = {

@@ -23,6 +23,9 @@ export interface ControlPlaneStack {
     outputs: {
         controlPlaneHostname: string;
         clusterEndpoint: string;
+        /** With the two above and caCertificatePem: what a DP stack elsewhere builds its ControlPlaneContract from. */
+        controlPlaneKongImage: string;
+        controlPlaneSecurityGroupId: pulumi.Output<string>;
         databaseEndpoint: pulumi.Output<string>;
         adminKeySecretArn: pulumi.Output<string>;
         migrationsFinishCommand: pulumi.Output<string>;
@@ -80,6 +83,8 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
         outputs: {
             controlPlaneHostname: controlPlane.hostname,
             clusterEndpoint: controlPlane.clusterEndpoint,
+            controlPlaneKongImage: cfg.kong.controlPlane.image,
+            controlPlaneSecurityGroupId: controlPlane.securityGroupId,
             databaseEndpoint: controlPlane.databaseEndpoint,
             adminKeySecretArn: controlPlane.adminKeySecretArn,
             migrationsFinishCommand: controlPlane.migrationsFinishCommand,

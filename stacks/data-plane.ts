@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "../components/contracts";
+import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "../components/contracts";
 import { DataPlane } from "../components/data-plane";
 import type { PullThroughCache } from "../components/ecs/image-source";
 import type { StackConfig } from "./config";
@@ -34,7 +34,7 @@ export interface DataPlaneOutputs {
 }
 
 /** The settings every group of this stack shares; a group overrides what differs. */
-function groupDefaults(cfg: StackConfig, platform: DataPlanePlatform, controlPlane: ControlPlaneEndpoint, pki: ClusterPki) {
+function groupDefaults(cfg: StackConfig, platform: DataPlanePlatform, controlPlane: ControlPlaneContract, pki: ClusterPki) {
     return {
         network: platform.network,
         ecsClusterArn: platform.ecsClusterArn,
@@ -59,7 +59,7 @@ function groupDefaults(cfg: StackConfig, platform: DataPlanePlatform, controlPla
     };
 }
 
-export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, controlPlane: ControlPlaneEndpoint, pki: ClusterPki): DataPlaneOutputs {
+export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, controlPlane: ControlPlaneContract, pki: ClusterPki): DataPlaneOutputs {
     const defaults = groupDefaults(cfg, platform, controlPlane, pki);
     const publicGroup = new DataPlane("dp-public", {
         ...defaults,

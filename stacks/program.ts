@@ -59,7 +59,7 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
 
     // DP services name FARGATE_SPOT in their strategy: ECS rejects that before the cluster has it.
     const clusterWithProviders = pulumi.all([cluster.arn, capacityProviders.id]).apply(([arn]) => arn);
-    const dp = createDataPlanes(cfg, { network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache }, cp.controlPlane.endpoint, cp.pki);
+    const dp = createDataPlanes(cfg, { network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache }, cp.controlPlane.contract, cp.pki);
 
     return {
         region: cfg.region,

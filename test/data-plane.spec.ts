@@ -17,7 +17,7 @@ function groupWithoutEdge(controlPlaneKong = "kong:3.9.3") {
     return {
         network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: [], privateSubnetIds: ["subnet-1"], isolatedSubnetIds: [] },
         ecsClusterArn: STAND_IN.ecsClusterArn, kmsKeyArn: STAND_IN.stackKeyArn,
-        controlPlane: { hostname: "cp.x.internal", securityGroupId: "sg-0cp", kong: kongImage(controlPlaneKong) },
+        controlPlane: { clusterAddress: "cp.x.internal:8005", serverName: "cp.x.internal", securityGroupId: "sg-0cp", kong: kongImage(controlPlaneKong), caCertificatePem: "pem" },
         pki: {
             caCertificatePem: pulumi.output("pem"), controlPlaneTls: { secretArn: pulumi.output("a") },
             dataPlaneTls: { secretArn: pulumi.output("arn:dp") }, kmsKeyArn: pulumi.output("arn:k"),
@@ -175,7 +175,7 @@ describe("Kong Data Plane environment", () => {
     }
     it("every KONG_* name also exists in OSS 3.9.3 and Enterprise 3.15 and 3.9 key lists", () => {
         const env = dataPlaneContainerEnv({
-            kong: kongImage("kong:3.9.3"), vcpus: 2, controlPlaneHost: "cp.x.internal", tlsSecretArn: "arn:s",
+            kong: kongImage("kong:3.9.3"), vcpus: 2, clusterAddress: "cp.x.internal:8005", serverName: "cp.x.internal", tlsSecretArn: "arn:s",
             vpcCidr: "10.0.0.0/16", licenseSecretArn: "arn:l",
         });
         const names = [...env.environment, ...env.secrets].map(e => e.name);
@@ -195,7 +195,7 @@ describe("Kong Data Plane environment", () => {
     });
     it("refuses trusting the whole internet", () => {
         assert.throws(() => dataPlaneContainerEnv({
-            kong: kongImage("kong:3.9.3"), vcpus: 1, controlPlaneHost: "cp", tlsSecretArn: "a", vpcCidr: "0.0.0.0/0",
+            kong: kongImage("kong:3.9.3"), vcpus: 1, clusterAddress: "cp:8005", serverName: "cp", tlsSecretArn: "a", vpcCidr: "0.0.0.0/0",
         }), /trusted_ips/);
     });
 });

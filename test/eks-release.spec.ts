@@ -46,7 +46,7 @@ function program() {
     });
     new KongRelease("kong-dp-public", {
         ...common, role: "data_plane", group: "public",
-        settings: dataPlaneSettings({ vcpus: 2, controlPlaneHost: "cp.kong-eks.internal", trustedIps: ["10.0.0.0/16"] }),
+        settings: dataPlaneSettings({ vcpus: 2, clusterAddress: "cp.kong-eks.internal:8005", serverName: "cp.kong-eks.internal", trustedIps: ["10.0.0.0/16"] }),
         settingsOverrides: { cluster_control_plane: controlPlaneClusterAddress() },
         clusterTls: { mode: "self-managed", certificatePem: "-----BEGIN CERTIFICATE-----\nDP\n-----END CERTIFICATE-----\n", privateKeyPem: "-----BEGIN PRIVATE KEY-----\nK\n-----END PRIVATE KEY-----\n", caCertificatePem: CA_PEM },
         cpuMillis: 2000, memoryMiB: 1024, memoryLimitMiB: 1536, scaling: { minReplicas: 2, maxReplicas: 10, targetCpuPercent: 60 },

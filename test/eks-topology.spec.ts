@@ -41,7 +41,7 @@ function program() {
     });
     new KongRelease("kong-dp-public", {
         ...common, role: "data_plane", group: "public",
-        settings: dataPlaneSettings({ vcpus: 1, controlPlaneHost: "cp.kong-eks.internal", trustedIps: [network.vpcCidr] }),
+        settings: dataPlaneSettings({ vcpus: 1, clusterAddress: "cp.kong-eks.internal:8005", serverName: "cp.kong-eks.internal", trustedIps: [network.vpcCidr] }),
         settingsOverrides: { cluster_control_plane: controlPlaneClusterAddress() },
         clusterTls: pki, cpuMillis: 1000, memoryMiB: 512, memoryLimitMiB: 1024, scaling: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 60 },
         podSecurityGroupId: dpSg.id, targetGroupArn: TG,

@@ -56,7 +56,7 @@ describe("Kong settings: Control Plane worker count follows the task's vCPUs", (
 
 describe("Kong settings are runtime-neutral; the ECS renderer adds listeners, logs and secret delivery", () => {
     const cp = controlPlaneSettings({ vcpus: 1, database: { host: "db", port: 5432, name: "kong", credentialsSecretArn: ARN } });
-    const dp = dataPlaneSettings({ vcpus: 1, controlPlaneHost: "cp.kong-dev.internal", trustedIps: ["10.0.0.0/16"] });
+    const dp = dataPlaneSettings({ vcpus: 1, clusterAddress: "cp.kong-dev.internal:8005", serverName: "cp.kong-dev.internal", trustedIps: ["10.0.0.0/16"] });
     for (const s of [cp, dp]) {
         it(`${s.role}: no listener address, no log destination, cluster TLS as an abstract source`, () => {
             assert.deepStrictEqual(Object.keys(s.plain).filter(k => /_listen$|_log$/.test(k)), []);

@@ -50,8 +50,10 @@ export interface ControlPlaneIntent {
 
 export interface DataPlaneIntent {
     vcpus: number;
-    /** The CP's cluster address host; also the SAN of its certificate, so it doubles as the SNI. */
-    controlPlaneHost: string;
+    /** host:port of the CP's cluster listener (ControlPlaneContract.clusterAddress). */
+    clusterAddress: string;
+    /** The name the CP's certificate carries, sent as SNI and checked (ControlPlaneContract.serverName). */
+    serverName: string;
     /** Addresses of the load balancer in front: only they may set X-Forwarded-For. Never 0.0.0.0/0. */
     trustedIps: string[];
     /**
@@ -118,8 +120,8 @@ export function dataPlaneSettings(i: DataPlaneIntent): KongSettings {
             role: "data_plane",
             database: "off",
             cluster_mtls: "pki",
-            cluster_control_plane: `${i.controlPlaneHost}:${PORTS.cluster}`,
-            cluster_server_name: i.controlPlaneHost,
+            cluster_control_plane: i.clusterAddress,
+            cluster_server_name: i.serverName,
             // No lua_ssl_trusted_certificate: its default `system` keeps the system CAs for upstream
             // TLS, and a DP with cluster_mtls=pki appends cluster_ca_cert to it itself
             // (https://github.com/Kong/kong/blob/3.9.3/kong/conf_loader/parse.lua, check_and_parse).

@@ -34,7 +34,7 @@ export function controlPlaneInput(edition: keyof typeof IMAGES, cpuMillis = 1000
 export function dataPlaneInput(edition: keyof typeof IMAGES, cpuMillis = 2000): KongValuesInput {
     const settings = dataPlaneSettings({
         vcpus: cpuMillis / 1000,
-        controlPlaneHost: "cp.kong-eks.internal",
+        clusterAddress: "cp.kong-eks.internal:8005", serverName: "cp.kong-eks.internal",
         trustedIps: ["10.0.0.0/16"],
         workerShutdownTimeoutSeconds: 25,
     });
