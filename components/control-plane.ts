@@ -6,7 +6,6 @@ import type { KongImage } from "./kong/image";
 import { secretValueFrom, toContainerEnv } from "./ecs/kong-env";
 import { controlPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
-import { allowGroupToGroup, allowToCidrs } from "./network/traffic";
 import { adminBootstrapState, DECK_IMAGE } from "./control-plane/admin-bootstrap";
 import {
     DATABASE_NAME, dataProtection, MASTER_USERNAME, resolveDatabaseSettings, scalingConfiguration, type DatabaseSettings,
@@ -21,8 +20,7 @@ import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRo
 // Fargate in the private subnets, registered in a Cloud Map private DNS namespace so DPs reach it by
 // name, with its configuration in Aurora PostgreSQL Serverless v2 in the isolated subnets.
 //
-//   DP ─8001,8005─> CP (arrows drawn by each DP group on contract.securityGroupId)
-//   CP ─5432──────> DB        CP ─443──> anywhere (image pulls, Secrets Manager, ECR, Logs)
+//   Its security-group arrows (DP → CP, CP → DB, CP → 443) are drawn in stacks/network.ts.
 //
 // One task: an init container runs the migrations, the kong container waits for its SUCCESS, and a
 // decK sidecar applies the /kong-admin bootstrap once kong is HEALTHY (control-plane/*.ts say why).
@@ -196,7 +194,7 @@ interface Context {
     cluster: pulumi.Output<ReturnType<typeof parseClusterArn>>;
 }
 
-/** The CP and DB security groups, created without rules; the arrows below are all they allow. */
+/** The CP and DB security groups, created without rules: stacks/network.ts draws their arrows. */
 function createSecurityGroups(ctx: Context, vpcId: pulumi.Input<string>) {
     const { name, parent, tags } = ctx;
     const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
@@ -209,10 +207,6 @@ function createSecurityGroups(ctx: Context, vpcId: pulumi.Input<string>) {
         description: "Aurora for the Kong Control Plane: 5432 from the CP only",
         tags: { ...tags, Name: `${name}-db-sg` },
     }, { parent });
-    allowGroupToGroup(`${name}-cp-to-db`, sg.id, dbSg.id,
-        { port: PORTS.postgres, description: "Kong CP to its Aurora PostgreSQL", tags }, { parent });
-    allowToCidrs(`${name}-https-out`, sg.id, ["0.0.0.0/0"],
-        { port: PORTS.https, description: "Kong CP to image registries and AWS APIs (Secrets Manager, ECR, CloudWatch Logs)", tags }, { parent });
     return { sg, dbSg };
 }
 

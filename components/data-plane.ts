@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "./contracts";
-import { Edge, DEREGISTRATION_DELAY_SECONDS, type EdgeArgs } from "./edge";
 import type { KongImage } from "./kong/image";
 import { toContainerEnv, type ContainerEnv } from "./ecs/kong-env";
 import { dataPlaneSettings } from "./kong/settings";
@@ -10,11 +9,12 @@ import { parseClusterArn } from "./ecs/arn";
 import { awslogs, type ContainerDefinition } from "./ecs/container";
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
 import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
-import { allowGroupToGroup, allowToCidrs, distinctEgress, type EgressTarget } from "./network/traffic";
+import { distinctEgress, type EgressTarget } from "./network/traffic";
 
 // One Data Plane group on ECS Fargate: its security group, task definition, service and
-// autoscaling, and (for the public group) the edge in front of it. Several groups may join one
-// Control Plane; each is one `new DataPlane(...)` with its own name and size.
+// autoscaling. It attaches to a load balancer it does not own (the stack's shared edge, or an
+// internal one) and joins a Control Plane through its contract. Its security-group arrows are
+// drawn in stacks/network.ts. Several groups may join one CP; each is one `new DataPlane(...)`.
 
 export const CONTAINER_NAME = "kong";
 
@@ -36,7 +36,14 @@ export const WORKER_SHUTDOWN_TIMEOUT_SECONDS = 25;
  */
 export const HEALTH_CHECK_GRACE_SECONDS = 120;
 
-export interface DataPlaneEdgeArgs extends Omit<EdgeArgs, "network" | "dataPlaneSecurityGroupId" | "accountId" | "tags" | "production"> {}
+/** The load balancer a group sits behind: its own target group there, and the listener using it. */
+export interface LoadBalancerAttachment {
+    targetGroupArn: pulumi.Input<string>;
+    targetGroupArnSuffix: pulumi.Input<string>;
+    loadBalancerArnSuffix: pulumi.Input<string>;
+    /** ECS rejects a target group that no listener uses yet: the service waits for it. */
+    listener: pulumi.Resource;
+}
 
 export interface DataPlaneArgs {
     /** VPC, private subnets for the tasks, public subnets for the edge. */
@@ -67,22 +74,16 @@ export interface DataPlaneArgs {
     desiredCount?: number;
     /** Share of tasks on FARGATE_SPOT, 0-100; one task always stays on FARGATE. @default 0 */
     spotPercent?: number;
-    /** Networks the DP may reach for upstream APIs. @default ["0.0.0.0/0"] */
-    upstreamEgressCidrs?: readonly string[];
-    /** Ports of the upstream APIs. @default [443] */
-    upstreamEgressPorts?: readonly number[];
     /** Average CPU % autoscaling holds. @default 60 */
     targetCpuPercent?: number;
-    /** ALB requests per task per minute autoscaling holds (edge groups only). @default 6000 */
+    /** ALB requests per task per minute autoscaling holds (groups behind a load balancer). @default 6000 */
     targetRequestsPerTask?: number;
     /** CloudWatch Logs retention in days. @default 30 */
     logRetentionDays?: number;
     /** Prefix of the log group name, e.g. kong-dev. @default "kong" */
     namePrefix?: string;
-    /** The public edge (ALB, certificate, DNS, WAF). @default undefined: an internal group without a load balancer. */
-    edge?: DataPlaneEdgeArgs;
-    /** Marks a production stack (deletion protection at the edge). @default false */
-    production?: boolean;
+    /** The load balancer in front. @default undefined: no load balancer (clients reach the tasks some other way). */
+    loadBalancer?: LoadBalancerAttachment;
     /** @default {} */
     tags?: Record<string, string>;
 }
@@ -158,22 +159,13 @@ export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
 type Parent = { parent: pulumi.Resource };
 type Cluster = pulumi.Output<ReturnType<typeof parseClusterArn>>;
 
-/** The group's SG, without inline rules, and its arrows to the CP and to the internet. */
+/** The group's SG, without inline rules: stacks/network.ts draws its arrows. */
 export function createDataPlaneSecurityGroup(name: string, args: DataPlaneArgs, parent: Parent): aws.ec2.SecurityGroup {
-    const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+    return new aws.ec2.SecurityGroup(`${name}-sg`, {
         vpcId: args.network.vpcId,
         description: `Kong Data Plane ${name}: proxy from its load balancer, to the Control Plane and upstreams`,
         tags: { ...args.tags, Name: `${name}-dp` },
     }, parent);
-    const cpSg = args.controlPlane.securityGroupId;
-    if (cpSg) {
-        allowGroupToGroup(`${name}-to-cp-admin`, sg.id, cpSg, { port: PORTS.admin, description: "Kong DP /kong-admin route to the CP Admin API", tags: args.tags }, parent);
-        allowGroupToGroup(`${name}-to-cp-cluster`, sg.id, cpSg, { port: PORTS.cluster, description: "Kong DP to CP cluster sync (mTLS)", tags: args.tags }, parent);
-    }
-    for (const e of dataPlaneEgress(args.upstreamEgressCidrs ?? ["0.0.0.0/0"], args.upstreamEgressPorts ?? [PORTS.https])) {
-        allowToCidrs(`${name}-egress-${e.port}`, sg.id, [e.cidr], { ...e, tags: args.tags }, parent);
-    }
-    return sg;
 }
 
 /** Execution role (exact secrets, keys and log group) and a task role without permissions. */
@@ -233,8 +225,8 @@ export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: Kon
         });
 }
 
-/** Target tracking on CPU, and on ALB requests per task when the group has an edge. */
-export function createDataPlaneAutoscaling(name: string, args: DataPlaneArgs, service: aws.ecs.Service, cluster: Cluster, edge: Edge | undefined, parent: Parent): void {
+/** Target tracking on CPU, and on ALB requests per task when the group is behind a load balancer. */
+export function createDataPlaneAutoscaling(name: string, args: DataPlaneArgs, service: aws.ecs.Service, cluster: Cluster, lb: LoadBalancerAttachment | undefined, parent: Parent): void {
     const target = new aws.appautoscaling.Target(`${name}-scaling`, {
         serviceNamespace: "ecs",
         scalableDimension: "ecs:service:DesiredCount",
@@ -256,12 +248,12 @@ export function createDataPlaneAutoscaling(name: string, args: DataPlaneArgs, se
         targetValue: args.targetCpuPercent ?? 60,
         predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
     });
-    if (edge) {
+    if (lb) {
         tracking("requests", {
             targetValue: args.targetRequestsPerTask ?? 6000,
             predefinedMetricSpecification: {
                 predefinedMetricType: "ALBRequestCountPerTarget",
-                resourceLabel: pulumi.interpolate`${edge.loadBalancerArnSuffix}/${edge.targetGroupArnSuffix}`,
+                resourceLabel: pulumi.interpolate`${lb.loadBalancerArnSuffix}/${lb.targetGroupArnSuffix}`,
             },
         });
     }
@@ -277,8 +269,6 @@ export class DataPlane extends pulumi.ComponentResource {
     public readonly logGroupName: pulumi.Output<string>;
     public readonly executionRoleArn: pulumi.Output<string>;
     public readonly taskRoleArn: pulumi.Output<string>;
-    /** The public edge, when the group has one. */
-    public readonly edge?: Edge;
 
     constructor(name: string, args: DataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:dataplane:DataPlane", name, {}, opts);
@@ -294,16 +284,7 @@ export class DataPlane extends pulumi.ComponentResource {
         const cluster = pulumi.output(args.ecsClusterArn).apply(parseClusterArn);
 
         const sg = createDataPlaneSecurityGroup(name, args, parent);
-        if (args.edge) {
-            this.edge = new Edge(`${name}-edge`, {
-                ...args.edge,
-                network: args.network,
-                dataPlaneSecurityGroupId: sg.id,
-                accountId: cluster.account,
-                production: args.production,
-                tags: args.tags,
-            }, parent);
-        }
+        const lb = args.loadBalancer;
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
             name: `/${args.namePrefix ?? "kong"}/data-plane/${name}`,
@@ -337,8 +318,8 @@ export class DataPlane extends pulumi.ComponentResource {
             // Rolling upgrade: start the new tasks first, then drain the old ones (data-plane.md).
             deploymentMinimumHealthyPercent: 100,
             deploymentMaximumPercent: 200,
-            ...(this.edge ? {
-                loadBalancers: [{ targetGroupArn: this.edge.targetGroupArn, containerName: CONTAINER_NAME, containerPort: PORTS.proxy }],
+            ...(lb ? {
+                loadBalancers: [{ targetGroupArn: lb.targetGroupArn, containerName: CONTAINER_NAME, containerPort: PORTS.proxy }],
                 healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
             } : {}),
             propagateTags: "SERVICE",
@@ -350,14 +331,14 @@ export class DataPlane extends pulumi.ComponentResource {
             ignoreChanges: ["desiredCount"],
             dependsOn: [
                 // ECS rejects a target group that no listener uses yet.
-                ...(this.edge ? [this.edge.httpsListener] : []),
+                ...(lb ? [lb.listener] : []),
                 // A task started before these fails to pull, read its TLS secret or log, and the
                 // circuit breaker counts it.
                 executionRole, executionPolicy, taskRole, logGroup,
                 ...(args.pullThroughCache?.rule ? [args.pullThroughCache.rule] : []),
             ],
         });
-        createDataPlaneAutoscaling(name, args, service, cluster, this.edge, parent);
+        createDataPlaneAutoscaling(name, args, service, cluster, lb, parent);
 
         this.securityGroupId = sg.id;
         this.serviceName = service.name;
@@ -376,4 +357,4 @@ export class DataPlane extends pulumi.ComponentResource {
 }
 
 /** The deregistration delay is the edge's; re-exported for readers of the shutdown timing. */
-export { DEREGISTRATION_DELAY_SECONDS };
+export { DEREGISTRATION_DELAY_SECONDS } from "./edge";

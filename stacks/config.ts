@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { parseDataPlanes, type DataPlaneGroupConfig } from "./data-planes-config";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
@@ -74,6 +75,8 @@ export interface StackConfig {
         upstreamEgressCidrs: readonly string[];
         upstreamEgressPorts: readonly number[];
     };
+    /** The DP groups (kong-hybrid:dataPlanes; absent: one public group sized by the dp* keys). */
+    dataPlanes: readonly DataPlaneGroupConfig[];
     edge: {
         domain: string;
         /** Empty: a self-signed certificate is imported into ACM and no DNS record is made. */
@@ -102,7 +105,7 @@ export class ConfigError extends pulumi.RunError {
 
 interface KeyDeclaration {
     type: "string" | "integer" | "boolean" | "array";
-    items?: { type: "string" | "integer" };
+    items?: { type: "string" | "integer" | "object" };
     default?: unknown;
     description?: string;
 }
@@ -149,6 +152,8 @@ function typed(key: string, decl: KeyDeclaration, text: string, problems: string
             }
             if (!Array.isArray(value)) return bad("must be a list");
             const itemType = decl.items?.type ?? "string";
+            // Lists of mappings (dataPlanes) are checked field by field by their own parser.
+            if (itemType === "object") return value;
             const wrong = value.filter(v => (itemType === "integer" ? !Number.isInteger(v) : typeof v !== "string"));
             if (wrong.length > 0) return bad(`must be a list of ${itemType === "integer" ? "whole numbers" : "strings"}`);
             return value;
@@ -236,13 +241,14 @@ export function fargateMemoryOptions(cpu: number): number[] | undefined {
     }
 }
 
-function checkFargate(prefix: "cp" | "dp", cpu: number, memory: number, problems: string[]) {
+/** `cpuKey`/`memoryKey` name where the values were written (dpCpu, dataPlanes[1].cpu, ...). */
+function checkFargate(cpuKey: string, memoryKey: string, cpu: number, memory: number, problems: string[]) {
     const options = fargateMemoryOptions(cpu);
     if (!options) {
-        problems.push(`${PROJECT}:${prefix}Cpu = ${cpu}: must be a Fargate CPU value: 256, 512, 1024, 2048, 4096, 8192 or 16384`);
+        problems.push(`${cpuKey} = ${cpu}: must be a Fargate CPU value: 256, 512, 1024, 2048, 4096, 8192 or 16384`);
     } else if (!options.includes(memory)) {
         const shown = options.length > 6 ? `${options[0]} to ${options[options.length - 1]} in steps of ${options[1] - options[0]}` : options.join(", ");
-        problems.push(`${PROJECT}:${prefix}Memory = ${memory}: Fargate does not run ${cpu} CPU units with ${memory} MiB; allowed: ${shown} MiB`);
+        problems.push(`${memoryKey} = ${memory}: Fargate does not run ${cpu} CPU units with ${memory} MiB; allowed: ${shown} MiB`);
     }
 }
 
@@ -276,7 +282,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         const text = given === undefined || given.trim() === "" ? undefined : given;
         if (text !== undefined) written[key] = text;
         if (text === undefined && decl.default === undefined) {
-            if (decl.type !== "array" || !key.endsWith("SubnetCidrs")) {
+            if (decl.type !== "array" || !(key.endsWith("SubnetCidrs") || key === "dataPlanes")) {
                 problems.push(`${PROJECT}:${key} is required: ${decl.description ?? ""}`.trim());
             }
             continue;
@@ -375,8 +381,17 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     }
 
     // Sizes and relations
-    if (v.cpCpu !== undefined && v.cpMemory !== undefined) checkFargate("cp", v.cpCpu, v.cpMemory, problems);
-    if (v.dpCpu !== undefined && v.dpMemory !== undefined) checkFargate("dp", v.dpCpu, v.dpMemory, problems);
+    if (v.cpCpu !== undefined && v.cpMemory !== undefined) checkFargate(`${PROJECT}:cpCpu`, `${PROJECT}:cpMemory`, v.cpCpu, v.cpMemory, problems);
+    if (v.dpCpu !== undefined && v.dpMemory !== undefined) checkFargate(`${PROJECT}:dpCpu`, `${PROJECT}:dpMemory`, v.dpCpu, v.dpMemory, problems);
+    const dataPlanes = parseDataPlanes(v.dataPlanes, {
+        cpu: v.dpCpu, memory: v.dpMemory, minCount: v.dpMinCount, maxCount: v.dpMaxCount,
+        desiredCount: v.dpDesiredCount || v.dpMinCount, spotPercent: v.dpSpotPercent, kong: dpImage!,
+    }, `${PROJECT}:dataPlanes`, problems, (at, cpu, memory) => checkFargate(`${at}.cpu`, `${at}.memory`, cpu, memory, problems));
+    for (const [i, g] of dataPlanes.entries()) {
+        if (cpImage && g.kong !== dpImage && (g.kong.edition !== cpImage.edition || g.kong.major !== cpImage.major || g.kong.minor > cpImage.minor)) {
+            problems.push(`${PROJECT}:dataPlanes[${i}].image = ${JSON.stringify(g.kong.image)}: must be the same edition as kongImage (${cpImage.image}) and not a newer minor (a CP rejects a newer DP)`);
+        }
+    }
     if (v.dpMinCount !== undefined && v.dpMaxCount !== undefined && v.dpMinCount > v.dpMaxCount) {
         problems.push(`${PROJECT}:dpMinCount = ${v.dpMinCount}: must not exceed ${PROJECT}:dpMaxCount (${v.dpMaxCount})`);
     }
@@ -457,6 +472,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
             upstreamEgressCidrs: v.dpUpstreamEgressCidrs,
             upstreamEgressPorts: v.dpUpstreamEgressPorts,
         },
+        dataPlanes,
         edge: {
             domain: v.domain,
             hostedZoneName: v.hostedZoneName ? v.hostedZoneName.replace(/\.$/, "") : undefined,
