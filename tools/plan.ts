@@ -94,6 +94,7 @@ const COMPONENTS: Record<string, string> = {
     "kong:controlplane:ControlPlane": "ControlPlane",
     "kong:dataplane:DataPlane": "DataPlane",
     "kong:edge:Edge": "Edge",
+    "kong:edge:InternalLoadBalancer": "InternalLoadBalancer",
 };
 
 function groupOf(r: PlannedResource, byUrn: Map<string, PlannedResource>): string {
@@ -121,7 +122,8 @@ export function keyChoices(run: ProgramRun, cfg: StackConfig): string[] {
         const own = descendants(run, g);
         const task = own.find(r => r.type === "aws:ecs/taskDefinition:TaskDefinition");
         const scaling = own.find(r => r.type === "aws:appautoscaling/target:Target");
-        const edge = own.some(r => r.type === "kong:edge:Edge") ? ", behind the ALB" : "";
+        const exposure = cfg.dataPlanes.find(d => `dp-${d.name}` === g.name)?.exposure;
+        const edge = exposure === "public" ? ", behind the ALB" : exposure === "internal" ? ", behind an internal ALB" : "";
         const size = task ? `${task.inputs.cpu} CPU units / ${task.inputs.memory} MiB` : "?";
         const count = scaling ? `${scaling.inputs.minCapacity}-${scaling.inputs.maxCapacity} tasks` : "";
         return `${g.name} (${size}, ${count}${cfg.dataPlane.spotPercent ? `, ${cfg.dataPlane.spotPercent}% on Spot` : ""}${edge})`;
