@@ -1,3 +1,4 @@
+import { AdminKey, Database } from "../components/database";
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { byType, runProgram, type PlannedResource, type ProgramRun } from "../offline/harness";
@@ -200,8 +201,11 @@ describe("PrivateCa → ControlPlane: a renewed certificate rolls the CP tasks",
                 secretArn: pulumi.output("arn:aws:secretsmanager:eu-west-1:123456789012:secret:pki-cp-tls-AbCdEf"),
                 versionId: pulumi.output(versionId),
             };
+            const network = { vpcId: "vpc-0123", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-p1"], privateSubnetIds: ["subnet-a", "subnet-b"], isolatedSubnetIds: ["subnet-i1", "subnet-i2"] };
             new ControlPlane("cp", {
-                network: { vpcId: "vpc-0123", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-p1"], privateSubnetIds: ["subnet-a", "subnet-b"], isolatedSubnetIds: ["subnet-i1", "subnet-i2"] },
+                network,
+                database: new Database("db", { network, kmsKeyArn: KEY, resourcePrefix: "cp" }),
+                adminKey: new AdminKey("admin-key", { kmsKeyArn: KEY, resourcePrefix: "cp" }),
                 ecsClusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/kong-test",
                 kmsKeyArn: KEY,
                 pki: { caCertificatePem: pulumi.output("-----BEGIN CERTIFICATE-----"), controlPlaneTls: tlsRefs, dataPlaneTls: tlsRefs, kmsKeyArn: pulumi.output(KEY) },

@@ -91,6 +91,8 @@ const COMPONENTS: Record<string, string> = {
     "kong:network:Vpc": "Vpc",
     "kong:security:StackKey": "StackKey",
     "kong:pki:PrivateCa": "PrivateCa",
+    "kong:database:Database": "Database",
+    "kong:controlplane:AdminKey": "AdminKey",
     "kong:controlplane:ControlPlane": "ControlPlane",
     "kong:dataplane:DataPlane": "DataPlane",
     "kong:edge:Edge": "Edge",
