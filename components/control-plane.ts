@@ -23,6 +23,9 @@ import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRo
 // One task: an init container runs the migrations, the kong container waits for its SUCCESS, and a
 // decK sidecar applies the /kong-admin bootstrap once kong is HEALTHY (control-plane/*.ts say why).
 
+/** The one source of each CP default (see DATA_PLANE_DEFAULTS). */
+export const CONTROL_PLANE_DEFAULTS = { cpu: 512, memory: 1024, desiredCount: 1, logRetentionDays: 14 } as const;
+
 export interface ControlPlaneArgs {
     /** Where to run: private subnets for tasks, isolated subnets for Aurora. */
     network: NetworkRefs;
@@ -114,7 +117,7 @@ export class ControlPlane extends pulumi.ComponentResource {
         const db = args.database;
         const adminKey = args.adminKey;
         const discovery = createDiscovery(ctx, args.hostname, args.network.vpcId);
-        const logs = createLogGroups(ctx, args.kmsKeyArn, args.logRetentionDays ?? 14);
+        const logs = createLogGroups(ctx, args.kmsKeyArn, args.logRetentionDays ?? CONTROL_PLANE_DEFAULTS.logRetentionDays);
         const roles = createTaskRoles(ctx, args, {
             secretArns: [db.masterSecretArn, args.pki.controlPlaneTls.secretArn, adminKey.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])],
             logs,
@@ -129,7 +132,7 @@ export class ControlPlane extends pulumi.ComponentResource {
         const service = new aws.ecs.Service(`${name}-service`, {
             cluster: args.ecsClusterArn,
             taskDefinition: taskDefinition.arn,
-            desiredCount: args.desiredCount ?? 1,
+            desiredCount: args.desiredCount ?? CONTROL_PLANE_DEFAULTS.desiredCount,
             launchType: "FARGATE",
             // Container dependencies need platform 1.3.0+, JSON-key secrets 1.4.0+ (docs/facts/aws.md §5).
             platformVersion: "1.4.0",
@@ -320,8 +323,8 @@ function createTaskDefinition(
     },
 ) {
     const { name, parent, tags, cluster } = ctx;
-    const cpu = args.cpu ?? 512;
-    const memory = args.memory ?? 1024;
+    const cpu = args.cpu ?? CONTROL_PLANE_DEFAULTS.cpu;
+    const memory = args.memory ?? CONTROL_PLANE_DEFAULTS.memory;
     const tls = args.pki.controlPlaneTls;
     const containerDefinitions = pulumi.all([
         deps.db.endpoint, deps.db.masterSecretArn, tls.secretArn, tls.versionId ?? pulumi.output(""), adminKeyValueFrom(deps.adminKey),

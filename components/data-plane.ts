@@ -5,6 +5,7 @@ import type { KongImage } from "./kong/image";
 import { toContainerEnv, type ContainerEnv } from "./ecs/kong-env";
 import { dataPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
+import type { Problem } from "./problems";
 import { parseClusterArn } from "./ecs/arn";
 import { awslogs, type ContainerDefinition } from "./ecs/container";
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
@@ -45,6 +46,20 @@ export interface LoadBalancerAttachment {
     listener: pulumi.Resource;
 }
 
+/** The one source of each DP default: stacks/config.ts maps config keys onto these and Pulumi.yaml repeats them (test/defaults.spec.ts). */
+export const DATA_PLANE_DEFAULTS = {
+    cpu: 512,
+    memory: 1024,
+    minCount: 1,
+    maxCount: 4,
+    spotPercent: 0,
+    targetCpuPercent: 60,
+    targetRequestsPerTask: 6000,
+    logRetentionDays: 14,
+    upstreamEgressCidrs: ["0.0.0.0/0"] as readonly string[],
+    upstreamEgressPorts: [443] as readonly number[],
+} as const;
+
 export interface DataPlaneArgs {
     /** VPC, private subnets for the tasks, public subnets for the edge. */
     network: NetworkRefs;
@@ -78,7 +93,7 @@ export interface DataPlaneArgs {
     targetCpuPercent?: number;
     /** ALB requests per task per minute autoscaling holds (groups behind a load balancer). @default 6000 */
     targetRequestsPerTask?: number;
-    /** CloudWatch Logs retention in days. @default 30 */
+    /** CloudWatch Logs retention in days. @default 14 */
     logRetentionDays?: number;
     /** Prefix of the log group name, e.g. kong-dev. @default "kong" */
     namePrefix?: string;
@@ -90,16 +105,25 @@ export interface DataPlaneArgs {
 
 // ── Pure parts ──────────────────────────────────────────────────────────────────────────────
 
-/** A CP rejects a DP of a newer minor or another major (docs/facts/kong-hybrid.md §4): refuse it before deploying. */
-export function checkDataPlaneVersion(group: string, dp: KongImage, cp: KongImage): void {
-    if (dp.major !== cp.major || dp.minor > cp.minor) {
-        throw new Error(
-            `DataPlane "${group}": Kong ${dp.version} (${dp.image}) is newer than the Control Plane's ${cp.version} (${cp.image}); ` +
-            "a Control Plane rejects a Data Plane of a newer minor version; upgrade the Control Plane first");
-    }
+/**
+ * A CP rejects a DP of a newer minor or another major (docs/facts/kong-hybrid.md §4), and the two
+ * must be the same edition. The one source of the rule: stacks/config.ts maps it onto its keys.
+ */
+export function validateDataPlaneVersion(dp: KongImage, cp: KongImage): Problem[] {
     if (dp.edition !== cp.edition) {
-        throw new Error(`DataPlane "${group}": ${dp.image} (${dp.edition}) and the Control Plane's ${cp.image} (${cp.edition}) must be the same edition`);
+        return [{ field: "kong", value: dp.image, message: name => `must be the same edition as ${name("controlPlaneKong")} (${cp.image}: ${cp.edition}, this is ${dp.edition})` }];
     }
+    if (dp.major !== cp.major || dp.minor > cp.minor) {
+        return [{ field: "kong", value: dp.image, message: () => `Kong ${dp.version} is newer than the Control Plane's ${cp.version}; a CP rejects a DP of a newer minor version (upgrade the CP first)` }];
+    }
+    return [];
+}
+
+/** Refuses a DP the CP would reject, before anything is deployed. */
+export function checkDataPlaneVersion(group: string, dp: KongImage, cp: KongImage): void {
+    const problems = validateDataPlaneVersion(dp, cp);
+    // The image is in the message already: no "kong = …" prefix.
+    if (problems.length) throw new Error(`DataPlane "${group}": ${problems.map(p => p.message(() => "the Control Plane's image")).join("; ")}`);
 }
 
 /** FARGATE keeps one task (base 1); the rest split by weight per `spotPercent`. */
@@ -231,8 +255,8 @@ export function createDataPlaneAutoscaling(name: string, args: DataPlaneArgs, se
         serviceNamespace: "ecs",
         scalableDimension: "ecs:service:DesiredCount",
         resourceId: pulumi.interpolate`service/${cluster.clusterName}/${service.name}`,
-        minCapacity: args.minCount ?? 1,
-        maxCapacity: args.maxCount ?? 4,
+        minCapacity: args.minCount ?? DATA_PLANE_DEFAULTS.minCount,
+        maxCapacity: args.maxCount ?? DATA_PLANE_DEFAULTS.maxCount,
         tags: args.tags,
     }, parent);
     const tracking = (suffix: string, spec: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration) =>
@@ -245,12 +269,12 @@ export function createDataPlaneAutoscaling(name: string, args: DataPlaneArgs, se
             targetTrackingScalingPolicyConfiguration: { scaleOutCooldown: 60, scaleInCooldown: 300, ...spec },
         }, parent);
     tracking("cpu", {
-        targetValue: args.targetCpuPercent ?? 60,
+        targetValue: args.targetCpuPercent ?? DATA_PLANE_DEFAULTS.targetCpuPercent,
         predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
     });
     if (lb) {
         tracking("requests", {
-            targetValue: args.targetRequestsPerTask ?? 6000,
+            targetValue: args.targetRequestsPerTask ?? DATA_PLANE_DEFAULTS.targetRequestsPerTask,
             predefinedMetricSpecification: {
                 predefinedMetricType: "ALBRequestCountPerTarget",
                 resourceLabel: pulumi.interpolate`${lb.loadBalancerArnSuffix}/${lb.targetGroupArnSuffix}`,
@@ -277,9 +301,9 @@ export class DataPlane extends pulumi.ComponentResource {
         // Refuse what Kong or AWS would reject before registering anything.
         const kong = args.kong ?? args.controlPlane.kong;
         checkDataPlaneVersion(name, kong, args.controlPlane.kong);
-        const cpu = args.cpu ?? 512;
-        const minCount = args.minCount ?? 1;
-        const maxCount = args.maxCount ?? 4;
+        const cpu = args.cpu ?? DATA_PLANE_DEFAULTS.cpu;
+        const minCount = args.minCount ?? DATA_PLANE_DEFAULTS.minCount;
+        const maxCount = args.maxCount ?? DATA_PLANE_DEFAULTS.maxCount;
         if (minCount > maxCount) throw new Error(`DataPlane "${name}": minCount ${minCount} exceeds maxCount ${maxCount}`);
         const cluster = pulumi.output(args.ecsClusterArn).apply(parseClusterArn);
 
@@ -288,7 +312,7 @@ export class DataPlane extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
             name: `/${args.namePrefix ?? "kong"}/data-plane/${name}`,
-            retentionInDays: args.logRetentionDays ?? 30,
+            retentionInDays: args.logRetentionDays ?? DATA_PLANE_DEFAULTS.logRetentionDays,
             kmsKeyId: args.kmsKeyArn,
             tags: args.tags,
         }, parent);
@@ -299,7 +323,7 @@ export class DataPlane extends pulumi.ComponentResource {
             requiresCompatibilities: ["FARGATE"],
             networkMode: "awsvpc",
             cpu: String(cpu),
-            memory: String(args.memory ?? 1024),
+            memory: String(args.memory ?? DATA_PLANE_DEFAULTS.memory),
             runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
@@ -311,7 +335,7 @@ export class DataPlane extends pulumi.ComponentResource {
             cluster: args.ecsClusterArn,
             taskDefinition: taskDefinition.arn,
             desiredCount: args.desiredCount ?? minCount,
-            capacityProviderStrategies: capacityProviderStrategy(args.spotPercent ?? 0),
+            capacityProviderStrategies: capacityProviderStrategy(args.spotPercent ?? DATA_PLANE_DEFAULTS.spotPercent),
             platformVersion: "LATEST",
             networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
             deploymentCircuitBreaker: { enable: true, rollback: true },

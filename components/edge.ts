@@ -60,6 +60,9 @@ export interface EdgeArgs {
 
 export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
 
+/** The one source of each edge default (see DATA_PLANE_DEFAULTS). */
+export const EDGE_DEFAULTS = { sslPolicy: DEFAULT_SSL_POLICY, httpRedirect: false, wafRateLimit: 2000, accessLogRetentionDays: 30 } as const;
+
 // ── Pure parts ──────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -265,7 +268,7 @@ export function createWebAcl(name: string, args: EdgeArgs, albArn: pulumi.Output
         scope: "REGIONAL",
         description: `Kong gateway ${args.domain}`,
         defaultAction: { allow: {} },
-        rules: pulumi.all(ipSets.map(set => set.arn)).apply(arns => wafRules(metricPrefix, args.wafRateLimit ?? 2000, arns)),
+        rules: pulumi.all(ipSets.map(set => set.arn)).apply(arns => wafRules(metricPrefix, args.wafRateLimit ?? EDGE_DEFAULTS.wafRateLimit, arns)),
         visibilityConfig: visibility(`${metricPrefix}-waf`),
         tags,
     }, parent);
@@ -312,7 +315,7 @@ export class Edge extends pulumi.ComponentResource {
             tags: { ...tags, Name: `${name}-alb` },
         }, parent);
 
-        const logs = createAccessLogBucket(name, args.accountId, production, args.accessLogRetentionDays ?? 30, tags, parent);
+        const logs = createAccessLogBucket(name, args.accountId, production, args.accessLogRetentionDays ?? EDGE_DEFAULTS.accessLogRetentionDays, tags, parent);
         const bucket = logs.bucket;
 
         const alb = new aws.lb.LoadBalancer(`${name}-alb`, {

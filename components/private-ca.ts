@@ -1,3 +1,4 @@
+import { problemLine, type Problem } from "./problems";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
@@ -94,12 +95,27 @@ export function leafSpecs(controlPlaneHostname: string): Record<ClusterRole, Lea
     };
 }
 
+/** The one source of each CA default (see DATA_PLANE_DEFAULTS). */
+export const CA_DEFAULTS = { mode: "self-managed", pcaUsageMode: "GENERAL_PURPOSE", validityDays: 365, renewBeforeDays: 30 } as const;
+
+/** The rules between the CA settings (the one source: stacks/config.ts maps these onto its keys). */
+export function validateCertificateWindow(a: { validityDays: number; renewBeforeDays: number; mode?: string; pcaUsageMode?: string }): Problem[] {
+    const problems: Problem[] = [];
+    if (a.renewBeforeDays >= a.validityDays) {
+        problems.push({ field: "renewBeforeDays", value: a.renewBeforeDays, message: name => `must be less than ${name("validityDays")} (${a.validityDays})` });
+    }
+    if (a.mode === "acm-pca" && a.pcaUsageMode === "SHORT_LIVED_CERTIFICATE" && a.validityDays > 7) {
+        problems.push({ field: "validityDays", value: a.validityDays, message: () => "a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most" });
+    }
+    return problems;
+}
+
 /** Validity and early-renewal window in hours (@pulumi/tls units), checked. */
 export function renewalWindow(validityDays: number, renewBeforeDays: number): { validityPeriodHours: number; earlyRenewalHours: number } {
     if (!Number.isInteger(validityDays) || validityDays < 1) throw new Error(`PrivateCa: validityDays must be a whole number ≥ 1, not ${validityDays}`);
-    if (!Number.isInteger(renewBeforeDays) || renewBeforeDays < 1 || renewBeforeDays >= validityDays) {
-        throw new Error(`PrivateCa: renewBeforeDays (${renewBeforeDays}) must be from 1 to validityDays - 1 (${validityDays - 1})`);
-    }
+    if (!Number.isInteger(renewBeforeDays) || renewBeforeDays < 1) throw new Error(`PrivateCa: renewBeforeDays must be a whole number ≥ 1, not ${renewBeforeDays}`);
+    const problems = validateCertificateWindow({ validityDays, renewBeforeDays });
+    if (problems.length) throw new Error(`PrivateCa: ${problems.map(p => problemLine(p)).join("; ")}`);
     return { validityPeriodHours: validityDays * 24, earlyRenewalHours: renewBeforeDays * 24 };
 }
 
@@ -133,11 +149,10 @@ export class PrivateCa extends pulumi.ComponentResource implements ClusterPki {
 
     constructor(name: string, args: PrivateCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:pki:PrivateCa", name, args, opts);
-        const mode = args.mode ?? "self-managed";
-        const window = renewalWindow(args.validityDays ?? 365, args.renewBeforeDays ?? 30);
-        if (mode === "acm-pca" && args.pcaUsageMode === "SHORT_LIVED_CERTIFICATE" && (args.validityDays ?? 365) > 7) {
-            throw new Error(`PrivateCa: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most, not ${args.validityDays ?? 365}`);
-        }
+        const mode = args.mode ?? CA_DEFAULTS.mode;
+        const window = renewalWindow(args.validityDays ?? CA_DEFAULTS.validityDays, args.renewBeforeDays ?? CA_DEFAULTS.renewBeforeDays);
+        const problems = validateCertificateWindow({ validityDays: args.validityDays ?? CA_DEFAULTS.validityDays, renewBeforeDays: args.renewBeforeDays ?? CA_DEFAULTS.renewBeforeDays, mode, pcaUsageMode: args.pcaUsageMode });
+        if (problems.length) throw new Error(`PrivateCa: ${problems.map(p => problemLine(p)).join("; ")}`);
         const specs = leafSpecs(args.controlPlaneHostname);
         const organization = args.organization ?? "kong-hybrid";
         const tags = args.tags ?? {};
@@ -236,7 +251,7 @@ function pcaIssuer(
     const partition = pulumi.output(args.kmsKeyArn).apply(arnPartition);
     const ca = new aws.acmpca.CertificateAuthority(`${name}-pca`, {
         type: "ROOT",
-        usageMode: args.pcaUsageMode ?? "GENERAL_PURPOSE",
+        usageMode: args.pcaUsageMode ?? CA_DEFAULTS.pcaUsageMode,
         certificateAuthorityConfiguration: {
             keyAlgorithm: PCA_KEY_ALGORITHM,
             signingAlgorithm: PCA_SIGNING_ALGORITHM,

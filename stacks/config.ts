@@ -1,4 +1,8 @@
 import * as fs from "fs";
+import { validateDatabaseSettings } from "../components/control-plane/database";
+import { validateCertificateWindow } from "../components/private-ca";
+import { problemLine } from "../components/problems";
+import { validateDataPlaneVersion } from "../components/data-plane";
 import { parseDataPlanes, type DataPlaneGroupConfig } from "./data-planes-config";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -363,12 +367,9 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     };
     const cpImage = v.kongImage !== undefined ? image("kongImage", v.kongImage) : undefined;
     const dpImage = v.dataPlaneKongImage ? image("dataPlaneKongImage", v.dataPlaneKongImage) : cpImage;
+    const versionKey: Record<string, string> = { kong: `${PROJECT}:dataPlaneKongImage`, controlPlaneKong: "kongImage" };
     if (cpImage && dpImage && dpImage !== cpImage) {
-        if (dpImage.edition !== cpImage.edition) {
-            problems.push(`${PROJECT}:dataPlaneKongImage = ${JSON.stringify(dpImage.image)}: must be the same edition as kongImage (${cpImage.image})`);
-        } else if (dpImage.minor > cpImage.minor) {
-            problems.push(`${PROJECT}:dataPlaneKongImage = ${JSON.stringify(dpImage.image)}: Kong ${dpImage.version} is newer than the Control Plane's ${cpImage.version}; a CP rejects a DP of a newer minor version (upgrade the CP first)`);
-        }
+        problems.push(...validateDataPlaneVersion(dpImage, cpImage).map(p => problemLine(p, f => versionKey[f])));
     }
     const licence: string = v.kongLicenseSecretArn ?? "";
     if (licence && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(licence)) {
@@ -388,9 +389,9 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         desiredCount: v.dpDesiredCount || v.dpMinCount, spotPercent: v.dpSpotPercent, kong: dpImage!,
     }, `${PROJECT}:dataPlanes`, problems, (at, cpu, memory) => checkFargate(`${at}.cpu`, `${at}.memory`, cpu, memory, problems));
     for (const [i, g] of dataPlanes.entries()) {
-        if (cpImage && g.kong !== dpImage && (g.kong.edition !== cpImage.edition || g.kong.major !== cpImage.major || g.kong.minor > cpImage.minor)) {
-            problems.push(`${PROJECT}:dataPlanes[${i}].image = ${JSON.stringify(g.kong.image)}: must be the same edition as kongImage (${cpImage.image}) and not a newer minor (a CP rejects a newer DP)`);
-        }
+        if (!cpImage || g.kong === dpImage) continue;
+        const key: Record<string, string> = { kong: `${PROJECT}:dataPlanes[${i}].image`, controlPlaneKong: "kongImage" };
+        problems.push(...validateDataPlaneVersion(g.kong, cpImage).map(p => problemLine(p, f => key[f])));
     }
     if (v.dpMinCount !== undefined && v.dpMaxCount !== undefined && v.dpMinCount > v.dpMaxCount) {
         problems.push(`${PROJECT}:dpMinCount = ${v.dpMinCount}: must not exceed ${PROJECT}:dpMaxCount (${v.dpMaxCount})`);
@@ -399,19 +400,18 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         (v.dpDesiredCount < v.dpMinCount || v.dpDesiredCount > v.dpMaxCount)) {
         problems.push(`${PROJECT}:dpDesiredCount = ${v.dpDesiredCount}: must be 0 (= dpMinCount) or from dpMinCount (${v.dpMinCount}) to dpMaxCount (${v.dpMaxCount})`);
     }
+    // Rules between keys are the components' own (validate…): mapped onto the config keys here.
     const minAcu = v.dbMinCapacity !== undefined ? Number(v.dbMinCapacity) : undefined;
     const maxAcu = v.dbMaxCapacity !== undefined ? Number(v.dbMaxCapacity) : undefined;
-    if (minAcu !== undefined && maxAcu !== undefined && minAcu > maxAcu) {
-        problems.push(`${PROJECT}:dbMinCapacity = ${v.dbMinCapacity}: must not exceed ${PROJECT}:dbMaxCapacity (${v.dbMaxCapacity})`);
+    if (minAcu !== undefined && maxAcu !== undefined && v.dbEngineVersion) {
+        const key: Record<string, string> = { minCapacity: "dbMinCapacity", maxCapacity: "dbMaxCapacity", engineVersion: "dbEngineVersion" };
+        problems.push(...validateDatabaseSettings({ engineVersion: v.dbEngineVersion, minCapacity: minAcu, maxCapacity: maxAcu })
+            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
     }
-    if (minAcu === 0 && v.dbEngineVersion && !supportsZeroAcu(v.dbEngineVersion)) {
-        problems.push(`${PROJECT}:dbEngineVersion = ${JSON.stringify(v.dbEngineVersion)}: cannot scale to 0 ACU (dbMinCapacity 0); use 16.3+, 15.7+, 14.12+ or 13.15+, or set dbMinCapacity to 0.5`);
-    }
-    if (v.certRenewBeforeDays !== undefined && v.certValidityDays !== undefined && v.certRenewBeforeDays >= v.certValidityDays) {
-        problems.push(`${PROJECT}:certRenewBeforeDays = ${v.certRenewBeforeDays}: must be less than ${PROJECT}:certValidityDays (${v.certValidityDays})`);
-    }
-    if (v.caMode === "acm-pca" && v.caPcaUsageMode === "SHORT_LIVED_CERTIFICATE" && v.certValidityDays > 7) {
-        problems.push(`${PROJECT}:certValidityDays = ${v.certValidityDays}: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most`);
+    if (v.certRenewBeforeDays !== undefined && v.certValidityDays !== undefined) {
+        const key: Record<string, string> = { validityDays: "certValidityDays", renewBeforeDays: "certRenewBeforeDays" };
+        problems.push(...validateCertificateWindow({ validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays, mode: v.caMode, pcaUsageMode: v.caPcaUsageMode })
+            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
     }
     if (v.production === true && v.adminAllowedCidrs) problems.push(...productionAdminProblems(v.adminAllowedCidrs));
     // Without NAT, tasks reach only what the VPC endpoints serve: images from private ECR (or the

@@ -52,7 +52,7 @@ describe("PrivateCa: certificate rules", () => {
     const windows: { validity: number; renew: number; hours?: [number, number]; error?: RegExp }[] = [
         { validity: 365, renew: 30, hours: [8760, 720] },
         { validity: 7, renew: 2, hours: [168, 48] },
-        { validity: 30, renew: 30, error: /renewBeforeDays \(30\) must be from 1 to validityDays - 1 \(29\)/ },
+        { validity: 30, renew: 30, error: /renewBeforeDays = 30: must be less than validityDays \(30\)/ },
         { validity: 30, renew: 0, error: /renewBeforeDays/ },
         { validity: 0, renew: 1, error: /validityDays must be a whole number/ },
     ];
@@ -80,7 +80,7 @@ describe("PrivateCa: arguments", () => {
             }
             return {};
         }, { config: { "aws:region": "eu-west-1" } });
-        assert.match(String(error), /valid 7 days at most, not 30/);
+        assert.match(String(error), /validityDays = 30: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most/);
         assert.deepStrictEqual(run.resources.filter(r => r.custom), []);
     });
 });
