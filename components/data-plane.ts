@@ -5,7 +5,7 @@ import type { KongImage } from "./kong/image";
 import { toContainerEnv, type ContainerEnv } from "./ecs/kong-env";
 import { dataPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
-import type { Problem } from "./problems";
+import { problemLine, type Problem } from "./problems";
 import { parseClusterArn } from "./ecs/arn";
 import { awslogs, type ContainerDefinition } from "./ecs/container";
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
@@ -115,6 +115,15 @@ export function validateDataPlaneVersion(dp: KongImage, cp: KongImage): Problem[
     }
     if (dp.major !== cp.major || dp.minor > cp.minor) {
         return [{ field: "kong", value: dp.image, message: () => `Kong ${dp.version} is newer than the Control Plane's ${cp.version}; a CP rejects a DP of a newer minor version (upgrade the CP first)` }];
+    }
+    return [];
+}
+
+/** The group's task counts: the one source of the rule (stacks/config.ts maps it onto dp* keys and each dataPlanes entry). */
+export function validateDataPlaneScaling(s: { minCount: number; maxCount: number; desiredCount?: number }): Problem[] {
+    if (s.minCount > s.maxCount) return [{ field: "minCount", value: s.minCount, message: name => `must not exceed ${name("maxCount")} (${s.maxCount})` }];
+    if (s.desiredCount && (s.desiredCount < s.minCount || s.desiredCount > s.maxCount)) {
+        return [{ field: "desiredCount", value: s.desiredCount, message: name => `must be 0 (= ${name("minCount")}) or from ${name("minCount")} (${s.minCount}) to ${name("maxCount")} (${s.maxCount})` }];
     }
     return [];
 }
@@ -304,7 +313,8 @@ export class DataPlane extends pulumi.ComponentResource {
         const cpu = args.cpu ?? DATA_PLANE_DEFAULTS.cpu;
         const minCount = args.minCount ?? DATA_PLANE_DEFAULTS.minCount;
         const maxCount = args.maxCount ?? DATA_PLANE_DEFAULTS.maxCount;
-        if (minCount > maxCount) throw new Error(`DataPlane "${name}": minCount ${minCount} exceeds maxCount ${maxCount}`);
+        const scaling = validateDataPlaneScaling({ minCount, maxCount, desiredCount: args.desiredCount });
+        if (scaling.length) throw new Error(`DataPlane "${name}": ${scaling.map(p => problemLine(p)).join("; ")}`);
         const cluster = pulumi.output(args.ecsClusterArn).apply(parseClusterArn);
 
         const sg = createDataPlaneSecurityGroup(name, args, parent);

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { validateDatabaseSettings } from "../components/control-plane/database";
 import { validateCertificateWindow } from "../components/private-ca";
 import { problemLine } from "../components/problems";
-import { validateDataPlaneVersion } from "../components/data-plane";
+import { validateDataPlaneScaling, validateDataPlaneVersion } from "../components/data-plane";
 import { parseDataPlanes, type DataPlaneGroupConfig } from "./data-planes-config";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -393,12 +393,10 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         const key: Record<string, string> = { kong: `${PROJECT}:dataPlanes[${i}].image`, controlPlaneKong: "kongImage" };
         problems.push(...validateDataPlaneVersion(g.kong, cpImage).map(p => problemLine(p, f => key[f])));
     }
-    if (v.dpMinCount !== undefined && v.dpMaxCount !== undefined && v.dpMinCount > v.dpMaxCount) {
-        problems.push(`${PROJECT}:dpMinCount = ${v.dpMinCount}: must not exceed ${PROJECT}:dpMaxCount (${v.dpMaxCount})`);
-    }
-    if (v.dpDesiredCount && v.dpMinCount !== undefined && v.dpMaxCount !== undefined &&
-        (v.dpDesiredCount < v.dpMinCount || v.dpDesiredCount > v.dpMaxCount)) {
-        problems.push(`${PROJECT}:dpDesiredCount = ${v.dpDesiredCount}: must be 0 (= dpMinCount) or from dpMinCount (${v.dpMinCount}) to dpMaxCount (${v.dpMaxCount})`);
+    if (v.dpMinCount !== undefined && v.dpMaxCount !== undefined) {
+        const key: Record<string, string> = { minCount: "dpMinCount", maxCount: "dpMaxCount", desiredCount: "dpDesiredCount" };
+        problems.push(...validateDataPlaneScaling({ minCount: v.dpMinCount, maxCount: v.dpMaxCount, desiredCount: v.dpDesiredCount })
+            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
     }
     // Rules between keys are the components' own (validate…): mapped onto the config keys here.
     const minAcu = v.dbMinCapacity !== undefined ? Number(v.dbMinCapacity) : undefined;

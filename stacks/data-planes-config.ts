@@ -1,4 +1,6 @@
+import { validateDataPlaneScaling } from "../components/data-plane";
 import { parseKongImage, type KongImage } from "../components/kong/image";
+import { problemLine } from "../components/problems";
 
 // kong-hybrid:dataPlanes: the stack's DP groups as data. Absent, the stack has one public group
 // sized by the dp* keys (what every stack had before groups were configurable).
@@ -82,8 +84,9 @@ export function parseDataPlanes(
         const minCount = int("minCount", 1, 100);
         const maxCount = int("maxCount", 1, 100);
         const desiredCount = int("desiredCount", 0, 100, 0) || minCount;
-        if (minCount > maxCount) problems.push(`${at}.maxCount = ${maxCount}: must not be less than minCount (${minCount})`);
-        else if (desiredCount < minCount || desiredCount > maxCount) problems.push(`${at}.desiredCount = ${desiredCount}: must be 0 (= minCount) or from minCount (${minCount}) to maxCount (${maxCount})`);
+        if (Number.isInteger(minCount) && Number.isInteger(maxCount)) {
+            problems.push(...validateDataPlaneScaling({ minCount, maxCount, desiredCount }).map(p => problemLine(p, f => `${at}.${f}`)));
+        }
         const cpu = int("cpu", 256, 16384, defaults.cpu);
         const memory = int("memory", 512, 122880, defaults.memory);
         if (Number.isInteger(cpu) && Number.isInteger(memory) && (g.cpu !== undefined || g.memory !== undefined)) checkSize(at, cpu, memory);

@@ -108,7 +108,7 @@ describe("kong-hybrid:dataPlanes validation", () => {
         }
     };
     const cases: [string, unknown, RegExp][] = [
-        ["maxCount below minCount, named by index and field", [group(), group({ name: "internal", exposure: "internal", minCount: 3, maxCount: 2 })], /^kong-hybrid:dataPlanes\[1\]\.maxCount = 2: must not be less than minCount \(3\)$/],
+        ["minCount above maxCount, named by index and field", [group(), group({ name: "internal", exposure: "internal", minCount: 3, maxCount: 2 })], /^kong-hybrid:dataPlanes\[1\]\.minCount = 3: must not exceed kong-hybrid:dataPlanes\[1\]\.maxCount \(2\)$/],
         ["the EKS runtime (not wired yet)", [group({ runtime: "eks" })], /^kong-hybrid:dataPlanes\[0\]\.runtime = "eks": the EKS runtime is not wired into stacks yet; use ecs$/],
         ["an unknown runtime", [group({ runtime: "k8s" })], /^kong-hybrid:dataPlanes\[0\]\.runtime = "k8s": must be ecs$/],
         ["a duplicate name", [group(), group({ exposure: "internal" })], /^kong-hybrid:dataPlanes\[1\]\.name = "public": another group has this name/],
