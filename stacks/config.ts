@@ -307,127 +307,9 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     else if (region !== region.trim()) problems.push(`aws:region = ${JSON.stringify(region)}: has ${/^\s/.test(region) ? "a leading" : "a trailing"} space; write ${JSON.stringify(region.trim())}`);
     else if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) problems.push(`aws:region = ${JSON.stringify(region)}: must be an AWS region code such as eu-west-1`);
 
-    // CIDRs
-    const cidr = (key: string, text: string, allowV6 = false): Ipv4Cidr | undefined => {
-        if (allowV6 && isIpv6Cidr(text)) return undefined;
-        const c = parseIpv4Cidr(text);
-        if ("error" in c) {
-            problems.push(`${PROJECT}:${key}: ${JSON.stringify(text)} ${c.error}`);
-            return undefined;
-        }
-        return c;
-    };
-    const vpc = v.vpcCidr !== undefined ? cidr("vpcCidr", v.vpcCidr) : undefined;
-    if (vpc && (vpc.prefix < 16 || vpc.prefix > 24)) {
-        problems.push(`${PROJECT}:vpcCidr = ${JSON.stringify(v.vpcCidr)}: a VPC block must be /16 to /24`);
-    }
-    for (const key of ["adminAllowedCidrs", "dpUpstreamEgressCidrs"]) {
-        for (const c of (v[key] as string[] | undefined) ?? []) cidr(key, c, true);
-    }
-
-    // Subnet plan
-    const azCount: number | undefined = v.azCount;
-    const plan: Record<string, string[]> = {};
-    if (vpc && azCount !== undefined && vpc.prefix >= 16 && vpc.prefix <= 24) {
-        const derived = vpc.prefix <= 20 ? defaultSubnetPlan(vpc, azCount) : undefined;
-        const tiers = [["public", "publicSubnetCidrs"], ["private", "privateSubnetCidrs"], ["isolated", "isolatedSubnetCidrs"]] as const;
-        const all: { key: string; text: string; c: Ipv4Cidr }[] = [];
-        for (const [tier, key] of tiers) {
-            const given = v[key] as string[] | undefined;
-            if (!given && !derived) {
-                problems.push(`${PROJECT}:${key} is required: a ${v.vpcCidr} VPC is too small for the default plan (/20 or larger); list one block per AZ`);
-                continue;
-            }
-            const list = given ?? derived![tier];
-            if (list.length !== azCount) {
-                problems.push(`${PROJECT}:${key} = ${JSON.stringify(list)}: must list exactly one block per AZ (azCount = ${azCount})`);
-            }
-            plan[tier] = list;
-            for (const text of list) {
-                const c = cidr(key, text);
-                if (!c) continue;
-                if (c.prefix > 28) problems.push(`${PROJECT}:${key}: ${text} is smaller than /28, the smallest subnet AWS allows`);
-                else if (!contains(vpc, c)) problems.push(`${PROJECT}:${key}: ${text} does not fit in vpcCidr ${v.vpcCidr}`);
-                for (const other of all) {
-                    if (overlaps(other.c, c)) problems.push(`${PROJECT}:${key}: ${text} overlaps ${other.text} (${PROJECT}:${other.key})`);
-                }
-                all.push({ key, text, c });
-            }
-        }
-    }
-
-    // Kong images
-    const image = (key: string, text: string): KongImage | undefined => {
-        const k = parseKongImage(text);
-        if ("error" in k) {
-            problems.push(`${PROJECT}:${key} = ${JSON.stringify(text)}: ${k.error}`);
-            return undefined;
-        }
-        return k;
-    };
-    const cpImage = v.kongImage !== undefined ? image("kongImage", v.kongImage) : undefined;
-    const dpImage = v.dataPlaneKongImage ? image("dataPlaneKongImage", v.dataPlaneKongImage) : cpImage;
-    const versionKey: Record<string, string> = { kong: `${PROJECT}:dataPlaneKongImage`, controlPlaneKong: "kongImage" };
-    if (cpImage && dpImage && dpImage !== cpImage) {
-        problems.push(...validateDataPlaneVersion(dpImage, cpImage).map(p => problemLine(p, f => versionKey[f])));
-    }
-    const licence: string = v.kongLicenseSecretArn ?? "";
-    if (licence && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(licence)) {
-        problems.push(`${PROJECT}:kongLicenseSecretArn = ${JSON.stringify(licence)}: must be a Secrets Manager secret ARN`);
-    }
-    for (const [key, k] of [["kongImage", cpImage], ["dataPlaneKongImage", dpImage]] as const) {
-        if (k && needsLicence(k) && !licence && (key === "kongImage" || k !== cpImage)) {
-            problems.push(`${PROJECT}:kongLicenseSecretArn is required with ${k.image}: Enterprise ${k.version} without a licence runs as expired (Admin API read-only from 3.15)`);
-        }
-    }
-
-    // Sizes and relations
-    if (v.cpCpu !== undefined && v.cpMemory !== undefined) checkFargate(`${PROJECT}:cpCpu`, `${PROJECT}:cpMemory`, v.cpCpu, v.cpMemory, problems);
-    if (v.dpCpu !== undefined && v.dpMemory !== undefined) checkFargate(`${PROJECT}:dpCpu`, `${PROJECT}:dpMemory`, v.dpCpu, v.dpMemory, problems);
-    const dataPlanes = parseDataPlanes(v.dataPlanes, {
-        cpu: v.dpCpu, memory: v.dpMemory, minCount: v.dpMinCount, maxCount: v.dpMaxCount,
-        desiredCount: v.dpDesiredCount || v.dpMinCount, spotPercent: v.dpSpotPercent, kong: dpImage!,
-    }, `${PROJECT}:dataPlanes`, problems, (at, cpu, memory) => checkFargate(`${at}.cpu`, `${at}.memory`, cpu, memory, problems));
-    for (const [i, g] of dataPlanes.entries()) {
-        if (!cpImage || g.kong === dpImage) continue;
-        const key: Record<string, string> = { kong: `${PROJECT}:dataPlanes[${i}].image`, controlPlaneKong: "kongImage" };
-        problems.push(...validateDataPlaneVersion(g.kong, cpImage).map(p => problemLine(p, f => key[f])));
-    }
-    if (v.dpMinCount !== undefined && v.dpMaxCount !== undefined) {
-        const key: Record<string, string> = { minCount: "dpMinCount", maxCount: "dpMaxCount", desiredCount: "dpDesiredCount" };
-        problems.push(...validateDataPlaneScaling({ minCount: v.dpMinCount, maxCount: v.dpMaxCount, desiredCount: v.dpDesiredCount })
-            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
-    }
-    // Rules between keys are the components' own (validate…): mapped onto the config keys here.
-    const minAcu = v.dbMinCapacity !== undefined ? Number(v.dbMinCapacity) : undefined;
-    const maxAcu = v.dbMaxCapacity !== undefined ? Number(v.dbMaxCapacity) : undefined;
-    if (minAcu !== undefined && maxAcu !== undefined && v.dbEngineVersion) {
-        const key: Record<string, string> = { minCapacity: "dbMinCapacity", maxCapacity: "dbMaxCapacity", engineVersion: "dbEngineVersion" };
-        problems.push(...validateDatabaseSettings({ engineVersion: v.dbEngineVersion, minCapacity: minAcu, maxCapacity: maxAcu })
-            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
-    }
-    if (v.certRenewBeforeDays !== undefined && v.certValidityDays !== undefined) {
-        const key: Record<string, string> = { validityDays: "certValidityDays", renewBeforeDays: "certRenewBeforeDays" };
-        problems.push(...validateCertificateWindow({ validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays, mode: v.caMode, pcaUsageMode: v.caPcaUsageMode })
-            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
-    }
-    if (v.production === true && v.adminAllowedCidrs) problems.push(...productionAdminProblems(v.adminAllowedCidrs));
-    // Without NAT, tasks reach only what the VPC endpoints serve: images from private ECR (or the
-    // pull-through cache), secrets and logs. Anything else would fail every task at start.
-    const imageSource = resolveImageSource(v.imageSource ?? "auto", v.production === true);
-    const deckImage: string = v.deckImage || DECK_IMAGE;
-    if (v.natMode === "none") {
-        const endpoints = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"].filter(e => !((v.interfaceEndpoints as string[] | undefined) ?? []).includes(e));
-        const images = [...new Set([cpImage?.image, dpImage?.image, deckImage])].filter((i): i is string => !!i && !pullableWithoutInternet(i, imageSource));
-        const missing = [
-            ...(endpoints.length ? [`interfaceEndpoints ${endpoints.join(", ")}`] : []),
-            ...(images.length ? [`a private ECR copy of ${images.join(", ")} (imageSource ecr-pull-through serves Docker official images such as kong:3.9.3; deckImage may name an ECR mirror)`] : []),
-        ];
-        if (missing.length) problems.push(`${PROJECT}:natMode = "none": tasks could not pull their images or read their secrets without ${missing.join(" and ")}`);
-    }
-    if (v.hostedZoneName && v.domain && !`.${v.domain}`.endsWith(`.${v.hostedZoneName.replace(/\.$/, "")}`)) {
-        problems.push(`${PROJECT}:hostedZoneName = ${JSON.stringify(v.hostedZoneName)}: the domain ${v.domain} is not in this zone`);
-    }
+    const plan = parseNetwork(v, problems);
+    const { cpImage, dpImage, licence } = parseImages(v, problems);
+    const { dataPlanes, minAcu, maxAcu, imageSource, deckImage } = parseRelations(v, { cpImage, dpImage }, problems);
 
     if (problems.length > 0) throw new ConfigError(problems);
 
@@ -482,6 +364,141 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         },
         logs: { retentionDays: v.logRetentionDays },
     });
+}
+
+/** Network keys: CIDR syntax, the VPC block and the subnet plan (given or carved from vpcCidr). */
+function parseNetwork(v: Record<string, any>, problems: string[]): Record<string, string[]> {
+    // CIDRs
+    const cidr = (key: string, text: string, allowV6 = false): Ipv4Cidr | undefined => {
+        if (allowV6 && isIpv6Cidr(text)) return undefined;
+        const c = parseIpv4Cidr(text);
+        if ("error" in c) {
+            problems.push(`${PROJECT}:${key}: ${JSON.stringify(text)} ${c.error}`);
+            return undefined;
+        }
+        return c;
+    };
+    const vpc = v.vpcCidr !== undefined ? cidr("vpcCidr", v.vpcCidr) : undefined;
+    if (vpc && (vpc.prefix < 16 || vpc.prefix > 24)) {
+        problems.push(`${PROJECT}:vpcCidr = ${JSON.stringify(v.vpcCidr)}: a VPC block must be /16 to /24`);
+    }
+    for (const key of ["adminAllowedCidrs", "dpUpstreamEgressCidrs"]) {
+        for (const c of (v[key] as string[] | undefined) ?? []) cidr(key, c, true);
+    }
+
+    // Subnet plan
+    const azCount: number | undefined = v.azCount;
+    const plan: Record<string, string[]> = {};
+    if (vpc && azCount !== undefined && vpc.prefix >= 16 && vpc.prefix <= 24) {
+        const derived = vpc.prefix <= 20 ? defaultSubnetPlan(vpc, azCount) : undefined;
+        const tiers = [["public", "publicSubnetCidrs"], ["private", "privateSubnetCidrs"], ["isolated", "isolatedSubnetCidrs"]] as const;
+        const all: { key: string; text: string; c: Ipv4Cidr }[] = [];
+        for (const [tier, key] of tiers) {
+            const given = v[key] as string[] | undefined;
+            if (!given && !derived) {
+                problems.push(`${PROJECT}:${key} is required: a ${v.vpcCidr} VPC is too small for the default plan (/20 or larger); list one block per AZ`);
+                continue;
+            }
+            const list = given ?? derived![tier];
+            if (list.length !== azCount) {
+                problems.push(`${PROJECT}:${key} = ${JSON.stringify(list)}: must list exactly one block per AZ (azCount = ${azCount})`);
+            }
+            plan[tier] = list;
+            for (const text of list) {
+                const c = cidr(key, text);
+                if (!c) continue;
+                if (c.prefix > 28) problems.push(`${PROJECT}:${key}: ${text} is smaller than /28, the smallest subnet AWS allows`);
+                else if (!contains(vpc, c)) problems.push(`${PROJECT}:${key}: ${text} does not fit in vpcCidr ${v.vpcCidr}`);
+                for (const other of all) {
+                    if (overlaps(other.c, c)) problems.push(`${PROJECT}:${key}: ${text} overlaps ${other.text} (${PROJECT}:${other.key})`);
+                }
+                all.push({ key, text, c });
+            }
+        }
+    }
+    return plan;
+}
+
+/** Kong image keys: parsing, the DP's version against the CP's, and the Enterprise licence. */
+function parseImages(v: Record<string, any>, problems: string[]): { cpImage?: KongImage; dpImage?: KongImage; licence: string } {
+    // Kong images
+    const image = (key: string, text: string): KongImage | undefined => {
+        const k = parseKongImage(text);
+        if ("error" in k) {
+            problems.push(`${PROJECT}:${key} = ${JSON.stringify(text)}: ${k.error}`);
+            return undefined;
+        }
+        return k;
+    };
+    const cpImage = v.kongImage !== undefined ? image("kongImage", v.kongImage) : undefined;
+    const dpImage = v.dataPlaneKongImage ? image("dataPlaneKongImage", v.dataPlaneKongImage) : cpImage;
+    const versionKey: Record<string, string> = { kong: `${PROJECT}:dataPlaneKongImage`, controlPlaneKong: "kongImage" };
+    if (cpImage && dpImage && dpImage !== cpImage) {
+        problems.push(...validateDataPlaneVersion(dpImage, cpImage).map(p => problemLine(p, f => versionKey[f])));
+    }
+    const licence: string = v.kongLicenseSecretArn ?? "";
+    if (licence && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(licence)) {
+        problems.push(`${PROJECT}:kongLicenseSecretArn = ${JSON.stringify(licence)}: must be a Secrets Manager secret ARN`);
+    }
+    for (const [key, k] of [["kongImage", cpImage], ["dataPlaneKongImage", dpImage]] as const) {
+        if (k && needsLicence(k) && !licence && (key === "kongImage" || k !== cpImage)) {
+            problems.push(`${PROJECT}:kongLicenseSecretArn is required with ${k.image}: Enterprise ${k.version} without a licence runs as expired (Admin API read-only from 3.15)`);
+        }
+    }
+    return { cpImage, dpImage, licence };
+}
+
+/** Sizes, DP groups and the rules between keys (the components' validate… rules, named by config key). */
+function parseRelations(v: Record<string, any>, images: { cpImage?: KongImage; dpImage?: KongImage }, problems: string[]) {
+    const { cpImage, dpImage } = images;
+    // Sizes and relations
+    if (v.cpCpu !== undefined && v.cpMemory !== undefined) checkFargate(`${PROJECT}:cpCpu`, `${PROJECT}:cpMemory`, v.cpCpu, v.cpMemory, problems);
+    if (v.dpCpu !== undefined && v.dpMemory !== undefined) checkFargate(`${PROJECT}:dpCpu`, `${PROJECT}:dpMemory`, v.dpCpu, v.dpMemory, problems);
+    const dataPlanes = parseDataPlanes(v.dataPlanes, {
+        cpu: v.dpCpu, memory: v.dpMemory, minCount: v.dpMinCount, maxCount: v.dpMaxCount,
+        desiredCount: v.dpDesiredCount || v.dpMinCount, spotPercent: v.dpSpotPercent, kong: dpImage!,
+    }, `${PROJECT}:dataPlanes`, problems, (at, cpu, memory) => checkFargate(`${at}.cpu`, `${at}.memory`, cpu, memory, problems));
+    for (const [i, g] of dataPlanes.entries()) {
+        if (!cpImage || g.kong === dpImage) continue;
+        const key: Record<string, string> = { kong: `${PROJECT}:dataPlanes[${i}].image`, controlPlaneKong: "kongImage" };
+        problems.push(...validateDataPlaneVersion(g.kong, cpImage).map(p => problemLine(p, f => key[f])));
+    }
+    if (v.dpMinCount !== undefined && v.dpMaxCount !== undefined) {
+        const key: Record<string, string> = { minCount: "dpMinCount", maxCount: "dpMaxCount", desiredCount: "dpDesiredCount" };
+        problems.push(...validateDataPlaneScaling({ minCount: v.dpMinCount, maxCount: v.dpMaxCount, desiredCount: v.dpDesiredCount })
+            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
+    }
+    // Rules between keys are the components' own (validate…): mapped onto the config keys here.
+    const minAcu = v.dbMinCapacity !== undefined ? Number(v.dbMinCapacity) : undefined;
+    const maxAcu = v.dbMaxCapacity !== undefined ? Number(v.dbMaxCapacity) : undefined;
+    if (minAcu !== undefined && maxAcu !== undefined && v.dbEngineVersion) {
+        const key: Record<string, string> = { minCapacity: "dbMinCapacity", maxCapacity: "dbMaxCapacity", engineVersion: "dbEngineVersion" };
+        problems.push(...validateDatabaseSettings({ engineVersion: v.dbEngineVersion, minCapacity: minAcu, maxCapacity: maxAcu })
+            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
+    }
+    if (v.certRenewBeforeDays !== undefined && v.certValidityDays !== undefined) {
+        const key: Record<string, string> = { validityDays: "certValidityDays", renewBeforeDays: "certRenewBeforeDays" };
+        problems.push(...validateCertificateWindow({ validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays, mode: v.caMode, pcaUsageMode: v.caPcaUsageMode })
+            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
+    }
+    if (v.production === true && v.adminAllowedCidrs) problems.push(...productionAdminProblems(v.adminAllowedCidrs));
+    // Without NAT, tasks reach only what the VPC endpoints serve: images from private ECR (or the
+    // pull-through cache), secrets and logs. Anything else would fail every task at start.
+    const imageSource = resolveImageSource(v.imageSource ?? "auto", v.production === true);
+    const deckImage: string = v.deckImage || DECK_IMAGE;
+    if (v.natMode === "none") {
+        const endpoints = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"].filter(e => !((v.interfaceEndpoints as string[] | undefined) ?? []).includes(e));
+        const images = [...new Set([cpImage?.image, dpImage?.image, deckImage])].filter((i): i is string => !!i && !pullableWithoutInternet(i, imageSource));
+        const missing = [
+            ...(endpoints.length ? [`interfaceEndpoints ${endpoints.join(", ")}`] : []),
+            ...(images.length ? [`a private ECR copy of ${images.join(", ")} (imageSource ecr-pull-through serves Docker official images such as kong:3.9.3; deckImage may name an ECR mirror)`] : []),
+        ];
+        if (missing.length) problems.push(`${PROJECT}:natMode = "none": tasks could not pull their images or read their secrets without ${missing.join(" and ")}`);
+    }
+    if (v.hostedZoneName && v.domain && !`.${v.domain}`.endsWith(`.${v.hostedZoneName.replace(/\.$/, "")}`)) {
+        problems.push(`${PROJECT}:hostedZoneName = ${JSON.stringify(v.hostedZoneName)}: the domain ${v.domain} is not in this zone`);
+    }
+    return { dataPlanes, minAcu, maxAcu, imageSource, deckImage };
 }
 
 /** An allow-list is judged by the addresses it covers, not by how it is spelled. */
