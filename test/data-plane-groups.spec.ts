@@ -85,6 +85,27 @@ describe("DP groups from config (Pulumi.groups.yaml)", () => {
         assert.match(v.map(x => x.message).join("\n"), /internal ALB SG.*is open to 0\.0\.0\.0\/0/);
     });
 
+    it("several public groups share the one ALB: weighted forward to each group's own target group, each passing the pack", async () => {
+        const run = await planStack("groups", {
+            dataPlanes: JSON.stringify([
+                { name: "public", runtime: "ecs", exposure: "public", minCount: 1, maxCount: 3 },
+                { name: "partner", runtime: "ecs", exposure: "public", minCount: 1, maxCount: 2 },
+            ]),
+        });
+        assert.strictEqual(byType(run, "aws:lb/loadBalancer:LoadBalancer").length, 1);
+        const action = named(run, "aws:lb/listener:Listener", "dp-public-edge-https").inputs.defaultActions[0];
+        const tg = (n: string) => named(run, "aws:lb/targetGroup:TargetGroup", n).outputs.arn;
+        assert.deepStrictEqual(action.forward.targetGroups, [{ arn: tg("dp-public-edge-tg"), weight: 1 }, { arn: tg("dp-partner-edge-tg"), weight: 1 }]);
+        for (const g of ["public", "partner"]) {
+            const svc = named(run, "aws:ecs/service:Service", `dp-${g}-service`).inputs;
+            assert.strictEqual(svc.loadBalancers[0].targetGroupArn, tg(`dp-${g}-edge-tg`));
+            const requests = named(run, "aws:appautoscaling/policy:Policy", `dp-${g}-requests`).inputs;
+            assert.match(requests.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel, new RegExp(`targetgroup/dp-${g}-edge-tg`));
+        }
+        const v = evaluatePlan(JSON.parse(JSON.stringify(previewJson(run))), { config: require("../policy/config/dev.json") });
+        assert.deepStrictEqual(mandatory(v).map(x => x.message), []);
+    });
+
     it("without dataPlanes, dev and prod keep exactly one public group dp-public behind the shared ALB", async () => {
         for (const stack of ["dev", "prod"] as const) {
             const run = await plan(stack);
