@@ -5,7 +5,8 @@ import type { KongImage } from "./kong/image";
 import { secretValueFrom, toContainerEnv } from "./ecs/kong-env";
 import { controlPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
-import { adminBootstrapState, DECK_IMAGE } from "./control-plane/admin-bootstrap";
+import { adminBootstrapState, DECK_IMAGE, validateAdminAllowedCidrs } from "./control-plane/admin-bootstrap";
+import { problemLine } from "./problems";
 import { DATABASE_NAME } from "./control-plane/database";
 import { allowOnly, redeployStateMachine, serviceAssumeRolePolicy } from "./control-plane/rotation";
 import type { AdminKeyRefs, DatabaseRefs } from "./database";
@@ -104,7 +105,8 @@ export class ControlPlane extends pulumi.ComponentResource {
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:controlplane:ControlPlane", name, args, opts);
         // Refuse bad arguments before any resource is registered.
-        if (args.adminAllowedCidrs.length === 0) throw new Error("ControlPlane: adminAllowedCidrs must list at least one network");
+        const admin = validateAdminAllowedCidrs(args.adminAllowedCidrs);
+        if (admin.length) throw new Error(`ControlPlane: ${admin.map(p => problemLine(p)).join("; ")}`);
         splitHostname(args.hostname);
         const ctx: Context = {
             name,

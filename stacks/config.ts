@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { validateDatabaseSettings } from "../components/control-plane/database";
+import { validateAdminAllowedCidrs } from "../components/control-plane/admin-bootstrap";
 import { validateCertificateWindow } from "../components/private-ca";
 import { problemLine } from "../components/problems";
 import { validateDataPlaneScaling, validateDataPlaneVersion } from "../components/data-plane";
@@ -220,7 +221,7 @@ const RULES: Record<string, z.ZodType> = {
     dpUpstreamEgressPorts: z.array(int(1, 65535)).min(1, "must list at least one port"),
     domain: z.string().regex(DOMAIN, "must be a DNS name such as kong-gw.example.com"),
     hostedZoneName: z.string().regex(/^$|^([a-z0-9-]+\.)+[a-z]{2,63}\.?$/, "must be a DNS zone name such as example.com"),
-    adminAllowedCidrs: z.array(z.string()).min(1, "must list at least one client network"),
+    adminAllowedCidrs: z.array(z.string()),
     albSslPolicy: z.string().regex(/^ELBSecurityPolicy-(TLS13-1-[23]-.*|TLS-1-2-.*)$/, "must be a TLS 1.2+ ELB policy such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"),
     wafRateLimit: int(100, 2_000_000_000),
     accessLogRetentionDays: int(1, 3650),
@@ -481,6 +482,7 @@ function parseRelations(v: Record<string, any>, images: { cpImage?: KongImage; d
         problems.push(...validateCertificateWindow({ validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays, mode: v.caMode, pcaUsageMode: v.caPcaUsageMode })
             .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
     }
+    if (v.adminAllowedCidrs) problems.push(...validateAdminAllowedCidrs(v.adminAllowedCidrs).map(p => problemLine(p, f => `${PROJECT}:${f}`)));
     if (v.production === true && v.adminAllowedCidrs) problems.push(...productionAdminProblems(v.adminAllowedCidrs));
     // Without NAT, tasks reach only what the VPC endpoints serve: images from private ECR (or the
     // pull-through cache), secrets and logs. Anything else would fail every task at start.

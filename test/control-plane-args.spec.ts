@@ -57,6 +57,6 @@ describe("ControlPlane IAM and bootstrap building blocks", () => {
     });
 
     it("the admin bootstrap refuses an empty allow-list (ip-restriction needs one entry)", () => {
-        assert.throws(() => adminBootstrapState({ controlPlaneHostname: "cp.kong-dev.internal", adminAllowedCidrs: [] }), /at least one network/);
+        assert.throws(() => adminBootstrapState({ controlPlaneHostname: "cp.kong-dev.internal", adminAllowedCidrs: [] }), /adminAllowedCidrs = \[\]: must list at least one client network/);
     });
 });

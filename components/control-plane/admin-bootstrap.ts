@@ -17,6 +17,7 @@
 // fail the template parse (https://github.com/Kong/go-database-reconciler/blob/main/pkg/file/template.go).
 // It also gives the CP its first entities, so DPs leave "empty configuration" 503 (docs/facts/kong-hybrid.md §3).
 
+import { problemLine, type Problem } from "../problems";
 import { PORTS } from "../network/ports";
 
 /** Every entity the bootstrap owns carries this tag; decK manages nothing else. */
@@ -51,12 +52,18 @@ export interface AdminBootstrapIntent {
     adminAllowedCidrs: readonly string[];
 }
 
+/**
+ * ip-restriction requires allow or deny; an empty list would fail the sync (docs/facts/kong-hybrid.md §8).
+ * The one source of the rule: stacks/config.ts maps it onto kong-hybrid:adminAllowedCidrs.
+ */
+export function validateAdminAllowedCidrs(cidrs: readonly string[]): Problem[] {
+    return cidrs.length === 0 ? [{ field: "adminAllowedCidrs", value: cidrs, message: () => "must list at least one client network" }] : [];
+}
+
 /** The decK state (format 3.0) the sidecar syncs. Pure: tests assert exactly what it will send. */
 export function adminBootstrapState(i: AdminBootstrapIntent): Record<string, unknown> {
-    if (i.adminAllowedCidrs.length === 0) {
-        // ip-restriction requires allow or deny; an empty list would fail the sync (docs/facts/kong-hybrid.md §8).
-        throw new Error("admin bootstrap: adminAllowedCidrs must list at least one network");
-    }
+    const problems = validateAdminAllowedCidrs(i.adminAllowedCidrs);
+    if (problems.length) throw new Error(`admin bootstrap: ${problems.map(p => problemLine(p)).join("; ")}`);
     return {
         _format_version: "3.0",
         // Also passed as --select-tag by the script: decK accepts both only when they match, and the
