@@ -16,13 +16,13 @@ export const KEY_TYPES = {
     dbBackupRetentionDays: "integer", dbReader: "boolean",
     caMode: "string", caPcaUsageMode: "string", certValidityDays: "integer", certRenewBeforeDays: "integer",
     dpCpu: "integer", dpMemory: "integer", dpMinCount: "integer", dpMaxCount: "integer", dpDesiredCount: "integer",
-    dpSpotPercent: "integer", dpUpstreamEgressCidrs: "string[]", dpUpstreamEgressPorts: "integer[]",
+    dpSpotPercent: "integer", dpUpstreamEgressCidrs: "string[]", dpUpstreamEgressPorts: "integer[]", dataPlanes: "object[]",
     domain: "string", hostedZoneName: "string", adminAllowedCidrs: "string[]", albSslPolicy: "string",
     albHttpRedirect: "boolean", wafRateLimit: "integer", accessLogRetentionDays: "integer", logRetentionDays: "integer",
 } as const;
 
 type TypeOf<T> = T extends "boolean" ? boolean : T extends "integer" ? number : T extends "string[]" ? readonly string[]
-    : T extends "integer[]" ? readonly number[] : string;
+    : T extends "integer[]" ? readonly number[] : T extends "object[]" ? readonly Readonly<Record<string, unknown>>[] : string;
 
 export type KongSettings = { -readonly [K in keyof typeof KEY_TYPES]?: TypeOf<(typeof KEY_TYPES)[K]> };
 
@@ -59,6 +59,7 @@ const WHAT: Record<string, string> = {
     string: "must be a string",
     "string[]": "must be a list of strings",
     "integer[]": "must be a list of whole numbers",
+    "object[]": "must be a list of mappings",
 };
 
 /** Typed inputs → stack config. Pure; throws StackInputError listing every problem. */
@@ -82,7 +83,8 @@ export function toStackConfig(inputs: StackInputs): MappedConfig {
         const ok = type === "boolean" ? typeof value === "boolean"
             : type === "integer" ? Number.isInteger(value)
             : type === "string" ? typeof value === "string"
-            : Array.isArray(value) && value.every(v => (type === "string[]" ? typeof v === "string" : Number.isInteger(v)));
+            : Array.isArray(value) && value.every(v => (type === "string[]" ? typeof v === "string"
+                : type === "object[]" ? typeof v === "object" && v !== null && !Array.isArray(v) : Number.isInteger(v)));
         if (!ok) {
             problems.push(`${full} = ${JSON.stringify(value)}: ${WHAT[type]}`);
             continue;

@@ -1,30 +1,31 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
+import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "./contracts";
 import type { KongImage } from "./kong/image";
-import { controlPlaneSettings, secretValueFrom, toContainerEnv } from "./kong/settings";
+import { secretValueFrom, toContainerEnv } from "./ecs/kong-env";
+import { controlPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
-import { allowGroupToGroup, allowToCidrs } from "./network/traffic";
-import { adminBootstrapState, DECK_IMAGE } from "./control-plane/admin-bootstrap";
-import {
-    DATABASE_NAME, dataProtection, MASTER_USERNAME, resolveDatabaseSettings, scalingConfiguration, type DatabaseSettings,
-} from "./control-plane/database";
-import { allowOnly, redeployStateMachine, rotationSucceededPattern, serviceAssumeRolePolicy } from "./control-plane/rotation";
+import { adminBootstrapState, DECK_IMAGE, validateAdminAllowedCidrs } from "./control-plane/admin-bootstrap";
+import { problemLine } from "./problems";
+import { DATABASE_NAME } from "./control-plane/database";
+import { allowOnly, redeployStateMachine, serviceAssumeRolePolicy } from "./control-plane/rotation";
+import type { AdminKeyRefs, DatabaseRefs } from "./database";
 import { controlPlaneContainers, migrationsFinishCommand } from "./control-plane/task";
 import { parseClusterArn } from "./ecs/arn";
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
 import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 
-// The Control Plane (seed ecs-fargate-aurora-architecture.txt): Kong with role=control_plane on ECS
+// The Control Plane (docs/facts/design.md §1): Kong with role=control_plane on ECS
 // Fargate in the private subnets, registered in a Cloud Map private DNS namespace so DPs reach it by
 // name, with its configuration in Aurora PostgreSQL Serverless v2 in the isolated subnets.
 //
-//   DP ─8001,8005─> CP (arrows drawn by each DP group on endpoint.securityGroupId)
-//   CP ─5432──────> DB        CP ─443──> anywhere (image pulls, Secrets Manager, ECR, Logs)
+//   Its security-group arrows (DP → CP, CP → DB, CP → 443) are drawn in stacks/network.ts.
 //
 // One task: an init container runs the migrations, the kong container waits for its SUCCESS, and a
 // decK sidecar applies the /kong-admin bootstrap once kong is HEALTHY (control-plane/*.ts say why).
+
+/** The one source of each CP default (see DATA_PLANE_DEFAULTS). */
+export const CONTROL_PLANE_DEFAULTS = { cpu: 512, memory: 1024, desiredCount: 1, logRetentionDays: 14 } as const;
 
 export interface ControlPlaneArgs {
     /** Where to run: private subnets for tasks, isolated subnets for Aurora. */
@@ -50,14 +51,12 @@ export interface ControlPlaneArgs {
     memory?: number;
     /** CP tasks; 0 stops the CP while DPs keep serving their last configuration. @default 1 */
     desiredCount?: number;
-    /** Aurora settings; see DatabaseSettings for each default. */
-    database?: DatabaseSettings;
-    /** AZs for the writer and the reader, in order (the reader goes in the second). @default chosen by RDS */
-    databaseAvailabilityZones?: string[];
+    /** The CP's database (the Database component, or one a CP elsewhere shares). */
+    database: DatabaseRefs;
+    /** The /kong-admin key (AdminKey), shared by any CP runtime. */
+    adminKey: AdminKeyRefs;
     /** Client networks allowed on /kong-admin (ip-restriction in the admin bootstrap). */
     adminAllowedCidrs: readonly string[];
-    /** Production: Aurora deletion protection, final snapshot, Pulumi protect. @default false */
-    production?: boolean;
     /** CloudWatch retention of the task logs, in days. @default 14 */
     logRetentionDays?: number;
     /** The decK image of the admin bootstrap sidecar (needs a shell). @default "kong/deck:v1.65.1" */
@@ -85,8 +84,8 @@ export function splitHostname(hostname: string): { service: string; namespace: s
 }
 
 export class ControlPlane extends pulumi.ComponentResource {
-    /** What a DP group needs: hostname, CP security group, Kong version. */
-    public readonly endpoint: ControlPlaneEndpoint;
+    /** What a DP group needs (same network: the CP security group included). */
+    public readonly contract: ControlPlaneContract;
     public readonly hostname: string;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly databaseSecurityGroupId: pulumi.Output<string>;
@@ -106,8 +105,8 @@ export class ControlPlane extends pulumi.ComponentResource {
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:controlplane:ControlPlane", name, args, opts);
         // Refuse bad arguments before any resource is registered.
-        if (args.adminAllowedCidrs.length === 0) throw new Error("ControlPlane: adminAllowedCidrs must list at least one network");
-        resolveDatabaseSettings(args.database);
+        const admin = validateAdminAllowedCidrs(args.adminAllowedCidrs);
+        if (admin.length) throw new Error(`ControlPlane: ${admin.map(p => problemLine(p)).join("; ")}`);
         splitHostname(args.hostname);
         const ctx: Context = {
             name,
@@ -116,11 +115,11 @@ export class ControlPlane extends pulumi.ComponentResource {
             // The cluster's ARN places the task: its region and account scope the roles and the logs.
             cluster: pulumi.output(args.ecsClusterArn).apply(parseClusterArn),
         };
-        const { sg, dbSg } = createSecurityGroups(ctx, args.network.vpcId);
-        const db = createDatabase(ctx, args, dbSg);
-        const adminKey = createAdminKey(ctx, args.kmsKeyArn);
+        const sg = createSecurityGroup(ctx, args.network.vpcId);
+        const db = args.database;
+        const adminKey = args.adminKey;
         const discovery = createDiscovery(ctx, args.hostname, args.network.vpcId);
-        const logs = createLogGroups(ctx, args.kmsKeyArn, args.logRetentionDays ?? 14);
+        const logs = createLogGroups(ctx, args.kmsKeyArn, args.logRetentionDays ?? CONTROL_PLANE_DEFAULTS.logRetentionDays);
         const roles = createTaskRoles(ctx, args, {
             secretArns: [db.masterSecretArn, args.pki.controlPlaneTls.secretArn, adminKey.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])],
             logs,
@@ -135,9 +134,9 @@ export class ControlPlane extends pulumi.ComponentResource {
         const service = new aws.ecs.Service(`${name}-service`, {
             cluster: args.ecsClusterArn,
             taskDefinition: taskDefinition.arn,
-            desiredCount: args.desiredCount ?? 1,
+            desiredCount: args.desiredCount ?? CONTROL_PLANE_DEFAULTS.desiredCount,
             launchType: "FARGATE",
-            // Container dependencies need platform 1.3.0+, JSON-key secrets 1.4.0+ (aws-facts §5).
+            // Container dependencies need platform 1.3.0+, JSON-key secrets 1.4.0+ (docs/facts/aws.md §5).
             platformVersion: "1.4.0",
             networkConfiguration: {
                 subnets: args.network.privateSubnetIds,
@@ -151,14 +150,20 @@ export class ControlPlane extends pulumi.ComponentResource {
             enableExecuteCommand: false,
             tags: ctx.tags,
         }, { parent: this, dependsOn: startsAfter });
-        createRotationRedeploy(ctx, db.masterSecretArn, args.ecsClusterArn, service);
+        createRotationRedeploy(ctx, db.rotationRuleName, args.ecsClusterArn, service);
 
         this.hostname = args.hostname;
         this.securityGroupId = sg.id;
-        this.databaseSecurityGroupId = dbSg.id;
-        this.endpoint = { hostname: args.hostname, securityGroupId: sg.id, kong: args.kong };
+        this.databaseSecurityGroupId = db.securityGroupId;
         this.clusterEndpoint = `${args.hostname}:${PORTS.cluster}`;
-        this.databaseEndpoint = db.cluster.endpoint;
+        this.contract = {
+            clusterAddress: this.clusterEndpoint,
+            serverName: args.hostname,
+            kong: args.kong,
+            caCertificatePem: args.pki.caCertificatePem,
+            securityGroupId: sg.id,
+        };
+        this.databaseEndpoint = db.endpoint;
         this.databaseSecretArn = db.masterSecretArn;
         this.adminKeySecretArn = adminKey.secretArn;
         this.taskDefinitionArn = taskDefinition.arn;
@@ -180,6 +185,11 @@ export class ControlPlane extends pulumi.ComponentResource {
     }
 }
 
+/** The admin key as ECS reads it, pinned like the certificate: a new key is a new task definition, so the sidecar re-syncs it. */
+function adminKeyValueFrom(k: AdminKeyRefs): pulumi.Output<string> {
+    return pulumi.all([k.secretArn, k.versionId]).apply(([arn, versionId]) => secretValueFrom({ secretArn: arn, versionId }));
+}
+
 // ── The parts, as free functions: each reads on its own ──────────────────────────────────────────
 
 interface Context {
@@ -189,115 +199,22 @@ interface Context {
     cluster: pulumi.Output<ReturnType<typeof parseClusterArn>>;
 }
 
-/** The CP and DB security groups, created without rules; the arrows below are all they allow. */
-function createSecurityGroups(ctx: Context, vpcId: pulumi.Input<string>) {
+/** The CP's security group, created without rules: stacks/network.ts draws its arrows. */
+function createSecurityGroup(ctx: Context, vpcId: pulumi.Input<string>) {
     const { name, parent, tags } = ctx;
     const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
         vpcId,
         description: "Kong Control Plane tasks: admin 8001 and cluster 8005 from DP groups only",
         tags: { ...tags, Name: `${name}-sg` },
     }, { parent });
-    const dbSg = new aws.ec2.SecurityGroup(`${name}-db-sg`, {
-        vpcId,
-        description: "Aurora for the Kong Control Plane: 5432 from the CP only",
-        tags: { ...tags, Name: `${name}-db-sg` },
-    }, { parent });
-    allowGroupToGroup(`${name}-cp-to-db`, sg.id, dbSg.id,
-        { port: PORTS.postgres, description: "Kong CP to its Aurora PostgreSQL", tags }, { parent });
-    allowToCidrs(`${name}-https-out`, sg.id, ["0.0.0.0/0"],
-        { port: PORTS.https, description: "Kong CP to image registries and AWS APIs (Secrets Manager, ECR, CloudWatch Logs)", tags }, { parent });
-    return { sg, dbSg };
-}
-
-/** Aurora PostgreSQL Serverless v2 in the isolated subnets (aws-facts §1). */
-function createDatabase(ctx: Context, args: ControlPlaneArgs, dbSg: aws.ec2.SecurityGroup) {
-    const { name, parent, tags } = ctx;
-    const db = resolveDatabaseSettings(args.database);
-    // Snapshot names are unique per account and region and outlive the stack: a suffix made with the
-    // stack (and gone with it) keeps a second destroy of a re-created stack from colliding.
-    const snapshotSuffix = args.production ? new random.RandomId(`${name}-db-final-snapshot`, { byteLength: 4 }, { parent }) : undefined;
-    const protection = dataProtection(args.production ?? false, snapshotSuffix ? pulumi.interpolate`${name}-db-final-${snapshotSuffix.hex}` : undefined);
-    const subnetGroup = new aws.rds.SubnetGroup(`${name}-db-subnets`, {
-        subnetIds: args.network.isolatedSubnetIds,
-        description: "Isolated subnets (no route to the internet) for the Kong CP database",
-        tags,
-    }, { parent });
-    const cluster = new aws.rds.Cluster(`${name}-db`, {
-        engine: "aurora-postgresql",
-        // Serverless v2 is the provisioned engine mode with db.serverless instances.
-        engineMode: "provisioned",
-        engineVersion: db.engineVersion,
-        databaseName: DATABASE_NAME,
-        masterUsername: MASTER_USERNAME,
-        // RDS keeps the password in Secrets Manager (rds!cluster-…, JSON {username, password}).
-        manageMasterUserPassword: true,
-        masterUserSecretKmsKeyId: args.kmsKeyArn,
-        storageEncrypted: true,
-        kmsKeyId: args.kmsKeyArn,
-        dbSubnetGroupName: subnetGroup.name,
-        vpcSecurityGroupIds: [dbSg.id],
-        serverlessv2ScalingConfiguration: scalingConfiguration(db),
-        backupRetentionPeriod: db.backupRetentionDays,
-        copyTagsToSnapshot: true,
-        deletionProtection: protection.deletionProtection,
-        skipFinalSnapshot: protection.skipFinalSnapshot,
-        finalSnapshotIdentifier: protection.finalSnapshotIdentifier,
-        tags,
-    }, { parent, protect: protection.protect });
-    const instance = (suffix: string, promotionTier: number, az?: string) => new aws.rds.ClusterInstance(`${name}-db-${suffix}`, {
-        clusterIdentifier: cluster.id,
-        instanceClass: "db.serverless",
-        engine: "aurora-postgresql",
-        engineVersion: cluster.engineVersion,
-        publiclyAccessible: false,
-        dbSubnetGroupName: subnetGroup.name,
-        availabilityZone: az,
-        // Tiers 0-1 pause and resume with the writer (aws-facts §1).
-        promotionTier,
-        // The version is config (dbEngineVersion): an upgrade AWS applied on its own would make the
-        // next `pulumi up` attempt a downgrade, so upgrades go through config.
-        autoMinorVersionUpgrade: false,
-        tags,
-    }, { parent, protect: protection.protect });
-    const azs = args.databaseAvailabilityZones ?? [];
-    const instances = [instance("writer", 0, azs[0]), ...(db.reader ? [instance("reader", 1, azs[1])] : [])];
-    // Kong reads pg_user/pg_password from this secret when a task starts (aws-facts §5). RDS rotates
-    // it every 7 days; until a rotation hook forces a new deployment, a CP task started before a
-    // rotation fails new database connections after it. A rotation hook is a known follow-up.
-    const masterSecretArn = cluster.masterUserSecrets.apply(s => {
-        if (!s?.[0]?.secretArn) throw new Error("ControlPlane: the Aurora cluster reported no managed master secret");
-        return s[0].secretArn;
-    });
-    return { cluster, instances, masterSecretArn };
-}
-
-/** The /kong-admin consumer's key: random, in Secrets Manager under the stack key. */
-function createAdminKey(ctx: Context, kmsKeyArn: pulumi.Input<string>) {
-    const { name, parent, tags } = ctx;
-    const key = new random.RandomPassword(`${name}-admin-key`, { length: 48, special: false }, { parent });
-    const secret = new aws.secretsmanager.Secret(`${name}-admin-key`, {
-        description: "Key of the kong-admin consumer (key-auth on /kong-admin)",
-        kmsKeyId: kmsKeyArn,
-        tags,
-    }, { parent });
-    const version = new aws.secretsmanager.SecretVersion(`${name}-admin-key`, {
-        secretId: secret.id,
-        secretString: key.result,
-    }, { parent });
-    return {
-        version,
-        // Resolves once the value is stored.
-        secretArn: pulumi.all([secret.arn, version.versionId]).apply(([arn]) => arn),
-        // Pinned like the certificate: a new key is a new task definition, so the sidecar re-syncs it.
-        valueFrom: pulumi.all([secret.arn, version.versionId]).apply(([arn, versionId]) => secretValueFrom({ secretArn: arn, versionId })),
-    };
+    return sg;
 }
 
 /**
  * A rotation of the RDS master secret redeploys the CP (see control-plane/rotation.ts): an
  * EventBridge rule → a one-step state machine → ecs:UpdateService(forceNewDeployment).
  */
-function createRotationRedeploy(ctx: Context, masterSecretArn: pulumi.Output<string>, clusterArn: pulumi.Input<string>, service: aws.ecs.Service) {
+function createRotationRedeploy(ctx: Context, rotationRuleName: pulumi.Output<string>, clusterArn: pulumi.Input<string>, service: aws.ecs.Service) {
     const { name, parent, tags } = ctx;
     /** A role that one AWS service assumes to do one action on one resource. */
     const singleActionRole = (suffix: string, description: string, principal: "states.amazonaws.com" | "events.amazonaws.com", action: string, resourceArn: pulumi.Output<string>) => {
@@ -322,13 +239,9 @@ function createRotationRedeploy(ctx: Context, masterSecretArn: pulumi.Output<str
     }, { parent });
     const eventsRole = singleActionRole("redeploy-events", "Kong CP: EventBridge starts the redeploy state machine",
         "events.amazonaws.com", "states:StartExecution", machine.arn);
-    const rule = new aws.cloudwatch.EventRule(`${name}-db-password-rotated`, {
-        description: "The Kong CP database password rotated: redeploy the CP so new tasks read it",
-        eventPattern: masterSecretArn.apply(arn => JSON.stringify(rotationSucceededPattern(arn))),
-        tags,
-    }, { parent });
+    // The rule is the Database's (the rotation is the data's event); the redeploy is this runtime's.
     new aws.cloudwatch.EventTarget(`${name}-db-password-rotated`, {
-        rule: rule.name,
+        rule: rotationRuleName,
         arn: machine.arn,
         roleArn: eventsRole.arn,
     }, { parent });
@@ -405,31 +318,33 @@ function createTaskDefinition(
     ctx: Context,
     args: ControlPlaneArgs,
     deps: {
-        db: ReturnType<typeof createDatabase>;
-        adminKey: ReturnType<typeof createAdminKey>;
+        db: DatabaseRefs;
+        adminKey: AdminKeyRefs;
         logs: LogGroups;
         roles: ReturnType<typeof createTaskRoles>;
     },
 ) {
     const { name, parent, tags, cluster } = ctx;
-    const cpu = args.cpu ?? 512;
-    const memory = args.memory ?? 1024;
+    const cpu = args.cpu ?? CONTROL_PLANE_DEFAULTS.cpu;
+    const memory = args.memory ?? CONTROL_PLANE_DEFAULTS.memory;
     const tls = args.pki.controlPlaneTls;
     const containerDefinitions = pulumi.all([
-        deps.db.cluster.endpoint, deps.db.masterSecretArn, tls.secretArn, tls.versionId ?? pulumi.output(""), deps.adminKey.valueFrom,
+        deps.db.endpoint, deps.db.masterSecretArn, tls.secretArn, tls.versionId ?? pulumi.output(""), adminKeyValueFrom(deps.adminKey),
         pulumi.all([deps.logs.kong.name, deps.logs.migrations.name, deps.logs.adminBootstrap.name]), cluster,
     ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminKeyValueFrom, [kongLog, migrationsLog, bootstrapLog], { account, region }]) => {
         const settings = controlPlaneSettings({
             vcpus: cpu / 1024,
             database: { host: dbHost, port: PORTS.postgres, name: DATABASE_NAME, credentialsSecretArn: dbSecret },
-            // Pinning the version makes a renewed certificate a new task definition: the tasks roll.
-            clusterTls: { secretArn: tlsSecret, versionId: tlsVersion || undefined },
         });
         return JSON.stringify(controlPlaneContainers({
             kongImage: containerImage(args.kong.image, args.pullThroughCache, account, region),
             deckImage: containerImage(args.deckImage ?? DECK_IMAGE, args.pullThroughCache, account, region),
             region,
-            kongEnv: toContainerEnv(settings, args.kong, args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined),
+            kongEnv: toContainerEnv(settings, args.kong, {
+                // Pinning the version makes a renewed certificate a new task definition: the tasks roll.
+                clusterTls: { secretArn: tlsSecret, versionId: tlsVersion || undefined },
+                licence: args.licenseSecretArn ? { secretArn: args.licenseSecretArn } : undefined,
+            }),
             adminBootstrapState: adminBootstrapState({ controlPlaneHostname: args.hostname, adminAllowedCidrs: args.adminAllowedCidrs }),
             adminKeyValueFrom,
             logGroups: { kong: kongLog, migrations: migrationsLog, adminBootstrap: bootstrapLog },

@@ -1,19 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "./contracts";
-import { Edge, DEREGISTRATION_DELAY_SECONDS, type EdgeArgs } from "./edge";
+import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "./contracts";
 import type { KongImage } from "./kong/image";
-import { dataPlaneSettings, toContainerEnv, type ContainerEnv } from "./kong/settings";
+import { toContainerEnv, type ContainerEnv } from "./ecs/kong-env";
+import { dataPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
+import { problemLine, type Problem } from "./problems";
 import { parseClusterArn } from "./ecs/arn";
 import { awslogs, type ContainerDefinition } from "./ecs/container";
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
 import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
-import { allowGroupToGroup, allowToCidrs, distinctEgress, type EgressTarget } from "./network/traffic";
+import { distinctEgress, type EgressTarget } from "./network/traffic";
 
 // One Data Plane group on ECS Fargate: its security group, task definition, service and
-// autoscaling, and (for the public group) the edge in front of it. Several groups may join one
-// Control Plane; each is one `new DataPlane(...)` with its own name and size.
+// autoscaling. It attaches to a load balancer it does not own (the stack's shared edge, or an
+// internal one) and joins a Control Plane through its contract. Its security-group arrows are
+// drawn in stacks/network.ts. Several groups may join one CP; each is one `new DataPlane(...)`.
 
 export const CONTAINER_NAME = "kong";
 
@@ -31,11 +33,32 @@ export const STOP_TIMEOUT_SECONDS = 30;
 export const WORKER_SHUTDOWN_TIMEOUT_SECONDS = 25;
 /**
  * ECS ignores failing ALB health checks this long after a task starts: a DP is 503 on
- * /status/ready until its first sync, and the CP may be waking Aurora from 0 ACU (~15-30 s, aws-facts §1).
+ * /status/ready until its first sync, and the CP may be waking Aurora from 0 ACU (~15-30 s, docs/facts/aws.md §1).
  */
 export const HEALTH_CHECK_GRACE_SECONDS = 120;
 
-export interface DataPlaneEdgeArgs extends Omit<EdgeArgs, "network" | "dataPlaneSecurityGroupId" | "accountId" | "tags" | "production"> {}
+/** The load balancer a group sits behind: its own target group there, and the listener using it. */
+export interface LoadBalancerAttachment {
+    targetGroupArn: pulumi.Input<string>;
+    targetGroupArnSuffix: pulumi.Input<string>;
+    loadBalancerArnSuffix: pulumi.Input<string>;
+    /** ECS rejects a target group that no listener uses yet: the service waits for it. */
+    listener: pulumi.Resource;
+}
+
+/** The one source of each DP default: stacks/config.ts maps config keys onto these and Pulumi.yaml repeats them (test/defaults.spec.ts). */
+export const DATA_PLANE_DEFAULTS = {
+    cpu: 512,
+    memory: 1024,
+    minCount: 1,
+    maxCount: 4,
+    spotPercent: 0,
+    targetCpuPercent: 60,
+    targetRequestsPerTask: 6000,
+    logRetentionDays: 14,
+    upstreamEgressCidrs: ["0.0.0.0/0"] as readonly string[],
+    upstreamEgressPorts: [443] as readonly number[],
+} as const;
 
 export interface DataPlaneArgs {
     /** VPC, private subnets for the tasks, public subnets for the edge. */
@@ -45,7 +68,7 @@ export interface DataPlaneArgs {
     /** The stack's KMS key: encrypts the log group; the task may decrypt secrets with it. */
     kmsKeyArn: pulumi.Input<string>;
     /** The CP this group joins. */
-    controlPlane: ControlPlaneEndpoint;
+    controlPlane: ControlPlaneContract;
     /** CA certificate and this role's TLS secret. */
     pki: ClusterPki;
     /** The Kong image. Must not be a newer minor than the CP's. @default controlPlane.kong */
@@ -66,38 +89,50 @@ export interface DataPlaneArgs {
     desiredCount?: number;
     /** Share of tasks on FARGATE_SPOT, 0-100; one task always stays on FARGATE. @default 0 */
     spotPercent?: number;
-    /** Networks the DP may reach for upstream APIs. @default ["0.0.0.0/0"] */
-    upstreamEgressCidrs?: readonly string[];
-    /** Ports of the upstream APIs. @default [443] */
-    upstreamEgressPorts?: readonly number[];
     /** Average CPU % autoscaling holds. @default 60 */
     targetCpuPercent?: number;
-    /** ALB requests per task per minute autoscaling holds (edge groups only). @default 6000 */
+    /** ALB requests per task per minute autoscaling holds (groups behind a load balancer). @default 6000 */
     targetRequestsPerTask?: number;
-    /** CloudWatch Logs retention in days. @default 30 */
+    /** CloudWatch Logs retention in days. @default 14 */
     logRetentionDays?: number;
     /** Prefix of the log group name, e.g. kong-dev. @default "kong" */
     namePrefix?: string;
-    /** The public edge (ALB, certificate, DNS, WAF). @default undefined: an internal group without a load balancer. */
-    edge?: DataPlaneEdgeArgs;
-    /** Marks a production stack (deletion protection at the edge). @default false */
-    production?: boolean;
+    /** The load balancer in front. @default undefined: no load balancer (clients reach the tasks some other way). */
+    loadBalancer?: LoadBalancerAttachment;
     /** @default {} */
     tags?: Record<string, string>;
 }
 
 // ── Pure parts ──────────────────────────────────────────────────────────────────────────────
 
-/** A CP rejects a DP of a newer minor or another major (facts §4): refuse it before deploying. */
-export function checkDataPlaneVersion(group: string, dp: KongImage, cp: KongImage): void {
-    if (dp.major !== cp.major || dp.minor > cp.minor) {
-        throw new Error(
-            `DataPlane "${group}": Kong ${dp.version} (${dp.image}) is newer than the Control Plane's ${cp.version} (${cp.image}); ` +
-            "a Control Plane rejects a Data Plane of a newer minor version; upgrade the Control Plane first");
-    }
+/**
+ * A CP rejects a DP of a newer minor or another major (docs/facts/kong-hybrid.md §4), and the two
+ * must be the same edition. The one source of the rule: stacks/config.ts maps it onto its keys.
+ */
+export function validateDataPlaneVersion(dp: KongImage, cp: KongImage): Problem[] {
     if (dp.edition !== cp.edition) {
-        throw new Error(`DataPlane "${group}": ${dp.image} (${dp.edition}) and the Control Plane's ${cp.image} (${cp.edition}) must be the same edition`);
+        return [{ field: "kong", value: dp.image, message: name => `must be the same edition as ${name("controlPlaneKong")} (${cp.image}: ${cp.edition}, this is ${dp.edition})` }];
     }
+    if (dp.major !== cp.major || dp.minor > cp.minor) {
+        return [{ field: "kong", value: dp.image, message: () => `Kong ${dp.version} is newer than the Control Plane's ${cp.version}; a CP rejects a DP of a newer minor version (upgrade the CP first)` }];
+    }
+    return [];
+}
+
+/** The group's task counts: the one source of the rule (stacks/config.ts maps it onto dp* keys and each dataPlanes entry). */
+export function validateDataPlaneScaling(s: { minCount: number; maxCount: number; desiredCount?: number }): Problem[] {
+    if (s.minCount > s.maxCount) return [{ field: "minCount", value: s.minCount, message: name => `must not exceed ${name("maxCount")} (${s.maxCount})` }];
+    if (s.desiredCount && (s.desiredCount < s.minCount || s.desiredCount > s.maxCount)) {
+        return [{ field: "desiredCount", value: s.desiredCount, message: name => `must be 0 (= ${name("minCount")}) or from ${name("minCount")} (${s.minCount}) to ${name("maxCount")} (${s.maxCount})` }];
+    }
+    return [];
+}
+
+/** Refuses a DP the CP would reject, before anything is deployed. */
+export function checkDataPlaneVersion(group: string, dp: KongImage, cp: KongImage): void {
+    const problems = validateDataPlaneVersion(dp, cp);
+    // The image is in the message already: no "kong = …" prefix.
+    if (problems.length) throw new Error(`DataPlane "${group}": ${problems.map(p => p.message(() => "the Control Plane's image")).join("; ")}`);
 }
 
 /** FARGATE keeps one task (base 1); the rest split by weight per `spotPercent`. */
@@ -122,7 +157,10 @@ export function dataPlaneEgress(upstreamCidrs: readonly string[], upstreamPorts:
 export interface DataPlaneEnvInput {
     kong: KongImage;
     vcpus: number;
-    controlPlaneHost: string;
+    /** host:port of the CP's cluster listener. */
+    clusterAddress: string;
+    /** The name on the CP's certificate. */
+    serverName: string;
     tlsSecretArn: string;
     /** The TLS secret's current version: pinned, so a renewed certificate rolls the tasks. */
     tlsSecretVersionId?: string;
@@ -132,18 +170,21 @@ export interface DataPlaneEnvInput {
 
 /**
  * The container's environment and secrets. Throws if a KONG_* name is not a key of the image's
- * Kong (it would be ignored silently, facts §1).
+ * Kong (it would be ignored silently, docs/facts/kong-hybrid.md §1).
  */
 export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
     const settings = dataPlaneSettings({
         vcpus: i.vcpus,
-        controlPlaneHost: i.controlPlaneHost,
-        clusterTls: { secretArn: i.tlsSecretArn, versionId: i.tlsSecretVersionId },
-        // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (facts §8).
+        clusterAddress: i.clusterAddress,
+        serverName: i.serverName,
+        // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (docs/facts/kong-hybrid.md §8).
         trustedIps: [i.vpcCidr],
         workerShutdownTimeoutSeconds: WORKER_SHUTDOWN_TIMEOUT_SECONDS,
     });
-    return toContainerEnv(settings, i.kong, i.licenseSecretArn ? { secretArn: i.licenseSecretArn } : undefined);
+    return toContainerEnv(settings, i.kong, {
+        clusterTls: { secretArn: i.tlsSecretArn, versionId: i.tlsSecretVersionId },
+        licence: i.licenseSecretArn ? { secretArn: i.licenseSecretArn } : undefined,
+    });
 }
 
 // ── Resources, one free function per concern ───────────────────────────────────────────────
@@ -151,19 +192,13 @@ export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
 type Parent = { parent: pulumi.Resource };
 type Cluster = pulumi.Output<ReturnType<typeof parseClusterArn>>;
 
-/** The group's SG, without inline rules, and its arrows to the CP and to the internet. */
+/** The group's SG, without inline rules: stacks/network.ts draws its arrows. */
 export function createDataPlaneSecurityGroup(name: string, args: DataPlaneArgs, parent: Parent): aws.ec2.SecurityGroup {
-    const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+    return new aws.ec2.SecurityGroup(`${name}-sg`, {
         vpcId: args.network.vpcId,
         description: `Kong Data Plane ${name}: proxy from its load balancer, to the Control Plane and upstreams`,
         tags: { ...args.tags, Name: `${name}-dp` },
     }, parent);
-    allowGroupToGroup(`${name}-to-cp-admin`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.admin, description: "Kong DP /kong-admin route to the CP Admin API", tags: args.tags }, parent);
-    allowGroupToGroup(`${name}-to-cp-cluster`, sg.id, args.controlPlane.securityGroupId, { port: PORTS.cluster, description: "Kong DP to CP cluster sync (mTLS)", tags: args.tags }, parent);
-    for (const e of dataPlaneEgress(args.upstreamEgressCidrs ?? ["0.0.0.0/0"], args.upstreamEgressPorts ?? [PORTS.https])) {
-        allowToCidrs(`${name}-egress-${e.port}`, sg.id, [e.cidr], { ...e, tags: args.tags }, parent);
-    }
-    return sg;
 }
 
 /** Execution role (exact secrets, keys and log group) and a task role without permissions. */
@@ -201,7 +236,7 @@ export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: Kon
         .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, logGroupName, cluster])
         .apply(([tlsSecretArn, tlsSecretVersionId, logGroup, { account, region }]) => {
             const env = dataPlaneContainerEnv({
-                kong, vcpus: cpu / 1024, controlPlaneHost: args.controlPlane.hostname,
+                kong, vcpus: cpu / 1024, clusterAddress: args.controlPlane.clusterAddress, serverName: args.controlPlane.serverName,
                 tlsSecretArn, tlsSecretVersionId, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
             });
             const kongContainer: ContainerDefinition = {
@@ -223,14 +258,14 @@ export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: Kon
         });
 }
 
-/** Target tracking on CPU, and on ALB requests per task when the group has an edge. */
-export function createDataPlaneAutoscaling(name: string, args: DataPlaneArgs, service: aws.ecs.Service, cluster: Cluster, edge: Edge | undefined, parent: Parent): void {
+/** Target tracking on CPU, and on ALB requests per task when the group is behind a load balancer. */
+export function createDataPlaneAutoscaling(name: string, args: DataPlaneArgs, service: aws.ecs.Service, cluster: Cluster, lb: LoadBalancerAttachment | undefined, parent: Parent): void {
     const target = new aws.appautoscaling.Target(`${name}-scaling`, {
         serviceNamespace: "ecs",
         scalableDimension: "ecs:service:DesiredCount",
         resourceId: pulumi.interpolate`service/${cluster.clusterName}/${service.name}`,
-        minCapacity: args.minCount ?? 1,
-        maxCapacity: args.maxCount ?? 4,
+        minCapacity: args.minCount ?? DATA_PLANE_DEFAULTS.minCount,
+        maxCapacity: args.maxCount ?? DATA_PLANE_DEFAULTS.maxCount,
         tags: args.tags,
     }, parent);
     const tracking = (suffix: string, spec: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration) =>
@@ -243,15 +278,15 @@ export function createDataPlaneAutoscaling(name: string, args: DataPlaneArgs, se
             targetTrackingScalingPolicyConfiguration: { scaleOutCooldown: 60, scaleInCooldown: 300, ...spec },
         }, parent);
     tracking("cpu", {
-        targetValue: args.targetCpuPercent ?? 60,
+        targetValue: args.targetCpuPercent ?? DATA_PLANE_DEFAULTS.targetCpuPercent,
         predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
     });
-    if (edge) {
+    if (lb) {
         tracking("requests", {
-            targetValue: args.targetRequestsPerTask ?? 6000,
+            targetValue: args.targetRequestsPerTask ?? DATA_PLANE_DEFAULTS.targetRequestsPerTask,
             predefinedMetricSpecification: {
                 predefinedMetricType: "ALBRequestCountPerTarget",
-                resourceLabel: pulumi.interpolate`${edge.loadBalancerArnSuffix}/${edge.targetGroupArnSuffix}`,
+                resourceLabel: pulumi.interpolate`${lb.loadBalancerArnSuffix}/${lb.targetGroupArnSuffix}`,
             },
         });
     }
@@ -267,8 +302,6 @@ export class DataPlane extends pulumi.ComponentResource {
     public readonly logGroupName: pulumi.Output<string>;
     public readonly executionRoleArn: pulumi.Output<string>;
     public readonly taskRoleArn: pulumi.Output<string>;
-    /** The public edge, when the group has one. */
-    public readonly edge?: Edge;
 
     constructor(name: string, args: DataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:dataplane:DataPlane", name, {}, opts);
@@ -277,27 +310,19 @@ export class DataPlane extends pulumi.ComponentResource {
         // Refuse what Kong or AWS would reject before registering anything.
         const kong = args.kong ?? args.controlPlane.kong;
         checkDataPlaneVersion(name, kong, args.controlPlane.kong);
-        const cpu = args.cpu ?? 512;
-        const minCount = args.minCount ?? 1;
-        const maxCount = args.maxCount ?? 4;
-        if (minCount > maxCount) throw new Error(`DataPlane "${name}": minCount ${minCount} exceeds maxCount ${maxCount}`);
+        const cpu = args.cpu ?? DATA_PLANE_DEFAULTS.cpu;
+        const minCount = args.minCount ?? DATA_PLANE_DEFAULTS.minCount;
+        const maxCount = args.maxCount ?? DATA_PLANE_DEFAULTS.maxCount;
+        const scaling = validateDataPlaneScaling({ minCount, maxCount, desiredCount: args.desiredCount });
+        if (scaling.length) throw new Error(`DataPlane "${name}": ${scaling.map(p => problemLine(p)).join("; ")}`);
         const cluster = pulumi.output(args.ecsClusterArn).apply(parseClusterArn);
 
         const sg = createDataPlaneSecurityGroup(name, args, parent);
-        if (args.edge) {
-            this.edge = new Edge(`${name}-edge`, {
-                ...args.edge,
-                network: args.network,
-                dataPlaneSecurityGroupId: sg.id,
-                accountId: cluster.account,
-                production: args.production,
-                tags: args.tags,
-            }, parent);
-        }
+        const lb = args.loadBalancer;
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
             name: `/${args.namePrefix ?? "kong"}/data-plane/${name}`,
-            retentionInDays: args.logRetentionDays ?? 30,
+            retentionInDays: args.logRetentionDays ?? DATA_PLANE_DEFAULTS.logRetentionDays,
             kmsKeyId: args.kmsKeyArn,
             tags: args.tags,
         }, parent);
@@ -308,7 +333,7 @@ export class DataPlane extends pulumi.ComponentResource {
             requiresCompatibilities: ["FARGATE"],
             networkMode: "awsvpc",
             cpu: String(cpu),
-            memory: String(args.memory ?? 1024),
+            memory: String(args.memory ?? DATA_PLANE_DEFAULTS.memory),
             runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
@@ -320,15 +345,15 @@ export class DataPlane extends pulumi.ComponentResource {
             cluster: args.ecsClusterArn,
             taskDefinition: taskDefinition.arn,
             desiredCount: args.desiredCount ?? minCount,
-            capacityProviderStrategies: capacityProviderStrategy(args.spotPercent ?? 0),
+            capacityProviderStrategies: capacityProviderStrategy(args.spotPercent ?? DATA_PLANE_DEFAULTS.spotPercent),
             platformVersion: "LATEST",
             networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
             deploymentCircuitBreaker: { enable: true, rollback: true },
             // Rolling upgrade: start the new tasks first, then drain the old ones (data-plane.md).
             deploymentMinimumHealthyPercent: 100,
             deploymentMaximumPercent: 200,
-            ...(this.edge ? {
-                loadBalancers: [{ targetGroupArn: this.edge.targetGroupArn, containerName: CONTAINER_NAME, containerPort: PORTS.proxy }],
+            ...(lb ? {
+                loadBalancers: [{ targetGroupArn: lb.targetGroupArn, containerName: CONTAINER_NAME, containerPort: PORTS.proxy }],
                 healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
             } : {}),
             propagateTags: "SERVICE",
@@ -340,14 +365,14 @@ export class DataPlane extends pulumi.ComponentResource {
             ignoreChanges: ["desiredCount"],
             dependsOn: [
                 // ECS rejects a target group that no listener uses yet.
-                ...(this.edge ? [this.edge.httpsListener] : []),
+                ...(lb ? [lb.listener] : []),
                 // A task started before these fails to pull, read its TLS secret or log, and the
                 // circuit breaker counts it.
                 executionRole, executionPolicy, taskRole, logGroup,
                 ...(args.pullThroughCache?.rule ? [args.pullThroughCache.rule] : []),
             ],
         });
-        createDataPlaneAutoscaling(name, args, service, cluster, this.edge, parent);
+        createDataPlaneAutoscaling(name, args, service, cluster, lb, parent);
 
         this.securityGroupId = sg.id;
         this.serviceName = service.name;
@@ -366,4 +391,4 @@ export class DataPlane extends pulumi.ComponentResource {
 }
 
 /** The deregistration delay is the edge's; re-exported for readers of the shutdown timing. */
-export { DEREGISTRATION_DELAY_SECONDS };
+export { DEREGISTRATION_DELAY_SECONDS } from "./edge";

@@ -3,14 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { NetworkRefs } from "./contracts";
 import { PORTS } from "./network/ports";
-import { allowFromCidrs, allowGroupToGroup } from "./network/traffic";
 
-// The public edge of a Data Plane group (seed: "Shared ALB"): an internet-facing ALB that serves
-// HTTPS only, forwards everything to the DP's proxy port, logs to S3 and sits behind a WAF that
-// closes /kong-admin to every network but the admin allow-list (defence in depth in front of
-// Kong's own key-auth and ip-restriction on that route).
+// The stack's public edge (the shared ALB, docs/facts/design.md §1), a peer of the DP groups: an
+// internet-facing ALB that serves HTTPS only, forwards to the public groups' proxy port (one target
+// group per group, weighted when there are several), logs to S3 and sits behind a WAF that closes
+// /kong-admin to every network but the admin allow-list (defence in depth in front of Kong's own
+// key-auth and ip-restriction on that route). Its security-group arrows are drawn in
+// stacks/network.ts with the rest of the table.
 
-/** The route the Data Plane proxies to the CP's Admin API (seed: /kong-admin → CP:8001). */
+/** The route the Data Plane proxies to the CP's Admin API (/kong-admin → CP:8001, docs/facts/design.md §3). */
 export const ADMIN_PATH = "/kong-admin";
 
 /** The ALB's idle timeout; matches Kong's default upstream read/send timeouts (60 s). */
@@ -30,8 +31,8 @@ export const ACCESS_LOG_PREFIX = "alb";
 export interface EdgeArgs {
     /** Public subnets (the ALB) and the VPC id (the target group). */
     network: NetworkRefs;
-    /** The DP group's security group: the ALB may reach it on 8000 (proxy) and 8100 (health check). */
-    dataPlaneSecurityGroupId: pulumi.Input<string>;
+    /** The public DP groups behind the ALB, by component name; each gets its own target group. Traffic splits by weight (@default 1 each). */
+    groups: readonly { name: string; weight?: number }[];
     /** The account that owns the stack (the ELB log-delivery path names it). */
     accountId: pulumi.Input<string>;
     /** Public DNS name of the gateway, e.g. kong-gw.example.com. */
@@ -43,7 +44,7 @@ export interface EdgeArgs {
     hostedZoneName?: string;
     /** Client networks allowed on /kong-admin (IPv4 and IPv6 CIDRs). */
     adminAllowedCidrs: readonly string[];
-    /** @default "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09" (the API's own default is the 2016 policy, aws-facts §4). */
+    /** @default "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09" (the API's own default is the 2016 policy, docs/facts/aws.md §4). */
     sslPolicy?: string;
     /** Adds a port 80 listener that only redirects to HTTPS (301). @default false */
     httpRedirect?: boolean;
@@ -58,6 +59,9 @@ export interface EdgeArgs {
 }
 
 export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
+
+/** The one source of each edge default (see DATA_PLANE_DEFAULTS). */
+export const EDGE_DEFAULTS = { sslPolicy: DEFAULT_SSL_POLICY, httpRedirect: false, wafRateLimit: 2000, accessLogRetentionDays: 30 } as const;
 
 // ── Pure parts ──────────────────────────────────────────────────────────────────────────────
 
@@ -220,6 +224,33 @@ export function createAccessLogBucket(name: string, accountId: pulumi.Input<stri
     return { bucket, ready: [policy, encryption, ownership, lifecycle] };
 }
 
+/**
+ * A DP group's target group: IP targets on the proxy port, ready only once the DP holds
+ * configuration. Shared by the public edge and the internal load balancers.
+ */
+export function dataPlaneTargetGroup(name: string, vpcId: pulumi.Input<string>, tags: Record<string, string>, parent: Parent): aws.lb.TargetGroup {
+    return new aws.lb.TargetGroup(name, {
+        vpcId,
+        targetType: "ip",
+        protocol: "HTTP",
+        port: PORTS.proxy,
+        deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+        healthCheck: {
+            enabled: true,
+            protocol: "HTTP",
+            // 503 until the DP holds configuration from the CP (docs/facts/kong-hybrid.md §3), so no traffic before it can route.
+            path: "/status/ready",
+            port: String(PORTS.status),
+            matcher: "200",
+            interval: 10,
+            timeout: 5,
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+        },
+        tags,
+    }, parent);
+}
+
 /** The web ACL with the admin allow-list IP set(s), associated with the ALB. */
 export function createWebAcl(name: string, args: EdgeArgs, albArn: pulumi.Output<string>, tags: Record<string, string>, parent: Parent): aws.wafv2.WebAcl {
     const sets = adminIpSets(args.adminAllowedCidrs);
@@ -237,7 +268,7 @@ export function createWebAcl(name: string, args: EdgeArgs, albArn: pulumi.Output
         scope: "REGIONAL",
         description: `Kong gateway ${args.domain}`,
         defaultAction: { allow: {} },
-        rules: pulumi.all(ipSets.map(set => set.arn)).apply(arns => wafRules(metricPrefix, args.wafRateLimit ?? 2000, arns)),
+        rules: pulumi.all(ipSets.map(set => set.arn)).apply(arns => wafRules(metricPrefix, args.wafRateLimit ?? EDGE_DEFAULTS.wafRateLimit, arns)),
         visibilityConfig: visibility(`${metricPrefix}-waf`),
         tags,
     }, parent);
@@ -252,8 +283,10 @@ export class Edge extends pulumi.ComponentResource {
     public readonly loadBalancerArn: pulumi.Output<string>;
     public readonly loadBalancerArnSuffix: pulumi.Output<string>;
     public readonly dnsName: pulumi.Output<string>;
-    public readonly targetGroupArn: pulumi.Output<string>;
-    public readonly targetGroupArnSuffix: pulumi.Output<string>;
+    /** Each public group's target group, by the group's component name. */
+    public readonly targetGroups: Record<string, { arn: pulumi.Output<string>; arnSuffix: pulumi.Output<string> }>;
+    /** The access-log bucket (SSE-S3) and what a load balancer logging into it must wait for. */
+    public readonly accessLogs: { bucketId: pulumi.Output<string>; ready: pulumi.Resource[] };
     /** The HTTPS listener: the DP service waits for it (ECS rejects a target group without a listener). */
     public readonly httpsListener: aws.lb.Listener;
     public readonly certificateArn: pulumi.Output<string>;
@@ -274,23 +307,15 @@ export class Edge extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
         const production = args.production ?? false;
 
-        // Security group without inline rules; the arrows below are its only rules.
+        if (args.groups.length === 0) throw new Error(`Edge "${name}": no public Data Plane group to forward to`);
+        // Security group without inline rules; stacks/network.ts draws its arrows.
         const sg = new aws.ec2.SecurityGroup(`${name}-alb-sg`, {
             vpcId: args.network.vpcId,
             description: "Kong gateway ALB: HTTPS from the internet, to the Data Plane only",
             tags: { ...tags, Name: `${name}-alb` },
         }, parent);
-        // IPv4 only: the ALB is ipAddressType ipv4 (and the VPC has no IPv6 block), so a ::/0 rule
-        // would admit nothing.
-        allowFromCidrs(`${name}-https-in`, sg.id, ["0.0.0.0/0"], { port: PORTS.https, description: "HTTPS from API clients and admins", tags }, parent);
-        if (args.httpRedirect) {
-            // Without this rule the redirect listener would be unreachable; it only answers 301 to HTTPS.
-            allowFromCidrs(`${name}-http-in`, sg.id, ["0.0.0.0/0"], { port: 80, description: "HTTP, answered only with a redirect to HTTPS", tags }, parent);
-        }
-        allowGroupToGroup(`${name}-to-dp-proxy`, sg.id, args.dataPlaneSecurityGroupId, { port: PORTS.proxy, description: "ALB to Kong DP proxy", tags }, parent);
-        allowGroupToGroup(`${name}-to-dp-status`, sg.id, args.dataPlaneSecurityGroupId, { port: PORTS.status, description: "ALB health check of Kong DP /status/ready", tags }, parent);
 
-        const logs = createAccessLogBucket(name, args.accountId, production, args.accessLogRetentionDays ?? 30, tags, parent);
+        const logs = createAccessLogBucket(name, args.accountId, production, args.accessLogRetentionDays ?? EDGE_DEFAULTS.accessLogRetentionDays, tags, parent);
         const bucket = logs.bucket;
 
         const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
@@ -301,7 +326,7 @@ export class Edge extends pulumi.ComponentResource {
             subnets: args.network.publicSubnetIds,
             securityGroups: [sg.id],
             dropInvalidHeaderFields: true,
-            // Kong trusts X-Forwarded-For from the VPC and takes the client as the last untrusted entry (facts §8).
+            // Kong trusts X-Forwarded-For from the VPC and takes the client as the last untrusted entry (docs/facts/kong-hybrid.md §8).
             xffHeaderProcessingMode: "append",
             idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
             enableDeletionProtection: production,
@@ -309,26 +334,11 @@ export class Edge extends pulumi.ComponentResource {
             tags,
         }, { parent: this, dependsOn: logs.ready });
 
-        const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-            vpcId: args.network.vpcId,
-            targetType: "ip",
-            protocol: "HTTP",
-            port: PORTS.proxy,
-            deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
-            healthCheck: {
-                enabled: true,
-                protocol: "HTTP",
-                // 503 until the DP holds configuration from the CP (facts §3), so no traffic before it can route.
-                path: "/status/ready",
-                port: String(PORTS.status),
-                matcher: "200",
-                interval: 10,
-                timeout: 5,
-                healthyThreshold: 2,
-                unhealthyThreshold: 3,
-            },
-            tags,
-        }, parent);
+        const targetGroups = args.groups.map(g => ({ group: g.name, weight: g.weight ?? 1, tg: dataPlaneTargetGroup(`${g.name}-edge-tg`, args.network.vpcId, tags, parent) }));
+        // One group: a plain forward (what the single-group stacks always had); several: weighted.
+        const defaultAction = targetGroups.length === 1
+            ? { type: "forward", targetGroupArn: targetGroups[0].tg.arn }
+            : { type: "forward", forward: { targetGroups: targetGroups.map(t => ({ arn: t.tg.arn, weight: t.weight })) } };
 
         const cert = args.hostedZoneName
             ? this.validatedCertificate(name, args.domain, args.hostedZoneName, tags)
@@ -341,7 +351,7 @@ export class Edge extends pulumi.ComponentResource {
             protocol: "HTTPS",
             sslPolicy: args.sslPolicy ?? DEFAULT_SSL_POLICY,
             certificateArn: cert.arn,
-            defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+            defaultActions: [defaultAction],
             tags,
         }, parent);
         if (args.httpRedirect) {
@@ -369,8 +379,8 @@ export class Edge extends pulumi.ComponentResource {
         this.loadBalancerArn = alb.arn;
         this.loadBalancerArnSuffix = alb.arnSuffix;
         this.dnsName = alb.dnsName;
-        this.targetGroupArn = targetGroup.arn;
-        this.targetGroupArnSuffix = targetGroup.arnSuffix;
+        this.targetGroups = Object.fromEntries(targetGroups.map(t => [t.group, { arn: t.tg.arn, arnSuffix: t.tg.arnSuffix }]));
+        this.accessLogs = { bucketId: bucket.id, ready: logs.ready };
         this.certificateArn = cert.arn;
         this.webAclArn = acl.arn;
         this.accessLogBucket = bucket.bucket;
@@ -379,7 +389,7 @@ export class Edge extends pulumi.ComponentResource {
             securityGroupId: this.securityGroupId,
             loadBalancerArn: this.loadBalancerArn,
             dnsName: this.dnsName,
-            targetGroupArn: this.targetGroupArn,
+            targetGroupArns: targetGroups.map(t => t.tg.arn),
             certificateArn: this.certificateArn,
             selfSignedCertificate: this.selfSignedCertificate,
             webAclArn: this.webAclArn,

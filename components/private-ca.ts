@@ -1,9 +1,10 @@
+import { problemLine, type Problem } from "./problems";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { ClusterPki, ClusterTlsRefs } from "./contracts";
 
-// The CA of CP/DP mutual TLS (cluster_mtls = pki, kong-hybrid-facts.md §1): one CA, a CP server
+// The CA of CP/DP mutual TLS (cluster_mtls = pki, docs/facts/kong-hybrid.md §1): one CA, a CP server
 // certificate whose SAN is the CP's private DNS name, and one DP client certificate that the DPs of
 // a group share. Two modes:
 //   self-managed  @pulumi/tls: CA key + self-signed CA certificate, leaf certificates signed locally.
@@ -12,7 +13,7 @@ import type { ClusterPki, ClusterTlsRefs } from "./contracts";
 //                 aws-samples/terraform-eks-blueprints-kong-samples konnect-with-pca); leaf keys and
 //                 CSRs are made with @pulumi/tls and the PCA signs them. The CA key never leaves AWS.
 // Each role's material is ONE Secrets Manager secret, JSON {cert, key, ca} in PEM, encrypted with the
-// stack's KMS key; Kong 3.1+ reads PEM content from KONG_CLUSTER_CERT & co (§1), so ECS injects the
+// stack's KMS key; Kong 3.1+ reads PEM content from KONG_CLUSTER_CERT & co (docs/facts/kong-hybrid.md §1), so ECS injects the
 // JSON keys as `secrets` and no entrypoint writes files.
 
 export type CaMode = "self-managed" | "acm-pca";
@@ -94,12 +95,27 @@ export function leafSpecs(controlPlaneHostname: string): Record<ClusterRole, Lea
     };
 }
 
+/** The one source of each CA default (see DATA_PLANE_DEFAULTS). */
+export const CA_DEFAULTS = { mode: "self-managed", pcaUsageMode: "GENERAL_PURPOSE", validityDays: 365, renewBeforeDays: 30 } as const;
+
+/** The rules between the CA settings (the one source: stacks/config.ts maps these onto its keys). */
+export function validateCertificateWindow(a: { validityDays: number; renewBeforeDays: number; mode?: string; pcaUsageMode?: string }): Problem[] {
+    const problems: Problem[] = [];
+    if (a.renewBeforeDays >= a.validityDays) {
+        problems.push({ field: "renewBeforeDays", value: a.renewBeforeDays, message: name => `must be less than ${name("validityDays")} (${a.validityDays})` });
+    }
+    if (a.mode === "acm-pca" && a.pcaUsageMode === "SHORT_LIVED_CERTIFICATE" && a.validityDays > 7) {
+        problems.push({ field: "validityDays", value: a.validityDays, message: () => "a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most" });
+    }
+    return problems;
+}
+
 /** Validity and early-renewal window in hours (@pulumi/tls units), checked. */
 export function renewalWindow(validityDays: number, renewBeforeDays: number): { validityPeriodHours: number; earlyRenewalHours: number } {
     if (!Number.isInteger(validityDays) || validityDays < 1) throw new Error(`PrivateCa: validityDays must be a whole number ≥ 1, not ${validityDays}`);
-    if (!Number.isInteger(renewBeforeDays) || renewBeforeDays < 1 || renewBeforeDays >= validityDays) {
-        throw new Error(`PrivateCa: renewBeforeDays (${renewBeforeDays}) must be from 1 to validityDays - 1 (${validityDays - 1})`);
-    }
+    if (!Number.isInteger(renewBeforeDays) || renewBeforeDays < 1) throw new Error(`PrivateCa: renewBeforeDays must be a whole number ≥ 1, not ${renewBeforeDays}`);
+    const problems = validateCertificateWindow({ validityDays, renewBeforeDays });
+    if (problems.length) throw new Error(`PrivateCa: ${problems.map(p => problemLine(p)).join("; ")}`);
     return { validityPeriodHours: validityDays * 24, earlyRenewalHours: renewBeforeDays * 24 };
 }
 
@@ -133,11 +149,10 @@ export class PrivateCa extends pulumi.ComponentResource implements ClusterPki {
 
     constructor(name: string, args: PrivateCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:pki:PrivateCa", name, args, opts);
-        const mode = args.mode ?? "self-managed";
-        const window = renewalWindow(args.validityDays ?? 365, args.renewBeforeDays ?? 30);
-        if (mode === "acm-pca" && args.pcaUsageMode === "SHORT_LIVED_CERTIFICATE" && (args.validityDays ?? 365) > 7) {
-            throw new Error(`PrivateCa: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most, not ${args.validityDays ?? 365}`);
-        }
+        const mode = args.mode ?? CA_DEFAULTS.mode;
+        const window = renewalWindow(args.validityDays ?? CA_DEFAULTS.validityDays, args.renewBeforeDays ?? CA_DEFAULTS.renewBeforeDays);
+        const problems = validateCertificateWindow({ validityDays: args.validityDays ?? CA_DEFAULTS.validityDays, renewBeforeDays: args.renewBeforeDays ?? CA_DEFAULTS.renewBeforeDays, mode, pcaUsageMode: args.pcaUsageMode });
+        if (problems.length) throw new Error(`PrivateCa: ${problems.map(p => problemLine(p)).join("; ")}`);
         const specs = leafSpecs(args.controlPlaneHostname);
         const organization = args.organization ?? "kong-hybrid";
         const tags = args.tags ?? {};
@@ -236,7 +251,7 @@ function pcaIssuer(
     const partition = pulumi.output(args.kmsKeyArn).apply(arnPartition);
     const ca = new aws.acmpca.CertificateAuthority(`${name}-pca`, {
         type: "ROOT",
-        usageMode: args.pcaUsageMode ?? "GENERAL_PURPOSE",
+        usageMode: args.pcaUsageMode ?? CA_DEFAULTS.pcaUsageMode,
         certificateAuthorityConfiguration: {
             keyAlgorithm: PCA_KEY_ALGORITHM,
             signingAlgorithm: PCA_SIGNING_ALGORITHM,

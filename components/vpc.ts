@@ -7,6 +7,9 @@ import type { NetworkRefs } from "./contracts";
 
 export type NatMode = "gateway-per-az" | "gateway-single" | "instance" | "none";
 
+/** The one source of each VPC default (see DATA_PLANE_DEFAULTS in data-plane.ts). */
+export const VPC_DEFAULTS = { natMode: "gateway-single", natInstanceType: "t4g.nano", interfaceEndpoints: [] as readonly string[] } as const;
+
 export interface VpcArgs {
     /** IPv4 block of the VPC. */
     cidr: string;
@@ -77,7 +80,7 @@ export class Vpc extends pulumi.ComponentResource {
     constructor(name: string, args: VpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:network:Vpc", name, {}, opts);
         const parent = { parent: this };
-        const natMode = args.natMode ?? "gateway-single";
+        const natMode = args.natMode ?? VPC_DEFAULTS.natMode;
         const azs = args.availabilityZones;
         const tags = (extra: Record<string, string>) => ({ ...args.tags, ...extra });
 
@@ -153,7 +156,7 @@ export class Vpc extends pulumi.ComponentResource {
             tags: tags({ Name: `${name}-s3` }),
         }, parent);
 
-        const endpoints = args.interfaceEndpoints ?? [];
+        const endpoints = args.interfaceEndpoints ?? VPC_DEFAULTS.interfaceEndpoints;
         if (endpoints.length > 0) {
             const sg = new aws.ec2.SecurityGroup(`${name}-endpoints`, {
                 vpcId: vpc.id,
@@ -217,7 +220,7 @@ export class Vpc extends pulumi.ComponentResource {
         const ami = aws.ssm.getParameterOutput({ name: "/aws/service/ami-amazon-linux-latest/al2023-ami-minimal-kernel-default-arm64" }, parent);
         const instance = new aws.ec2.Instance(`${name}-nat`, {
             ami: ami.value,
-            instanceType: args.natInstanceType ?? "t4g.nano",
+            instanceType: args.natInstanceType ?? VPC_DEFAULTS.natInstanceType,
             subnetId: subnet.id,
             vpcSecurityGroupIds: [sg.id],
             associatePublicIpAddress: true,

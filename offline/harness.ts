@@ -26,6 +26,8 @@ export interface PlannedResource {
     protect: boolean;
     /** Input properties the engine leaves alone after create (e.g. a service's desiredCount under autoscaling). */
     ignoreChanges: string[];
+    /** The URNs this resource answers to besides its own (declared aliases and those inherited from its parent), as the engine resolves them. */
+    aliases: string[];
 }
 
 export interface ProgramRun {
@@ -94,7 +96,11 @@ async function runExclusive(program: () => Promise<Record<string, any>> | Record
     const config = opts.config ?? {};
     pulumi.runtime.setAllConfig(config);
     await pulumi.runtime.setMocks(new MockCloud(config["aws:region"] ?? "eu-west-1", stack), PROJECT, stack, false);
-    const { resources, duplicateUrns } = recordRegistrations(pulumi.runtime.getMonitor() as any);
+    const monitor = pulumi.runtime.getMonitor() as any;
+    // The SDK's mock monitor qualifies a type with its parent's last type only; the engine uses the
+    // parent's whole chain. Upgrade safety (aliases) is judged on URNs, so they must be the engine's.
+    monitor.newUrn = (parent: string, type: string, name: string) => engineUrn(stack, parent, type, name);
+    const { resources, duplicateUrns } = recordRegistrations(monitor);
     // The SDK records `new Error().stack` on every internal promise (for leak reports), and under
     // ts-node each stack is source-mapped: that was ~85% of a plan's time. Without stack frames
     // the same plan runs ~8x faster. Resource source positions are unaffected (the SDK lifts the
@@ -110,6 +116,58 @@ async function runExclusive(program: () => Promise<Record<string, any>> | Record
         Error.stackTraceLimit = stackTraceLimit;
     }
     return { stack, resources: [...resources.values()], outputs: unwrap(outputs ?? {}), duplicateUrns };
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** A URN as the engine builds it: the parent's qualified type chain (the root stack left out), `$`, the type. */
+export function engineUrn(stack: string, parent: string | undefined, type: string, name: string, project = PROJECT): string {
+    const parentType = parent ? urnParts(parent).qualifiedType : "";
+    const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+export function urnParts(urn: string): { stack: string; project: string; qualifiedType: string; name: string } {
+    const [head, project, qualifiedType, ...name] = urn.split("::");
+    return { stack: head.replace(/^urn:pulumi:/, ""), project, qualifiedType, name: name.join("::") };
+}
+
+/**
+ * The URNs a registration answers to, resolved the way the engine does
+ * (https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step_generator.go, generateAliases):
+ * each alias spec defaults name, type, stack, project and parent to the resource's own, and every
+ * alias of the parent yields one for the child (a child name that starts with the parent's name
+ * takes the alias's name as prefix).
+ */
+function resolveAliases(req: any, urn: string, recorded: Map<string, PlannedResource>): string[] {
+    const self = urnParts(urn);
+    const type: string = req.getType();
+    const parent: string = req.getParent();
+    const out = new Set<string>();
+    const specs: { name: string; type: string; stack: string; project: string; parent?: string }[] = [];
+    for (const alias of req.getAliasesList() as any[]) {
+        if (alias.getUrn?.()) { out.add(alias.getUrn()); continue; }
+        const spec = alias.getSpec();
+        specs.push({
+            name: spec.getName() || self.name,
+            type: spec.getType() || type,
+            stack: spec.getStack() || self.stack,
+            project: spec.getProject() || self.project,
+            parent: spec.getNoparent() ? undefined : spec.getParenturn() || parent || undefined,
+        });
+    }
+    for (const s of specs) out.add(engineUrn(s.stack, s.parent, s.type, s.name, s.project));
+    const parentAliases = parent ? recorded.get(parent)?.aliases ?? [] : [];
+    const parentName = parent ? urnParts(parent).name : "";
+    for (const parentAlias of parentAliases) {
+        const aliasParent = urnParts(parentAlias);
+        for (const s of [{ name: self.name, type }, ...specs]) {
+            const name = s.name.startsWith(parentName) ? aliasParent.name + s.name.slice(parentName.length) : s.name;
+            out.add(engineUrn(aliasParent.stack, parentAlias, s.type, name, aliasParent.project));
+        }
+    }
+    out.delete(urn);
+    return [...out];
 }
 
 /** Wraps the mock monitor so each registration is recorded with what the engine would see. */
@@ -140,6 +198,7 @@ function recordRegistrations(monitor: any) {
                     propertyDependencies,
                     protect: req.getProtect(),
                     ignoreChanges: req.getIgnorechangesList(),
+                    aliases: resolveAliases(req, urn, recorded),
                 });
             }
             callback(err, resp);

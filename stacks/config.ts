@@ -1,4 +1,10 @@
 import * as fs from "fs";
+import { validateDatabaseSettings } from "../components/control-plane/database";
+import { validateAdminAllowedCidrs } from "../components/control-plane/admin-bootstrap";
+import { validateCertificateWindow } from "../components/private-ca";
+import { problemLine } from "../components/problems";
+import { validateDataPlaneScaling, validateDataPlaneVersion } from "../components/data-plane";
+import { parseDataPlanes, type DataPlaneGroupConfig } from "./data-planes-config";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
@@ -74,6 +80,8 @@ export interface StackConfig {
         upstreamEgressCidrs: readonly string[];
         upstreamEgressPorts: readonly number[];
     };
+    /** The DP groups (kong-hybrid:dataPlanes; absent: one public group sized by the dp* keys). */
+    dataPlanes: readonly DataPlaneGroupConfig[];
     edge: {
         domain: string;
         /** Empty: a self-signed certificate is imported into ACM and no DNS record is made. */
@@ -102,7 +110,7 @@ export class ConfigError extends pulumi.RunError {
 
 interface KeyDeclaration {
     type: "string" | "integer" | "boolean" | "array";
-    items?: { type: "string" | "integer" };
+    items?: { type: "string" | "integer" | "object" };
     default?: unknown;
     description?: string;
 }
@@ -149,6 +157,8 @@ function typed(key: string, decl: KeyDeclaration, text: string, problems: string
             }
             if (!Array.isArray(value)) return bad("must be a list");
             const itemType = decl.items?.type ?? "string";
+            // Lists of mappings (dataPlanes) are checked field by field by their own parser.
+            if (itemType === "object") return value;
             const wrong = value.filter(v => (itemType === "integer" ? !Number.isInteger(v) : typeof v !== "string"));
             if (wrong.length > 0) return bad(`must be a list of ${itemType === "integer" ? "whole numbers" : "strings"}`);
             return value;
@@ -211,14 +221,14 @@ const RULES: Record<string, z.ZodType> = {
     dpUpstreamEgressPorts: z.array(int(1, 65535)).min(1, "must list at least one port"),
     domain: z.string().regex(DOMAIN, "must be a DNS name such as kong-gw.example.com"),
     hostedZoneName: z.string().regex(/^$|^([a-z0-9-]+\.)+[a-z]{2,63}\.?$/, "must be a DNS zone name such as example.com"),
-    adminAllowedCidrs: z.array(z.string()).min(1, "must list at least one client network"),
+    adminAllowedCidrs: z.array(z.string()),
     albSslPolicy: z.string().regex(/^ELBSecurityPolicy-(TLS13-1-[23]-.*|TLS-1-2-.*)$/, "must be a TLS 1.2+ ELB policy such as ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"),
     wafRateLimit: int(100, 2_000_000_000),
     accessLogRetentionDays: int(1, 3650),
     logRetentionDays: z.number().refine(n => LOG_RETENTION_DAYS.includes(n), `must be a CloudWatch retention: ${LOG_RETENTION_DAYS.join(", ")}`),
 };
 
-// ── Fargate sizes (aws-facts.md §2) ─────────────────────────────────────────────────────────
+// ── Fargate sizes (docs/facts/aws.md §2) ─────────────────────────────────────────────────────────
 
 /** Valid Linux Fargate memory (MiB) for each CPU value. */
 export function fargateMemoryOptions(cpu: number): number[] | undefined {
@@ -236,13 +246,14 @@ export function fargateMemoryOptions(cpu: number): number[] | undefined {
     }
 }
 
-function checkFargate(prefix: "cp" | "dp", cpu: number, memory: number, problems: string[]) {
+/** `cpuKey`/`memoryKey` name where the values were written (dpCpu, dataPlanes[1].cpu, ...). */
+function checkFargate(cpuKey: string, memoryKey: string, cpu: number, memory: number, problems: string[]) {
     const options = fargateMemoryOptions(cpu);
     if (!options) {
-        problems.push(`${PROJECT}:${prefix}Cpu = ${cpu}: must be a Fargate CPU value: 256, 512, 1024, 2048, 4096, 8192 or 16384`);
+        problems.push(`${cpuKey} = ${cpu}: must be a Fargate CPU value: 256, 512, 1024, 2048, 4096, 8192 or 16384`);
     } else if (!options.includes(memory)) {
         const shown = options.length > 6 ? `${options[0]} to ${options[options.length - 1]} in steps of ${options[1] - options[0]}` : options.join(", ");
-        problems.push(`${PROJECT}:${prefix}Memory = ${memory}: Fargate does not run ${cpu} CPU units with ${memory} MiB; allowed: ${shown} MiB`);
+        problems.push(`${memoryKey} = ${memory}: Fargate does not run ${cpu} CPU units with ${memory} MiB; allowed: ${shown} MiB`);
     }
 }
 
@@ -276,7 +287,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         const text = given === undefined || given.trim() === "" ? undefined : given;
         if (text !== undefined) written[key] = text;
         if (text === undefined && decl.default === undefined) {
-            if (decl.type !== "array" || !key.endsWith("SubnetCidrs")) {
+            if (decl.type !== "array" || !(key.endsWith("SubnetCidrs") || key === "dataPlanes")) {
                 problems.push(`${PROJECT}:${key} is required: ${decl.description ?? ""}`.trim());
             }
             continue;
@@ -297,6 +308,67 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     else if (region !== region.trim()) problems.push(`aws:region = ${JSON.stringify(region)}: has ${/^\s/.test(region) ? "a leading" : "a trailing"} space; write ${JSON.stringify(region.trim())}`);
     else if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) problems.push(`aws:region = ${JSON.stringify(region)}: must be an AWS region code such as eu-west-1`);
 
+    const plan = parseNetwork(v, problems);
+    const { cpImage, dpImage, licence } = parseImages(v, problems);
+    const { dataPlanes, minAcu, maxAcu, imageSource, deckImage } = parseRelations(v, { cpImage, dpImage }, problems);
+
+    if (problems.length > 0) throw new ConfigError(problems);
+
+    const name = v.namePrefix || `kong-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 16).replace(/-$/, "");
+    return deepFreeze<StackConfig>({
+        stack,
+        region: region!,
+        name,
+        production: v.production,
+        tags: { Project: PROJECT, Stack: stack, ManagedBy: "pulumi" },
+        network: {
+            vpcCidr: v.vpcCidr,
+            azCount: v.azCount,
+            publicSubnetCidrs: plan.public,
+            privateSubnetCidrs: plan.private,
+            isolatedSubnetCidrs: plan.isolated,
+            natMode: v.natMode,
+            natInstanceType: v.natInstanceType,
+            interfaceEndpoints: v.interfaceEndpoints,
+            flowLogs: v.flowLogs,
+        },
+        kong: { controlPlane: cpImage!, dataPlane: dpImage!, licenseSecretArn: licence || undefined, imageSource, deckImage },
+        controlPlane: { cpu: v.cpCpu, memory: v.cpMemory, desiredCount: v.cpDesiredCount },
+        database: {
+            engineVersion: v.dbEngineVersion,
+            minCapacity: minAcu!,
+            maxCapacity: maxAcu!,
+            secondsUntilAutoPause: v.dbSecondsUntilAutoPause,
+            backupRetentionDays: v.dbBackupRetentionDays,
+            reader: v.dbReader,
+        },
+        ca: { mode: v.caMode, pcaUsageMode: v.caPcaUsageMode, validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays },
+        dataPlane: {
+            cpu: v.dpCpu,
+            memory: v.dpMemory,
+            minCount: v.dpMinCount,
+            maxCount: v.dpMaxCount,
+            desiredCount: v.dpDesiredCount || v.dpMinCount,
+            spotPercent: v.dpSpotPercent,
+            upstreamEgressCidrs: v.dpUpstreamEgressCidrs,
+            upstreamEgressPorts: v.dpUpstreamEgressPorts,
+        },
+        dataPlanes,
+        edge: {
+            domain: v.domain,
+            hostedZoneName: v.hostedZoneName ? v.hostedZoneName.replace(/\.$/, "") : undefined,
+            adminAllowedCidrs: v.adminAllowedCidrs,
+            sslPolicy: v.albSslPolicy,
+            httpRedirect: v.albHttpRedirect,
+            wafRateLimit: v.wafRateLimit,
+            accessLogRetentionDays: v.accessLogRetentionDays,
+        },
+        logs: { retentionDays: v.logRetentionDays },
+    });
+}
+
+/** Network keys: CIDR syntax, the VPC block and the subnet plan (given or carved from vpcCidr). */
+function parseNetwork(v: Record<string, any>, problems: string[]): Record<string, string[]> {
     // CIDRs
     const cidr = (key: string, text: string, allowV6 = false): Ipv4Cidr | undefined => {
         if (allowV6 && isIpv6Cidr(text)) return undefined;
@@ -345,7 +417,11 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
             }
         }
     }
+    return plan;
+}
 
+/** Kong image keys: parsing, the DP's version against the CP's, and the Enterprise licence. */
+function parseImages(v: Record<string, any>, problems: string[]): { cpImage?: KongImage; dpImage?: KongImage; licence: string } {
     // Kong images
     const image = (key: string, text: string): KongImage | undefined => {
         const k = parseKongImage(text);
@@ -357,12 +433,9 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     };
     const cpImage = v.kongImage !== undefined ? image("kongImage", v.kongImage) : undefined;
     const dpImage = v.dataPlaneKongImage ? image("dataPlaneKongImage", v.dataPlaneKongImage) : cpImage;
+    const versionKey: Record<string, string> = { kong: `${PROJECT}:dataPlaneKongImage`, controlPlaneKong: "kongImage" };
     if (cpImage && dpImage && dpImage !== cpImage) {
-        if (dpImage.edition !== cpImage.edition) {
-            problems.push(`${PROJECT}:dataPlaneKongImage = ${JSON.stringify(dpImage.image)}: must be the same edition as kongImage (${cpImage.image})`);
-        } else if (dpImage.minor > cpImage.minor) {
-            problems.push(`${PROJECT}:dataPlaneKongImage = ${JSON.stringify(dpImage.image)}: Kong ${dpImage.version} is newer than the Control Plane's ${cpImage.version}; a CP rejects a DP of a newer minor version (upgrade the CP first)`);
-        }
+        problems.push(...validateDataPlaneVersion(dpImage, cpImage).map(p => problemLine(p, f => versionKey[f])));
     }
     const licence: string = v.kongLicenseSecretArn ?? "";
     if (licence && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(licence)) {
@@ -373,31 +446,43 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
             problems.push(`${PROJECT}:kongLicenseSecretArn is required with ${k.image}: Enterprise ${k.version} without a licence runs as expired (Admin API read-only from 3.15)`);
         }
     }
+    return { cpImage, dpImage, licence };
+}
 
+/** Sizes, DP groups and the rules between keys (the components' validate… rules, named by config key). */
+function parseRelations(v: Record<string, any>, images: { cpImage?: KongImage; dpImage?: KongImage }, problems: string[]) {
+    const { cpImage, dpImage } = images;
     // Sizes and relations
-    if (v.cpCpu !== undefined && v.cpMemory !== undefined) checkFargate("cp", v.cpCpu, v.cpMemory, problems);
-    if (v.dpCpu !== undefined && v.dpMemory !== undefined) checkFargate("dp", v.dpCpu, v.dpMemory, problems);
-    if (v.dpMinCount !== undefined && v.dpMaxCount !== undefined && v.dpMinCount > v.dpMaxCount) {
-        problems.push(`${PROJECT}:dpMinCount = ${v.dpMinCount}: must not exceed ${PROJECT}:dpMaxCount (${v.dpMaxCount})`);
+    if (v.cpCpu !== undefined && v.cpMemory !== undefined) checkFargate(`${PROJECT}:cpCpu`, `${PROJECT}:cpMemory`, v.cpCpu, v.cpMemory, problems);
+    if (v.dpCpu !== undefined && v.dpMemory !== undefined) checkFargate(`${PROJECT}:dpCpu`, `${PROJECT}:dpMemory`, v.dpCpu, v.dpMemory, problems);
+    const dataPlanes = parseDataPlanes(v.dataPlanes, {
+        cpu: v.dpCpu, memory: v.dpMemory, minCount: v.dpMinCount, maxCount: v.dpMaxCount,
+        desiredCount: v.dpDesiredCount || v.dpMinCount, spotPercent: v.dpSpotPercent, kong: dpImage!,
+    }, `${PROJECT}:dataPlanes`, problems, (at, cpu, memory) => checkFargate(`${at}.cpu`, `${at}.memory`, cpu, memory, problems));
+    for (const [i, g] of dataPlanes.entries()) {
+        if (!cpImage || g.kong === dpImage) continue;
+        const key: Record<string, string> = { kong: `${PROJECT}:dataPlanes[${i}].image`, controlPlaneKong: "kongImage" };
+        problems.push(...validateDataPlaneVersion(g.kong, cpImage).map(p => problemLine(p, f => key[f])));
     }
-    if (v.dpDesiredCount && v.dpMinCount !== undefined && v.dpMaxCount !== undefined &&
-        (v.dpDesiredCount < v.dpMinCount || v.dpDesiredCount > v.dpMaxCount)) {
-        problems.push(`${PROJECT}:dpDesiredCount = ${v.dpDesiredCount}: must be 0 (= dpMinCount) or from dpMinCount (${v.dpMinCount}) to dpMaxCount (${v.dpMaxCount})`);
+    if (v.dpMinCount !== undefined && v.dpMaxCount !== undefined) {
+        const key: Record<string, string> = { minCount: "dpMinCount", maxCount: "dpMaxCount", desiredCount: "dpDesiredCount" };
+        problems.push(...validateDataPlaneScaling({ minCount: v.dpMinCount, maxCount: v.dpMaxCount, desiredCount: v.dpDesiredCount })
+            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
     }
+    // Rules between keys are the components' own (validate…): mapped onto the config keys here.
     const minAcu = v.dbMinCapacity !== undefined ? Number(v.dbMinCapacity) : undefined;
     const maxAcu = v.dbMaxCapacity !== undefined ? Number(v.dbMaxCapacity) : undefined;
-    if (minAcu !== undefined && maxAcu !== undefined && minAcu > maxAcu) {
-        problems.push(`${PROJECT}:dbMinCapacity = ${v.dbMinCapacity}: must not exceed ${PROJECT}:dbMaxCapacity (${v.dbMaxCapacity})`);
+    if (minAcu !== undefined && maxAcu !== undefined && v.dbEngineVersion) {
+        const key: Record<string, string> = { minCapacity: "dbMinCapacity", maxCapacity: "dbMaxCapacity", engineVersion: "dbEngineVersion" };
+        problems.push(...validateDatabaseSettings({ engineVersion: v.dbEngineVersion, minCapacity: minAcu, maxCapacity: maxAcu })
+            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
     }
-    if (minAcu === 0 && v.dbEngineVersion && !supportsZeroAcu(v.dbEngineVersion)) {
-        problems.push(`${PROJECT}:dbEngineVersion = ${JSON.stringify(v.dbEngineVersion)}: cannot scale to 0 ACU (dbMinCapacity 0); use 16.3+, 15.7+, 14.12+ or 13.15+, or set dbMinCapacity to 0.5`);
+    if (v.certRenewBeforeDays !== undefined && v.certValidityDays !== undefined) {
+        const key: Record<string, string> = { validityDays: "certValidityDays", renewBeforeDays: "certRenewBeforeDays" };
+        problems.push(...validateCertificateWindow({ validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays, mode: v.caMode, pcaUsageMode: v.caPcaUsageMode })
+            .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
     }
-    if (v.certRenewBeforeDays !== undefined && v.certValidityDays !== undefined && v.certRenewBeforeDays >= v.certValidityDays) {
-        problems.push(`${PROJECT}:certRenewBeforeDays = ${v.certRenewBeforeDays}: must be less than ${PROJECT}:certValidityDays (${v.certValidityDays})`);
-    }
-    if (v.caMode === "acm-pca" && v.caPcaUsageMode === "SHORT_LIVED_CERTIFICATE" && v.certValidityDays > 7) {
-        problems.push(`${PROJECT}:certValidityDays = ${v.certValidityDays}: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most`);
-    }
+    if (v.adminAllowedCidrs) problems.push(...validateAdminAllowedCidrs(v.adminAllowedCidrs).map(p => problemLine(p, f => `${PROJECT}:${f}`)));
     if (v.production === true && v.adminAllowedCidrs) problems.push(...productionAdminProblems(v.adminAllowedCidrs));
     // Without NAT, tasks reach only what the VPC endpoints serve: images from private ECR (or the
     // pull-through cache), secrets and logs. Anything else would fail every task at start.
@@ -415,59 +500,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     if (v.hostedZoneName && v.domain && !`.${v.domain}`.endsWith(`.${v.hostedZoneName.replace(/\.$/, "")}`)) {
         problems.push(`${PROJECT}:hostedZoneName = ${JSON.stringify(v.hostedZoneName)}: the domain ${v.domain} is not in this zone`);
     }
-
-    if (problems.length > 0) throw new ConfigError(problems);
-
-    const name = v.namePrefix || `kong-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 16).replace(/-$/, "");
-    return deepFreeze<StackConfig>({
-        stack,
-        region: region!,
-        name,
-        production: v.production,
-        tags: { Project: PROJECT, Stack: stack, ManagedBy: "pulumi" },
-        network: {
-            vpcCidr: v.vpcCidr,
-            azCount: v.azCount,
-            publicSubnetCidrs: plan.public,
-            privateSubnetCidrs: plan.private,
-            isolatedSubnetCidrs: plan.isolated,
-            natMode: v.natMode,
-            natInstanceType: v.natInstanceType,
-            interfaceEndpoints: v.interfaceEndpoints,
-            flowLogs: v.flowLogs,
-        },
-        kong: { controlPlane: cpImage!, dataPlane: dpImage!, licenseSecretArn: licence || undefined, imageSource, deckImage },
-        controlPlane: { cpu: v.cpCpu, memory: v.cpMemory, desiredCount: v.cpDesiredCount },
-        database: {
-            engineVersion: v.dbEngineVersion,
-            minCapacity: minAcu!,
-            maxCapacity: maxAcu!,
-            secondsUntilAutoPause: v.dbSecondsUntilAutoPause,
-            backupRetentionDays: v.dbBackupRetentionDays,
-            reader: v.dbReader,
-        },
-        ca: { mode: v.caMode, pcaUsageMode: v.caPcaUsageMode, validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays },
-        dataPlane: {
-            cpu: v.dpCpu,
-            memory: v.dpMemory,
-            minCount: v.dpMinCount,
-            maxCount: v.dpMaxCount,
-            desiredCount: v.dpDesiredCount || v.dpMinCount,
-            spotPercent: v.dpSpotPercent,
-            upstreamEgressCidrs: v.dpUpstreamEgressCidrs,
-            upstreamEgressPorts: v.dpUpstreamEgressPorts,
-        },
-        edge: {
-            domain: v.domain,
-            hostedZoneName: v.hostedZoneName ? v.hostedZoneName.replace(/\.$/, "") : undefined,
-            adminAllowedCidrs: v.adminAllowedCidrs,
-            sslPolicy: v.albSslPolicy,
-            httpRedirect: v.albHttpRedirect,
-            wafRateLimit: v.wafRateLimit,
-            accessLogRetentionDays: v.accessLogRetentionDays,
-        },
-        logs: { retentionDays: v.logRetentionDays },
-    });
+    return { dataPlanes, minAcu, maxAcu, imageSource, deckImage };
 }
 
 /** An allow-list is judged by the addresses it covers, not by how it is spelled. */

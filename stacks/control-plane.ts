@@ -3,6 +3,7 @@ import type { NetworkRefs } from "../components/contracts";
 import { ControlPlane, controlPlaneHostname } from "../components/control-plane";
 import type { PullThroughCache } from "../components/ecs/image-source";
 import { PrivateCa } from "../components/private-ca";
+import { AdminKey, Database } from "../components/database";
 import type { StackConfig } from "./config";
 
 /** What the platform (Vpc, stack KMS key, ECS cluster) hands the Control Plane half of a stack. */
@@ -23,6 +24,9 @@ export interface ControlPlaneStack {
     outputs: {
         controlPlaneHostname: string;
         clusterEndpoint: string;
+        /** With the two above and caCertificatePem: what a DP stack elsewhere builds its ControlPlaneContract from. */
+        controlPlaneKongImage: string;
+        controlPlaneSecurityGroupId: pulumi.Output<string>;
         databaseEndpoint: pulumi.Output<string>;
         adminKeySecretArn: pulumi.Output<string>;
         migrationsFinishCommand: pulumi.Output<string>;
@@ -47,7 +51,29 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
         production: cfg.production,
         tags: { ...cfg.tags },
     });
-    const controlPlane = new ControlPlane(`${cfg.name}-cp`, {
+    // The CP's data, shared by any CP runtime. These resources were children of the ControlPlane
+    // before the split: they keep their names, and the alias to that parent keeps their URNs.
+    const cpName = `${cfg.name}-cp`;
+    const previousParent = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::kong:controlplane:ControlPlane::${cpName}`;
+    const database = new Database(`${cfg.name}-database`, {
+        network: platform.network,
+        kmsKeyArn: platform.kmsKeyArn,
+        settings: {
+            engineVersion: cfg.database.engineVersion,
+            minCapacity: cfg.database.minCapacity,
+            maxCapacity: cfg.database.maxCapacity,
+            secondsUntilAutoPause: cfg.database.secondsUntilAutoPause,
+            backupRetentionDays: cfg.database.backupRetentionDays,
+            reader: cfg.database.reader,
+        },
+        availabilityZones: platform.availabilityZones,
+        production: cfg.production,
+        resourcePrefix: cpName,
+        previousParent,
+        tags: { ...cfg.tags },
+    });
+    const adminKey = new AdminKey(`${cfg.name}-admin-key`, { kmsKeyArn: platform.kmsKeyArn, resourcePrefix: cpName, previousParent, tags: { ...cfg.tags } });
+    const controlPlane = new ControlPlane(cpName, {
         network: platform.network,
         ecsClusterArn: platform.ecsClusterArn,
         kmsKeyArn: platform.kmsKeyArn,
@@ -60,17 +86,9 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
         cpu: cfg.controlPlane.cpu,
         memory: cfg.controlPlane.memory,
         desiredCount: cfg.controlPlane.desiredCount,
-        database: {
-            engineVersion: cfg.database.engineVersion,
-            minCapacity: cfg.database.minCapacity,
-            maxCapacity: cfg.database.maxCapacity,
-            secondsUntilAutoPause: cfg.database.secondsUntilAutoPause,
-            backupRetentionDays: cfg.database.backupRetentionDays,
-            reader: cfg.database.reader,
-        },
-        databaseAvailabilityZones: platform.availabilityZones,
+        database,
+        adminKey,
         adminAllowedCidrs: cfg.edge.adminAllowedCidrs,
-        production: cfg.production,
         logRetentionDays: cfg.logs.retentionDays,
         tags: { ...cfg.tags },
     });
@@ -80,6 +98,8 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
         outputs: {
             controlPlaneHostname: controlPlane.hostname,
             clusterEndpoint: controlPlane.clusterEndpoint,
+            controlPlaneKongImage: cfg.kong.controlPlane.image,
+            controlPlaneSecurityGroupId: controlPlane.securityGroupId,
             databaseEndpoint: controlPlane.databaseEndpoint,
             adminKeySecretArn: controlPlane.adminKeySecretArn,
             migrationsFinishCommand: controlPlane.migrationsFinishCommand,

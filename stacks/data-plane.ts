@@ -1,17 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterPki, ControlPlaneEndpoint, NetworkRefs } from "../components/contracts";
-import { DataPlane } from "../components/data-plane";
+import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "../components/contracts";
+import { DataPlane, type LoadBalancerAttachment } from "../components/data-plane";
 import type { PullThroughCache } from "../components/ecs/image-source";
+import { Edge } from "../components/edge";
+import { InternalLoadBalancer } from "../components/internal-lb";
 import type { StackConfig } from "./config";
+import type { DataPlaneGroupConfig } from "./data-planes-config";
+import type { GroupArrows } from "./network";
 
-// Config → Data Plane groups. The seed has one public group behind the shared ALB; another group
-// (an internal one, a bigger one, one on another runtime) is one more `new DataPlane(...)` here.
+// Config → the shared edge and the DP groups (kong-hybrid:dataPlanes). The edge is a peer of the
+// groups: one internet-facing ALB per stack that every public group joins with its own target
+// group; an internal group gets an internal ALB in the private subnets. The security-group arrows
+// between them are drawn by stacks/network.ts from what this returns.
 
 /** What the stack provides every DP group. */
 export interface DataPlanePlatform {
     network: NetworkRefs;
     /** The ECS cluster, with FARGATE and FARGATE_SPOT capacity providers attached. */
     ecsClusterArn: pulumi.Input<string>;
+    /** The account that owns the stack (the ELB log-delivery path names it). */
+    accountId: pulumi.Input<string>;
     /** The stack's KMS key (log groups; its key policy allows CloudWatch Logs). */
     kmsKeyArn: pulumi.Input<string>;
     /** The stack's ECR pull-through cache, when imageSource is ecr-pull-through. */
@@ -19,10 +27,11 @@ export interface DataPlanePlatform {
 }
 
 export interface DataPlaneOutputs {
-    /** The public group (behind the ALB). */
-    public: DataPlane;
-    /** Every group by name. */
+    edge: Edge;
+    /** Every group by component name (dp-public, ...). */
     groups: Record<string, DataPlane>;
+    /** Each group's place in the security-group table. */
+    arrows: GroupArrows[];
     /** The stack outputs this slice contributes; the CP half adds its DNS name, the CA and the admin key secret. */
     outputs: {
         gatewayUrl: string;
@@ -30,65 +39,101 @@ export interface DataPlaneOutputs {
         albDnsName: pulumi.Output<string>;
         /** True when the gateway's certificate is the imported self-signed one (no hosted zone). */
         selfSignedCertificate: boolean;
+        /** The internal groups' load balancers by group name (only when the stack has internal groups). */
+        internalLoadBalancers?: Record<string, pulumi.Output<string>>;
     };
 }
 
-/** The settings every group of this stack shares; a group overrides what differs. */
-function groupDefaults(cfg: StackConfig, platform: DataPlanePlatform, controlPlane: ControlPlaneEndpoint, pki: ClusterPki) {
-    return {
+/**
+ * The shared edge keeps the name it had as the child of the single public group dp-public, so an
+ * upgrade changes only its parent (carried by an alias) and no physical name.
+ */
+export const EDGE_NAME = "dp-public-edge";
+
+export const groupComponentName = (g: Pick<DataPlaneGroupConfig, "name">) => `dp-${g.name}`;
+
+export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, controlPlane: ControlPlaneContract, pki: ClusterPki): DataPlaneOutputs {
+    const publicGroups = cfg.dataPlanes.filter(g => g.exposure === "public");
+    const edge = new Edge(EDGE_NAME, {
         network: platform.network,
-        ecsClusterArn: platform.ecsClusterArn,
-        kmsKeyArn: platform.kmsKeyArn,
-        controlPlane,
-        pki,
-        kong: cfg.kong.dataPlane,
-        pullThroughCache: platform.pullThroughCache,
-        licenseSecretArn: cfg.kong.licenseSecretArn,
-        cpu: cfg.dataPlane.cpu,
-        memory: cfg.dataPlane.memory,
-        minCount: cfg.dataPlane.minCount,
-        maxCount: cfg.dataPlane.maxCount,
-        desiredCount: cfg.dataPlane.desiredCount,
-        spotPercent: cfg.dataPlane.spotPercent,
-        upstreamEgressCidrs: cfg.dataPlane.upstreamEgressCidrs,
-        upstreamEgressPorts: cfg.dataPlane.upstreamEgressPorts,
-        logRetentionDays: cfg.logs.retentionDays,
-        namePrefix: cfg.name,
+        groups: publicGroups.map(g => ({ name: groupComponentName(g) })),
+        accountId: platform.accountId,
+        domain: cfg.edge.domain,
+        hostedZoneName: cfg.edge.hostedZoneName,
+        adminAllowedCidrs: cfg.edge.adminAllowedCidrs,
+        sslPolicy: cfg.edge.sslPolicy,
+        httpRedirect: cfg.edge.httpRedirect,
+        wafRateLimit: cfg.edge.wafRateLimit,
+        accessLogRetentionDays: cfg.edge.accessLogRetentionDays,
         production: cfg.production,
         tags: { ...cfg.tags },
-    };
-}
+    }, { aliases: [{ parent: pulumi.createUrn("dp-public", "kong:dataplane:DataPlane") }] });
 
-export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, controlPlane: ControlPlaneEndpoint, pki: ClusterPki): DataPlaneOutputs {
-    const defaults = groupDefaults(cfg, platform, controlPlane, pki);
-    const publicGroup = new DataPlane("dp-public", {
-        ...defaults,
-        edge: {
-            domain: cfg.edge.domain,
-            hostedZoneName: cfg.edge.hostedZoneName,
-            adminAllowedCidrs: cfg.edge.adminAllowedCidrs,
-            sslPolicy: cfg.edge.sslPolicy,
-            httpRedirect: cfg.edge.httpRedirect,
-            wafRateLimit: cfg.edge.wafRateLimit,
-            accessLogRetentionDays: cfg.edge.accessLogRetentionDays,
-        },
-    });
-    // Another group, e.g. for internal consumers without a load balancer of its own:
-    //   const internal = new DataPlane("dp-internal", { ...defaults, minCount: 1, maxCount: 2, edge: undefined });
+    const groups: Record<string, DataPlane> = {};
+    const arrows: GroupArrows[] = [];
+    const internalLoadBalancers: Record<string, pulumi.Output<string>> = {};
+    for (const g of cfg.dataPlanes) {
+        const name = groupComponentName(g);
+        let loadBalancer: LoadBalancerAttachment;
+        let place: GroupArrows["loadBalancer"];
+        if (g.exposure === "public") {
+            const tg = edge.targetGroups[name];
+            loadBalancer = { targetGroupArn: tg.arn, targetGroupArnSuffix: tg.arnSuffix, loadBalancerArnSuffix: edge.loadBalancerArnSuffix, listener: edge.httpsListener };
+            place = { kind: "edge" };
+        } else {
+            const ilb = new InternalLoadBalancer(`${name}-ilb`, {
+                network: platform.network,
+                certificateArn: edge.certificateArn,
+                sslPolicy: cfg.edge.sslPolicy,
+                accessLogs: edge.accessLogs,
+                production: cfg.production,
+                tags: { ...cfg.tags },
+            });
+            loadBalancer = { targetGroupArn: ilb.targetGroupArn, targetGroupArnSuffix: ilb.targetGroupArnSuffix, loadBalancerArnSuffix: ilb.loadBalancerArnSuffix, listener: ilb.httpsListener };
+            place = { kind: "internal", name: `${name}-ilb`, securityGroupId: ilb.securityGroupId };
+            internalLoadBalancers[g.name] = ilb.dnsName;
+        }
+        const group = new DataPlane(name, {
+            network: platform.network,
+            ecsClusterArn: platform.ecsClusterArn,
+            kmsKeyArn: platform.kmsKeyArn,
+            controlPlane,
+            pki,
+            kong: g.kong,
+            pullThroughCache: platform.pullThroughCache,
+            licenseSecretArn: cfg.kong.licenseSecretArn,
+            cpu: g.cpu,
+            memory: g.memory,
+            minCount: g.minCount,
+            maxCount: g.maxCount,
+            desiredCount: g.desiredCount,
+            spotPercent: g.spotPercent,
+            logRetentionDays: cfg.logs.retentionDays,
+            namePrefix: cfg.name,
+            loadBalancer,
+            tags: { ...cfg.tags },
+        });
+        groups[name] = group;
+        arrows.push({
+            name, component: group, securityGroupId: group.securityGroupId, loadBalancer: place,
+            upstreamEgressCidrs: cfg.dataPlane.upstreamEgressCidrs, upstreamEgressPorts: cfg.dataPlane.upstreamEgressPorts,
+        });
+    }
 
-    const gatewayUrl = publicGroup.edge!.url;
-    const adminApiUrl = `${gatewayUrl}/kong-admin`;
+    const gatewayUrl = edge.url;
     return {
-        public: publicGroup,
-        groups: { "dp-public": publicGroup },
+        edge,
+        groups,
+        arrows,
         outputs: {
             gatewayUrl,
-            adminApiUrl,
+            adminApiUrl: `${gatewayUrl}/kong-admin`,
             // No Kong Manager hint: Kong Manager reads its Admin API URL from /kconfig.js
             // (admin_gui_api_url) and sends no apikey header, so it cannot use /kong-admin as
             // built (https://github.com/Kong/kong/blob/3.9.3/kong/admin_gui/init.lua). README "Known limits".
-            albDnsName: publicGroup.edge!.dnsName,
-            selfSignedCertificate: publicGroup.edge!.selfSignedCertificate,
+            albDnsName: edge.dnsName,
+            selfSignedCertificate: edge.selfSignedCertificate,
+            ...(Object.keys(internalLoadBalancers).length ? { internalLoadBalancers } : {}),
         },
     };
 }

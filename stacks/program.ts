@@ -5,7 +5,9 @@ import { StackKey } from "../components/kms";
 import { Vpc } from "../components/vpc";
 import { checkAgainstRegion, type StackConfig } from "./config";
 import { createControlPlane } from "./control-plane";
-import { adminKeyReadCommand, createDataPlanes } from "./data-plane";
+import { adminKeyReadCommand, createDataPlanes, EDGE_NAME } from "./data-plane";
+import { drawSecurityGroupTable } from "./network";
+import { parseClusterArn } from "../components/ecs/arn";
 
 // Validated config → components. index.ts, the Automation API and the offline plan all run
 // buildStack; what it returns are the stack outputs.
@@ -59,7 +61,22 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
 
     // DP services name FARGATE_SPOT in their strategy: ECS rejects that before the cluster has it.
     const clusterWithProviders = pulumi.all([cluster.arn, capacityProviders.id]).apply(([arn]) => arn);
-    const dp = createDataPlanes(cfg, { network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache }, cp.controlPlane.endpoint, cp.pki);
+    const dp = createDataPlanes(cfg, {
+        network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache,
+        accountId: cluster.arn.apply(arn => parseClusterArn(arn).account),
+    }, cp.controlPlane.contract, cp.pki);
+
+    // Every security-group arrow between the components above, in one place.
+    drawSecurityGroupTable({
+        vpcCidr: cfg.network.vpcCidr,
+        edge: { name: EDGE_NAME, securityGroupId: dp.edge.securityGroupId, httpRedirect: cfg.edge.httpRedirect },
+        groups: dp.arrows,
+        controlPlane: {
+            name: `${cfg.name}-cp`, component: cp.controlPlane,
+            securityGroupId: cp.controlPlane.securityGroupId, databaseSecurityGroupId: cp.controlPlane.databaseSecurityGroupId,
+        },
+        tags: { ...cfg.tags },
+    });
 
     return {
         region: cfg.region,

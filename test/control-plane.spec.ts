@@ -5,7 +5,7 @@ import { plan } from "./support";
 
 // The Control Plane as the real program plans it for the dev and prod stack files (Pulumi.dev.yaml,
 // Pulumi.prod.yaml), plus an Enterprise variant. Expected values are written out here, from the
-// issue and the reference facts, not read from the code's tables.
+// issue and docs/facts (kong-hybrid.md, aws.md), not read from the code's tables.
 
 const ACCOUNT = "123456789012";
 
@@ -240,7 +240,7 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 assert.strictEqual(c.engine, "aurora-postgresql");
                 assert.strictEqual(c.engineMode, "provisioned");
                 assert.strictEqual(c.engineVersion, x.engineVersion);
-                // 0 ACU needs PostgreSQL 16.3+ (aws-facts §1): 16.6 qualifies.
+                // 0 ACU needs PostgreSQL 16.3+ (docs/facts/aws.md §1): 16.6 qualifies.
                 const [major, minor] = c.engineVersion.split(".").map(Number);
                 assert.ok(major === 16 && minor >= 3);
                 assert.deepStrictEqual(c.serverlessv2ScalingConfiguration, x.scaling);

@@ -7,6 +7,7 @@ import {
 import { kongImage, unknownKongEnvNames } from "../components/kong/image";
 import { byType, runProgram } from "../offline/harness";
 import { STAND_IN } from "./support/fixtures";
+import { drawSecurityGroupTable } from "../stacks/network";
 import { containerOf, contracts, envOf, LICENCE_ARN, one, plan, secretsOf } from "./support/dp-plans";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -17,7 +18,7 @@ function groupWithoutEdge(controlPlaneKong = "kong:3.9.3") {
     return {
         network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: [], privateSubnetIds: ["subnet-1"], isolatedSubnetIds: [] },
         ecsClusterArn: STAND_IN.ecsClusterArn, kmsKeyArn: STAND_IN.stackKeyArn,
-        controlPlane: { hostname: "cp.x.internal", securityGroupId: "sg-0cp", kong: kongImage(controlPlaneKong) },
+        controlPlane: { clusterAddress: "cp.x.internal:8005", serverName: "cp.x.internal", securityGroupId: "sg-0cp", kong: kongImage(controlPlaneKong), caCertificatePem: "pem" },
         pki: {
             caCertificatePem: pulumi.output("pem"), controlPlaneTls: { secretArn: pulumi.output("a") },
             dataPlaneTls: { secretArn: pulumi.output("arn:dp") }, kmsKeyArn: pulumi.output("arn:k"),
@@ -175,7 +176,7 @@ describe("Kong Data Plane environment", () => {
     }
     it("every KONG_* name also exists in OSS 3.9.3 and Enterprise 3.15 and 3.9 key lists", () => {
         const env = dataPlaneContainerEnv({
-            kong: kongImage("kong:3.9.3"), vcpus: 2, controlPlaneHost: "cp.x.internal", tlsSecretArn: "arn:s",
+            kong: kongImage("kong:3.9.3"), vcpus: 2, clusterAddress: "cp.x.internal:8005", serverName: "cp.x.internal", tlsSecretArn: "arn:s",
             vpcCidr: "10.0.0.0/16", licenseSecretArn: "arn:l",
         });
         const names = [...env.environment, ...env.secrets].map(e => e.name);
@@ -195,7 +196,7 @@ describe("Kong Data Plane environment", () => {
     });
     it("refuses trusting the whole internet", () => {
         assert.throws(() => dataPlaneContainerEnv({
-            kong: kongImage("kong:3.9.3"), vcpus: 1, controlPlaneHost: "cp", tlsSecretArn: "a", vpcCidr: "0.0.0.0/0",
+            kong: kongImage("kong:3.9.3"), vcpus: 1, clusterAddress: "cp:8005", serverName: "cp", tlsSecretArn: "a", vpcCidr: "0.0.0.0/0",
         }), /trusted_ips/);
     });
 });
@@ -294,7 +295,7 @@ describe("DataPlane version guard", () => {
 describe("an internal DP group (no edge)", () => {
     it("has its own SG, no load balancer, and scales on CPU only", async () => {
         const run = await runProgram(() => {
-            const dp = new DataPlane("dp-internal", { ...groupWithoutEdge(), edge: undefined });
+            const dp = new DataPlane("dp-internal", { ...groupWithoutEdge(), loadBalancer: undefined });
             return { sg: dp.securityGroupId };
         });
         assert.equal(byType(run, "aws:lb/loadBalancer:LoadBalancer").length, 0);
@@ -317,6 +318,11 @@ describe("several DP groups on one CP", () => {
             const common = groupWithoutEdge();
             const a = new DataPlane("dp-internal", { ...common, maxCount: 2 });
             const b = new DataPlane("dp-batch", { ...common, cpu: 1024, memory: 2048, kong: kongImage("kong:3.8.1") });
+            // The arrows are the stack's security-group table (stacks/network.ts), one set per group.
+            const arrows = (name: string, dp: DataPlane, lbSg: string) => ({ name, component: dp, securityGroupId: dp.securityGroupId,
+                loadBalancer: { kind: "internal" as const, name: `${name}-ilb`, securityGroupId: lbSg }, upstreamEgressCidrs: ["0.0.0.0/0"], upstreamEgressPorts: [443] });
+            drawSecurityGroupTable({ vpcCidr: "10.0.0.0/16", groups: [arrows("dp-internal", a, "sg-0ilb1"), arrows("dp-batch", b, "sg-0ilb2")],
+                controlPlane: { name: "cp", component: a, securityGroupId: "sg-0cp", databaseSecurityGroupId: "sg-0db" }, tags: {} });
             return { a: a.securityGroupId, b: b.securityGroupId };
         });
         assert.deepEqual(run.duplicateUrns, []);

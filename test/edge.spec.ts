@@ -260,7 +260,7 @@ describe("Edge naming", () => {
         await assert.rejects(runProgram(() => {
             new Edge("dp-public-eu-west-edge", {
                 network: { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-1"], privateSubnetIds: [], isolatedSubnetIds: [] },
-                dataPlaneSecurityGroupId: "sg-1", accountId: "123456789012", domain: "gw.example.com", adminAllowedCidrs: ["203.0.113.0/24"],
+                groups: [{ name: "dp-public" }], accountId: "123456789012", domain: "gw.example.com", adminAllowedCidrs: ["203.0.113.0/24"],
             });
             return {};
         }), /Edge "dp-public-eu-west-edge": the name is too long/);

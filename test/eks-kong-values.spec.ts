@@ -143,14 +143,14 @@ describe("kongChartValues refuses contradictions, naming the value", () => {
 describe("forKubernetes", () => {
     it("moves cluster TLS to files and other secrets to Secret keys", () => {
         const s = forKubernetes(controlPlaneSettings({
-            vcpus: 1, database: { host: "h", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN }, clusterTls: { secretArn: TLS_SECRET_ARN },
+            vcpus: 1, database: { host: "h", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN },
         }), { clusterTlsSecretName: "tls", secretKeyRef: syncedKeyRef });
         assert.deepEqual(s.secret, { pg_user: { name: "kong-cp-db", key: "username" }, pg_password: { name: "kong-cp-db", key: "password" } });
         assert.equal(s.plain.cluster_cert, "/etc/secrets/tls/tls.crt");
         assert.equal(s.plain.cluster_ca_cert, "/etc/secrets/tls/ca.crt");
     });
     it("fails naming the setting whose secret is not synced", () => {
-        assert.throws(() => forKubernetes({ role: "data_plane", plain: {}, secret: { pg_password: { secretArn: "arn:other" } } },
+        assert.throws(() => forKubernetes({ role: "data_plane", plain: {}, secret: { pg_password: { kind: "secretsManager", arn: "arn:other" } } },
             { clusterTlsSecretName: "t", secretKeyRef: syncedKeyRef }), /no synced Secret for pg_password \(arn:other\)/);
     });
 });

@@ -38,7 +38,7 @@ function program() {
     const common = { provider, kong: KONG, licenceSecretArn: LICENCE, nodeSecurityGroupId: "sg-0nodes", vpcCidr: "10.0.0.0/16", dependsOn: addons.ready } as const;
     new KongRelease("kong-cp", {
         ...common, role: "control_plane",
-        settings: controlPlaneSettings({ vcpus: 1, database: { host: "db", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN }, clusterTls: { secretArn: TLS_SECRET_ARN } }),
+        settings: controlPlaneSettings({ vcpus: 1, database: { host: "db", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN } }),
         syncedSecrets: [DB_SECRET],
         clusterTls: { mode: "acm-pca", issuerName: addons.issuerName!, controlPlaneHostname: "cp.kong-eks.internal" },
         cpuMillis: 1000, memoryMiB: 1024, memoryLimitMiB: 2048, scaling: { replicas: 2 },
@@ -46,7 +46,7 @@ function program() {
     });
     new KongRelease("kong-dp-public", {
         ...common, role: "data_plane", group: "public",
-        settings: dataPlaneSettings({ vcpus: 2, controlPlaneHost: "cp.kong-eks.internal", clusterTls: { secretArn: TLS_SECRET_ARN }, trustedIps: ["10.0.0.0/16"] }),
+        settings: dataPlaneSettings({ vcpus: 2, clusterAddress: "cp.kong-eks.internal:8005", serverName: "cp.kong-eks.internal", trustedIps: ["10.0.0.0/16"] }),
         settingsOverrides: { cluster_control_plane: controlPlaneClusterAddress() },
         clusterTls: { mode: "self-managed", certificatePem: "-----BEGIN CERTIFICATE-----\nDP\n-----END CERTIFICATE-----\n", privateKeyPem: "-----BEGIN PRIVATE KEY-----\nK\n-----END PRIVATE KEY-----\n", caCertificatePem: CA_PEM },
         cpuMillis: 2000, memoryMiB: 1024, memoryLimitMiB: 1536, scaling: { minReplicas: 2, maxReplicas: 10, targetCpuPercent: 60 },
@@ -238,7 +238,7 @@ describe("KongRelease refuses contradictions in one line", () => {
     ];
     for (const [what, over, message] of table) it(what, () => assert.throws(() => new KongRelease("x", { ...base(), ...over }), message));
     it("names the setting whose secret nobody syncs", () => {
-        assert.throws(() => syncedKeyRefs([])("pg_password", { secretArn: "arn:db", jsonKey: "password" }), /setting pg_password reads arn:db \(password\), which no syncedSecrets entry copies/);
+        assert.throws(() => syncedKeyRefs([])("pg_password", { kind: "secretsManager", arn: "arn:db", jsonKey: "password" }), /setting pg_password reads arn:db \(password\), which no syncedSecrets entry copies/);
     });
     it("namespaces", () => assert.equal(namespaceOf("data_plane", "eu-1"), "kong-dp-eu-1"));
 });

@@ -34,14 +34,14 @@ function program() {
     const pki = { mode: "acm-pca" as const, issuerName: addons.issuerName!, controlPlaneHostname: "cp.kong-eks.internal" };
     new KongRelease("kong-cp", {
         ...common, role: "control_plane",
-        settings: controlPlaneSettings({ vcpus: 1, database: { host: "db", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN }, clusterTls: { secretArn: TLS_SECRET_ARN } }),
+        settings: controlPlaneSettings({ vcpus: 1, database: { host: "db", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN } }),
         syncedSecrets: [{ name: "kong-cp-db", secretArn: DB_SECRET_ARN, data: [{ secretKey: "username", property: "username" }, { secretKey: "password", property: "password" }] }],
         clusterTls: pki, cpuMillis: 1000, memoryMiB: 1024, memoryLimitMiB: 2048, scaling: { replicas: 2 },
         podSecurityGroupId: cpSg.id, dataPlaneNamespaces: ["kong-dp-public"],
     });
     new KongRelease("kong-dp-public", {
         ...common, role: "data_plane", group: "public",
-        settings: dataPlaneSettings({ vcpus: 1, controlPlaneHost: "cp.kong-eks.internal", clusterTls: { secretArn: TLS_SECRET_ARN }, trustedIps: [network.vpcCidr] }),
+        settings: dataPlaneSettings({ vcpus: 1, clusterAddress: "cp.kong-eks.internal:8005", serverName: "cp.kong-eks.internal", trustedIps: [network.vpcCidr] }),
         settingsOverrides: { cluster_control_plane: controlPlaneClusterAddress() },
         clusterTls: pki, cpuMillis: 1000, memoryMiB: 512, memoryLimitMiB: 1024, scaling: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 60 },
         podSecurityGroupId: dpSg.id, targetGroupArn: TG,

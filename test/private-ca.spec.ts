@@ -1,3 +1,4 @@
+import { AdminKey, Database } from "../components/database";
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { byType, runProgram, type PlannedResource, type ProgramRun } from "../offline/harness";
@@ -51,7 +52,7 @@ describe("PrivateCa: certificate rules", () => {
     const windows: { validity: number; renew: number; hours?: [number, number]; error?: RegExp }[] = [
         { validity: 365, renew: 30, hours: [8760, 720] },
         { validity: 7, renew: 2, hours: [168, 48] },
-        { validity: 30, renew: 30, error: /renewBeforeDays \(30\) must be from 1 to validityDays - 1 \(29\)/ },
+        { validity: 30, renew: 30, error: /renewBeforeDays = 30: must be less than validityDays \(30\)/ },
         { validity: 30, renew: 0, error: /renewBeforeDays/ },
         { validity: 0, renew: 1, error: /validityDays must be a whole number/ },
     ];
@@ -79,7 +80,7 @@ describe("PrivateCa: arguments", () => {
             }
             return {};
         }, { config: { "aws:region": "eu-west-1" } });
-        assert.match(String(error), /valid 7 days at most, not 30/);
+        assert.match(String(error), /validityDays = 30: a SHORT_LIVED_CERTIFICATE CA issues certificates valid 7 days at most/);
         assert.deepStrictEqual(run.resources.filter(r => r.custom), []);
     });
 });
@@ -200,8 +201,11 @@ describe("PrivateCa → ControlPlane: a renewed certificate rolls the CP tasks",
                 secretArn: pulumi.output("arn:aws:secretsmanager:eu-west-1:123456789012:secret:pki-cp-tls-AbCdEf"),
                 versionId: pulumi.output(versionId),
             };
+            const network = { vpcId: "vpc-0123", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-p1"], privateSubnetIds: ["subnet-a", "subnet-b"], isolatedSubnetIds: ["subnet-i1", "subnet-i2"] };
             new ControlPlane("cp", {
-                network: { vpcId: "vpc-0123", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-p1"], privateSubnetIds: ["subnet-a", "subnet-b"], isolatedSubnetIds: ["subnet-i1", "subnet-i2"] },
+                network,
+                database: new Database("db", { network, kmsKeyArn: KEY, resourcePrefix: "cp" }),
+                adminKey: new AdminKey("admin-key", { kmsKeyArn: KEY, resourcePrefix: "cp" }),
                 ecsClusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/kong-test",
                 kmsKeyArn: KEY,
                 pki: { caCertificatePem: pulumi.output("-----BEGIN CERTIFICATE-----"), controlPlaneTls: tlsRefs, dataPlaneTls: tlsRefs, kmsKeyArn: pulumi.output(KEY) },

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { byType, type ProgramRun } from "../offline/harness";
 import { one, planFull } from "./support/dp-plans";
 
-// The complete security-group matrix of the seed (ARCHITECTURE.md): every ingress and egress
+// The complete security-group matrix of docs/facts/design.md §2: every ingress and egress
 // rule of the ALB, DP, CP and DB groups, no more, no less, on the real stack plan. Groups are
 // identified by structure: the ALB's from the load balancer, the DP's and CP's from their ECS
 // services, the DB's from the Aurora cluster.

@@ -81,6 +81,7 @@ export function previewJson(run: ProgramRun, opts: { redactSecrets?: boolean } =
                 parent: r.parent ?? "",
                 custom: r.custom,
                 protect: r.protect,
+                aliases: r.aliases,
                 inputs: shown(r.inputs, r.type),
                 outputs: shown(r.outputs, r.type),
                 dependencies: r.dependencies,
@@ -95,9 +96,12 @@ const COMPONENTS: Record<string, string> = {
     "kong:network:Vpc": "Vpc",
     "kong:security:StackKey": "StackKey",
     "kong:pki:PrivateCa": "PrivateCa",
+    "kong:database:Database": "Database",
+    "kong:controlplane:AdminKey": "AdminKey",
     "kong:controlplane:ControlPlane": "ControlPlane",
     "kong:dataplane:DataPlane": "DataPlane",
     "kong:edge:Edge": "Edge",
+    "kong:edge:InternalLoadBalancer": "InternalLoadBalancer",
 };
 
 function groupOf(r: PlannedResource, byUrn: Map<string, PlannedResource>): string {
@@ -125,7 +129,8 @@ export function keyChoices(run: ProgramRun, cfg: StackConfig): string[] {
         const own = descendants(run, g);
         const task = own.find(r => r.type === "aws:ecs/taskDefinition:TaskDefinition");
         const scaling = own.find(r => r.type === "aws:appautoscaling/target:Target");
-        const edge = own.some(r => r.type === "kong:edge:Edge") ? ", behind the ALB" : "";
+        const exposure = cfg.dataPlanes.find(d => `dp-${d.name}` === g.name)?.exposure;
+        const edge = exposure === "public" ? ", behind the ALB" : exposure === "internal" ? ", behind an internal ALB" : "";
         const size = task ? `${task.inputs.cpu} CPU units / ${task.inputs.memory} MiB` : "?";
         const count = scaling ? `${scaling.inputs.minCapacity}-${scaling.inputs.maxCapacity} tasks` : "";
         return `${g.name} (${size}, ${count}${cfg.dataPlane.spotPercent ? `, ${cfg.dataPlane.spotPercent}% on Spot` : ""}${edge})`;

@@ -1,10 +1,10 @@
-// The admin bootstrap: what makes https://<domain>/kong-admin work (seed "How it works").
+// The admin bootstrap: what makes https://<domain>/kong-admin work (docs/facts/design.md §3).
 //
 // Mechanism: a non-essential decK sidecar in the CP task. ECS starts it once the Kong container is
 // HEALTHY; it runs `deck gateway sync --select-tag kong-hybrid-admin` against the local Admin API.
 //  - Idempotent: sync converges to the state; repeating it changes nothing.
 //  - Scoped: with --select-tag decK tags every entity it creates and only ever reads, updates or
-//    deletes entities carrying that tag (kong-hybrid-facts.md §10: a plain sync deletes everything
+//    deletes entities carrying that tag (docs/facts/kong-hybrid.md §10: a plain sync deletes everything
 //    else), so whatever admins configure through /kong-admin is never touched.
 //  - Runs on every CP start (deploy, scale from 0, replacement), so the stack config stays the
 //    source of truth for the allow-list, with no Lambda, no custom provider and no CP reachable
@@ -15,8 +15,9 @@
 // ${{ }}) before it parses YAML/JSON, so the placeholder must survive JSON escaping: a Go raw string
 // in backticks has no quote to escape, where "DECK_ADMIN_KEY" would arrive as \"DECK_ADMIN_KEY\" and
 // fail the template parse (https://github.com/Kong/go-database-reconciler/blob/main/pkg/file/template.go).
-// It also gives the CP its first entities, so DPs leave "empty configuration" 503 (§3).
+// It also gives the CP its first entities, so DPs leave "empty configuration" 503 (docs/facts/kong-hybrid.md §3).
 
+import { problemLine, type Problem } from "../problems";
 import { PORTS } from "../network/ports";
 
 /** Every entity the bootstrap owns carries this tag; decK manages nothing else. */
@@ -39,7 +40,7 @@ export const ADMIN_KEY_PLACEHOLDER = `\${{ env \`${ADMIN_KEY_ENV}\` }}`;
 /** The header clients put the key in: key-auth's default name (the query string is refused, see below). */
 export const ADMIN_KEY_NAME = "apikey";
 /**
- * decK v1.65.1 is the last Alpine-based kong/deck image (later tags are distroless, no shell; §10);
+ * decK v1.65.1 is the last Alpine-based kong/deck image (the main branch is distroless, no shell; docs/facts/kong-hybrid.md §10);
  * the sidecar needs `sh` to pipe the state and retry.
  */
 export const DECK_IMAGE = "kong/deck:v1.65.1";
@@ -51,12 +52,18 @@ export interface AdminBootstrapIntent {
     adminAllowedCidrs: readonly string[];
 }
 
+/**
+ * ip-restriction requires allow or deny; an empty list would fail the sync (docs/facts/kong-hybrid.md §8).
+ * The one source of the rule: stacks/config.ts maps it onto kong-hybrid:adminAllowedCidrs.
+ */
+export function validateAdminAllowedCidrs(cidrs: readonly string[]): Problem[] {
+    return cidrs.length === 0 ? [{ field: "adminAllowedCidrs", value: cidrs, message: () => "must list at least one client network" }] : [];
+}
+
 /** The decK state (format 3.0) the sidecar syncs. Pure: tests assert exactly what it will send. */
 export function adminBootstrapState(i: AdminBootstrapIntent): Record<string, unknown> {
-    if (i.adminAllowedCidrs.length === 0) {
-        // ip-restriction requires allow or deny; an empty list would fail the sync (§8).
-        throw new Error("admin bootstrap: adminAllowedCidrs must list at least one network");
-    }
+    const problems = validateAdminAllowedCidrs(i.adminAllowedCidrs);
+    if (problems.length) throw new Error(`admin bootstrap: ${problems.map(p => problemLine(p)).join("; ")}`);
     return {
         _format_version: "3.0",
         // Also passed as --select-tag by the script: decK accepts both only when they match, and the
@@ -76,7 +83,7 @@ export function adminBootstrapState(i: AdminBootstrapIntent): Record<string, unk
                 // key_in_query defaults to true, and the DP access log and the ALB's S3 logs record
                 // the request line with its query string (kong/plugins/key-auth/schema.lua).
                 { name: "key-auth", config: { key_names: [ADMIN_KEY_NAME], hide_credentials: true, key_in_query: false } },
-                // Matches the client address after realip (DP trusted_ips + X-Forwarded-For, §8).
+                // Matches the client address after realip (DP trusted_ips + X-Forwarded-For, docs/facts/kong-hybrid.md §8).
                 { name: "ip-restriction", config: { allow: [...i.adminAllowedCidrs] } },
             ],
         }],

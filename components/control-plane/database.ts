@@ -1,4 +1,6 @@
-// Aurora PostgreSQL Serverless v2 settings, as pure data (aws-facts.md §1).
+// Aurora PostgreSQL Serverless v2 settings, as pure data (docs/facts/aws.md §1).
+
+import { problemLine, type Problem } from "../problems";
 
 export interface DatabaseSettings {
     /** Aurora PostgreSQL version. 0 ACU needs 16.3+, 15.7+, 14.12+ or 13.15+. @default "16.6" */
@@ -28,11 +30,29 @@ export const DATABASE_DEFAULTS: Required<DatabaseSettings> = {
 export const DATABASE_NAME = "kong";
 export const MASTER_USERNAME = "kong";
 
-/** Aurora PostgreSQL versions that scale to 0 ACU (aws-facts.md §1). */
+/** Aurora PostgreSQL versions that scale to 0 ACU (docs/facts/aws.md §1). */
 export function supportsZeroAcu(engineVersion: string): boolean {
     const [major, minor] = engineVersion.split(".").map(Number);
     const minMinor: Record<number, number> = { 13: 15, 14: 12, 15: 7, 16: 3 };
     return major > 16 || (minMinor[major] !== undefined && minor >= minMinor[major]);
+}
+
+/**
+ * The rules between settings (the one source: stacks/config.ts maps these onto its keys).
+ * Ranges of single values are checked where each value is read.
+ */
+export function validateDatabaseSettings(r: Pick<Required<DatabaseSettings>, "engineVersion" | "minCapacity" | "maxCapacity">): Problem[] {
+    const problems: Problem[] = [];
+    if (r.minCapacity > r.maxCapacity) {
+        problems.push({ field: "minCapacity", value: r.minCapacity, message: name => `must not exceed ${name("maxCapacity")} (${r.maxCapacity})` });
+    }
+    if (r.minCapacity === 0 && !supportsZeroAcu(r.engineVersion)) {
+        problems.push({
+            field: "engineVersion", value: r.engineVersion,
+            message: name => `cannot scale to 0 ACU (${name("minCapacity")} 0); use 16.3+, 15.7+, 14.12+ or 13.15+, or set ${name("minCapacity")} to 0.5`,
+        });
+    }
+    return problems;
 }
 
 export function resolveDatabaseSettings(s: DatabaseSettings | undefined): Required<DatabaseSettings> {
@@ -41,13 +61,10 @@ export function resolveDatabaseSettings(s: DatabaseSettings | undefined): Requir
     const isAcu = (n: number) => Number.isFinite(n) && n >= 0 && n <= 256 && Number.isInteger(n * 2);
     if (!isAcu(r.minCapacity)) problems.push(`minCapacity ${r.minCapacity} must be 0-256 in steps of 0.5`);
     if (!isAcu(r.maxCapacity) || r.maxCapacity < 1) problems.push(`maxCapacity ${r.maxCapacity} must be 1-256 in steps of 0.5`);
-    if (r.minCapacity > r.maxCapacity) problems.push(`minCapacity ${r.minCapacity} exceeds maxCapacity ${r.maxCapacity}`);
-    if (r.minCapacity === 0 && !supportsZeroAcu(r.engineVersion)) {
-        problems.push(`engineVersion ${r.engineVersion} cannot scale to 0 ACU (16.3+, 15.7+, 14.12+, 13.15+)`);
-    }
+    problems.push(...validateDatabaseSettings(r).map(p => problemLine(p)));
     if (r.secondsUntilAutoPause < 300 || r.secondsUntilAutoPause > 86400) problems.push(`secondsUntilAutoPause ${r.secondsUntilAutoPause} must be 300-86400`);
     if (r.backupRetentionDays < 1 || r.backupRetentionDays > 35) problems.push(`backupRetentionDays ${r.backupRetentionDays} must be 1-35`);
-    if (problems.length > 0) throw new Error(`ControlPlane database: ${problems.join("; ")}`);
+    if (problems.length > 0) throw new Error(`Database: ${problems.join("; ")}`);
     return r;
 }
 

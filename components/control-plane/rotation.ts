@@ -1,7 +1,7 @@
 // The database password rotates; the CP must follow.
 //
 // RDS rotates the master secret it manages every 7 days (single-user rotation: the old password
-// stops working at once), and ECS injects secrets only when a task starts (aws-facts.md §5). A CP
+// stops working at once), and ECS injects secrets only when a task starts (docs/facts/aws.md §5). A CP
 // running across a rotation keeps its open connections but cannot open new ones. So a rotation
 // redeploys the CP: an EventBridge rule on the secret's RotationSucceeded event starts a one-step
 // Step Functions state machine that calls ecs:UpdateService with forceNewDeployment. New tasks read

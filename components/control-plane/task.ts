@@ -3,7 +3,7 @@
 // Outputs and calls these; tests call them directly.
 
 import { PORTS } from "../network/ports";
-import type { ContainerEnv } from "../kong/settings";
+import type { ContainerEnv } from "../ecs/kong-env";
 import { awslogs, type ContainerDefinition } from "../ecs/container";
 import {
     ADMIN_BOOTSTRAP_STATE_ENV, ADMIN_KEY_ENV, adminBootstrapScript,
@@ -12,7 +12,7 @@ import {
 export const CONTAINER = { kong: "kong", migrations: "migrations", adminBootstrap: "admin-bootstrap" } as const;
 
 /**
- * The init container's script (kong-hybrid-facts.md §5). `bootstrap` is safe to re-run (exits 0 on a
+ * The init container's script (docs/facts/kong-hybrid.md §5). `bootstrap` is safe to re-run (exits 0 on a
  * bootstrapped database) and never gets `-f`, which resets the database. `up` then runs only when
  * `kong migrations list` reports new migrations (exit 5): `up` fails while migrations are pending
  * (exit 4, after an upgrade and before the explicit `finish`), and a CP restarted in that window
@@ -47,7 +47,7 @@ export function controlPlaneContainers(s: ControlPlaneTaskSpec): ContainerDefini
     const migrations: ContainerDefinition = {
         name: CONTAINER.migrations,
         image: s.kongImage,
-        // Non-essential: it exits when done; the kong container waits for its SUCCESS (aws-facts §5).
+        // Non-essential: it exits when done; the kong container waits for its SUCCESS (docs/facts/aws.md §5).
         essential: false,
         // The image's entrypoint execs any command; the migrations need the same conf as the CP
         // (role=control_plane requires the cluster certificate to load at all).
@@ -86,8 +86,8 @@ export function controlPlaneContainers(s: ControlPlaneTaskSpec): ContainerDefini
         environment: [
             { name: ADMIN_BOOTSTRAP_STATE_ENV, value: JSON.stringify(s.adminBootstrapState) },
             { name: "DECK_KONG_ADDR", value: `http://localhost:${PORTS.admin}` },
-            // decK flags as DECK_<FLAG> (kong-hybrid-facts §10): no usage reporting from the CP; a
-            // longer timeout than the 10 s default while Aurora resumes from 0 ACU (~15-30 s, aws-facts §1).
+            // decK flags as DECK_<FLAG> (docs/facts/kong-hybrid.md §10): no usage reporting from the CP; a
+            // longer timeout than the 10 s default while Aurora resumes from 0 ACU (~15-30 s, docs/facts/aws.md §1).
             { name: "DECK_ANALYTICS", value: "false" },
             { name: "DECK_TIMEOUT", value: "60" },
             { name: "DECK_NO_COLOR", value: "true" },
@@ -121,7 +121,7 @@ export function migrationsFinishOverrides(): { containerOverrides: { name: strin
 /**
  * The `aws ecs run-task` command that runs `kong migrations finish` once, on the CP task definition,
  * in the private subnets with the CP security group. Run it after an upgrade, once every old CP task
- * is gone (§5). The admin bootstrap never starts: it waits for a HEALTHY kong that never serves.
+ * is gone (docs/facts/kong-hybrid.md §5). The admin bootstrap never starts: it waits for a HEALTHY kong that never serves.
  */
 export function migrationsFinishCommand(s: FinishTaskSpec): string {
     const network = { awsvpcConfiguration: { subnets: s.subnetIds, securityGroups: [s.securityGroupId], assignPublicIp: "DISABLED" } };

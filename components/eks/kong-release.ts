@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KongImage } from "../kong/image";
-import type { KongSettings, SecretRef } from "../kong/settings";
+import type { KongSettings, SecretsManagerSource } from "../kong/settings";
 import { PORTS } from "../network/ports";
 import { leafSpecs } from "../private-ca";
 import { SECRET_STORE_NAME } from "./addons";
@@ -84,7 +84,7 @@ export interface KongReleaseArgs {
     settings: pulumi.Input<KongSettings>;
     /** Plain settings that differ in the cluster (e.g. cluster_control_plane → the CP Service). @default {} */
     settingsOverrides?: Record<string, string>;
-    /** Secrets Manager secrets the settings refer to (every SecretRef must be covered, except cluster TLS). @default [] */
+    /** Secrets Manager secrets the settings refer to (every Secrets Manager source must be covered; cluster TLS is the role's own). @default [] */
     syncedSecrets?: SyncedSecret[];
     /** Enterprise licence secret (plain string). @default none */
     licenceSecretArn?: pulumi.Input<string>;
@@ -207,15 +207,15 @@ export function networkPolicyObjects(role: KongSettings["role"], release: string
     return [denyAll, allow];
 }
 
-/** The SecretRef → Secret key mapping for the settings, from the synced secrets (resolved ARNs). */
+/** The Secrets Manager source → Secret key mapping for the settings, from the synced secrets (resolved ARNs). */
 export function syncedKeyRefs(synced: { name: string; secretArn: string; data: SyncedSecret["data"] }[]) {
-    return (key: string, ref: SecretRef): KubeSecretKeyRef => {
+    return (key: string, source: SecretsManagerSource): KubeSecretKeyRef => {
         for (const s of synced) {
-            if (s.secretArn !== ref.secretArn) continue;
-            const d = s.data.find(x => x.property === ref.jsonKey);
+            if (s.secretArn !== source.arn) continue;
+            const d = s.data.find(x => x.property === source.jsonKey);
             if (d) return { name: s.name, key: d.secretKey };
         }
-        throw new Error(`KongRelease: setting ${key} reads ${ref.secretArn}${ref.jsonKey ? ` (${ref.jsonKey})` : ""}, which no syncedSecrets entry copies into the cluster`);
+        throw new Error(`KongRelease: setting ${key} reads ${source.arn}${source.jsonKey ? ` (${source.jsonKey})` : ""}, which no syncedSecrets entry copies into the cluster`);
     };
 }
 

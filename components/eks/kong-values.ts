@@ -1,6 +1,6 @@
 import * as crypto from "crypto";
 import type { KongImage } from "../kong/image";
-import { envName, workerProcesses, type KongSettings, type SecretRef } from "../kong/settings";
+import { containerListenersAndLogs, envName, workerProcesses, type KongSettings, type SecretsManagerSource } from "../kong/settings";
 import { PORTS } from "../network/ports";
 
 // Kong settings per role → values for Kong's Helm chart (kong 3.4.1), and back: the env the chart
@@ -35,13 +35,14 @@ export function secretVolumePath(secretName: string): string {
     return `/etc/secrets/${secretName}`;
 }
 
-const CLUSTER_TLS_FILES: Record<string, string> = { cluster_cert: "tls.crt", cluster_cert_key: "tls.key", cluster_ca_cert: "ca.crt" };
+/** The files of a kubernetes.io/tls Secret (cert-manager writes ca.crt too). */
+const CLUSTER_TLS_FILES = { cert: "tls.crt", key: "tls.key", ca: "ca.crt" } as const;
 
 export interface ForKubernetesOptions {
     /** The kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt) mounted through `secretVolumes`. */
     clusterTlsSecretName: string;
     /** Where each other secret setting lives in the cluster (e.g. synced by External Secrets). */
-    secretKeyRef: (key: string, ref: SecretRef) => KubeSecretKeyRef;
+    secretKeyRef: (key: string, source: SecretsManagerSource) => KubeSecretKeyRef;
     /** Plain settings that differ on Kubernetes (e.g. the CP's in-cluster Service name). @default {} */
     plain?: Record<string, string>;
 }
@@ -52,12 +53,12 @@ export interface ForKubernetesOptions {
  * a Secret key.
  */
 export function forKubernetes(s: KongSettings, o: ForKubernetesOptions): KubernetesKongSettings {
-    const plain: Record<string, string> = { ...s.plain };
+    // Listeners and stdio logs as on ECS: user env overrides the chart's own (kong.env).
+    const plain: Record<string, string> = { ...containerListenersAndLogs(s.role), ...s.plain };
     const secret: Record<string, KubeSecretKeyRef> = {};
-    for (const [key, ref] of Object.entries(s.secret)) {
-        const file = CLUSTER_TLS_FILES[key];
-        if (file) plain[key] = `${secretVolumePath(o.clusterTlsSecretName)}/${file}`;
-        else secret[key] = o.secretKeyRef(key, ref);
+    for (const [key, source] of Object.entries(s.secret)) {
+        if (source.kind === "clusterTls") plain[key] = `${secretVolumePath(o.clusterTlsSecretName)}/${CLUSTER_TLS_FILES[source.field]}`;
+        else secret[key] = o.secretKeyRef(key, source);
     }
     return { role: s.role, plain: { ...plain, ...(o.plain ?? {}) }, secret };
 }

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 // Which Kong an image runs decides which kong.conf keys exist (Kong ignores unknown ones silently)
-// and whether a licence is needed. Sources: shared reference kong-hybrid-facts.md §1, §7.
+// and whether a licence is needed. Sources: docs/facts/kong-hybrid.md §1, §2, §7.
 
 export type KongEdition = "oss" | "enterprise";
 

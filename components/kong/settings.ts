@@ -1,41 +1,43 @@
-// Kong settings per hybrid-mode role, as a pure function of intent. The same settings become ECS
-// `environment`/`secrets` here (toContainerEnv) and Helm values for the EKS runtime later.
-// Keys are kong.conf names; facts cited are from shared/reference/kong-hybrid-facts.md (§ numbers).
+// Kong settings per hybrid-mode role, runtime-neutral: only Kong's own keys and what differs
+// between a CP and a DP (the way the Kong chart's hybrid example values read), with secrets as
+// abstract sources. How a node listens, where it logs and how a secret reaches the process are
+// the runtime's: components/ecs/kong-env.ts (toContainerEnv) for ECS, components/eks/kong-values.ts
+// for Kong's Helm chart. Keys are kong.conf names; facts cited as §n are from docs/facts/kong-hybrid.md.
 
 import { PORTS } from "../network/ports";
-import { unknownKongEnvNames, type KongImage } from "./image";
 
-/** A value read from Secrets Manager when the container starts, optionally one key of a JSON secret. */
-export interface SecretRef {
-    secretArn: string;
+/** One value of a Secrets Manager secret, optionally one key of a JSON secret and one version. */
+export interface SecretsManagerSource {
+    kind: "secretsManager";
+    arn: string;
     jsonKey?: string;
     /**
      * Pins one version of the secret. A new version then changes the task definition, so ECS
-     * rolls the tasks (ECS reads secrets only when a task starts: aws-facts §5).
+     * rolls the tasks (ECS reads secrets only when a task starts: docs/facts/aws.md §5).
      */
     versionId?: string;
 }
 
+/** A part of the node's own cluster certificate (PEM): where it lives is the runtime's business. */
+export interface ClusterTlsSource {
+    kind: "clusterTls";
+    field: "cert" | "key" | "ca";
+}
+
+export type SecretSource = SecretsManagerSource | ClusterTlsSource;
+
+export type KongRole = "control_plane" | "data_plane";
+
 export interface KongSettings {
-    role: "control_plane" | "data_plane";
+    role: KongRole;
     /** kong.conf key → value, safe to show in plain environment. */
     plain: Readonly<Record<string, string>>;
     /** kong.conf key → secret: passwords, private keys and certificates never go in plain environment. */
-    secret: Readonly<Record<string, SecretRef>>;
-}
-
-/**
- * The cluster TLS secret of one role, a JSON document {cert, key, ca} in PEM (see PrivateCa).
- * Kong 3.1+ accepts PEM content in cluster_cert, cluster_cert_key and cluster_ca_cert (§1).
- */
-export interface ClusterTlsSecret {
-    secretArn: string;
-    /** The secret version holding the current certificate: a renewal makes a new one and rolls the tasks. */
-    versionId?: string;
+    secret: Readonly<Record<string, SecretSource>>;
 }
 
 export interface ControlPlaneIntent {
-    /** Task vCPUs; nginx workers follow it because `auto` counts the host's CPUs on Fargate (§1). */
+    /** vCPUs of the node; nginx workers follow it because `auto` counts the host's CPUs (§1). */
     vcpus: number;
     database: {
         host: string;
@@ -44,14 +46,14 @@ export interface ControlPlaneIntent {
         /** The RDS-managed master secret, JSON {username, password}. */
         credentialsSecretArn: string;
     };
-    clusterTls: ClusterTlsSecret;
 }
 
 export interface DataPlaneIntent {
     vcpus: number;
-    /** The CP's private DNS name; also the SAN of its certificate, so it doubles as the SNI. */
-    controlPlaneHost: string;
-    clusterTls: ClusterTlsSecret;
+    /** host:port of the CP's cluster listener (ControlPlaneContract.clusterAddress). */
+    clusterAddress: string;
+    /** The name the CP's certificate carries, sent as SNI and checked (ControlPlaneContract.serverName). */
+    serverName: string;
     /** Addresses of the load balancer in front: only they may set X-Forwarded-For. Never 0.0.0.0/0. */
     trustedIps: string[];
     /**
@@ -62,15 +64,6 @@ export interface DataPlaneIntent {
     workerShutdownTimeoutSeconds?: number;
 }
 
-/** Logs to the container's stdout/stderr so the awslogs driver ships them. */
-const STDIO_LOGS = {
-    proxy_access_log: "/dev/stdout",
-    proxy_error_log: "/dev/stderr",
-    admin_access_log: "/dev/stdout",
-    admin_error_log: "/dev/stderr",
-    status_error_log: "/dev/stderr",
-};
-
 /**
  * Every Kong node of the stack, whatever its role: no usage reports to Kong Inc.
  * (anonymous_reports defaults to on: https://github.com/Kong/kong/blob/3.9.3/kong/templates/kong_defaults.lua).
@@ -79,19 +72,19 @@ const EVERY_NODE = {
     anonymous_reports: "off",
 };
 
-function clusterTlsSecrets(tls: ClusterTlsSecret): Record<string, SecretRef> {
-    return {
-        cluster_cert: { secretArn: tls.secretArn, jsonKey: "cert", versionId: tls.versionId },
-        cluster_cert_key: { secretArn: tls.secretArn, jsonKey: "key", versionId: tls.versionId },
-        cluster_ca_cert: { secretArn: tls.secretArn, jsonKey: "ca", versionId: tls.versionId },
-    };
-}
+/** cluster_mtls = pki: each node presents its own certificate and trusts the CA (§1). */
+const CLUSTER_TLS: Record<string, ClusterTlsSource> = {
+    cluster_cert: { kind: "clusterTls", field: "cert" },
+    cluster_cert_key: { kind: "clusterTls", field: "key" },
+    cluster_ca_cert: { kind: "clusterTls", field: "ca" },
+};
 
 export function workerProcesses(vcpus: number): string {
     return String(Math.max(1, Math.floor(vcpus)));
 }
 
 export function controlPlaneSettings(i: ControlPlaneIntent): KongSettings {
+    const credentials = (jsonKey: string): SecretsManagerSource => ({ kind: "secretsManager", arn: i.database.credentialsSecretArn, jsonKey });
     return {
         role: "control_plane",
         plain: {
@@ -104,21 +97,13 @@ export function controlPlaneSettings(i: ControlPlaneIntent): KongSettings {
             // Aurora resumes from 0 ACU in ~15 s (~30 s after a day paused); the 5 s default fails the first connect.
             pg_timeout: "30000",
             cluster_mtls: "pki",
-            cluster_listen: `0.0.0.0:${PORTS.cluster}`,
-            // The default is loopback (§1): the DP's /kong-admin proxy could not reach it.
-            admin_listen: `0.0.0.0:${PORTS.admin}`,
-            status_listen: `0.0.0.0:${PORTS.status}`,
-            // A CP serves no API traffic (§1 "which servers each role renders"); Kong Manager runs on the admin's machine.
-            proxy_listen: "off",
-            admin_gui_listen: "off",
             nginx_worker_processes: workerProcesses(i.vcpus),
             ...EVERY_NODE,
-            ...STDIO_LOGS,
         },
         secret: {
-            pg_user: { secretArn: i.database.credentialsSecretArn, jsonKey: "username" },
-            pg_password: { secretArn: i.database.credentialsSecretArn, jsonKey: "password" },
-            ...clusterTlsSecrets(i.clusterTls),
+            pg_user: credentials("username"),
+            pg_password: credentials("password"),
+            ...CLUSTER_TLS,
         },
     };
 }
@@ -135,13 +120,11 @@ export function dataPlaneSettings(i: DataPlaneIntent): KongSettings {
             role: "data_plane",
             database: "off",
             cluster_mtls: "pki",
-            cluster_control_plane: `${i.controlPlaneHost}:${PORTS.cluster}`,
-            cluster_server_name: i.controlPlaneHost,
+            cluster_control_plane: i.clusterAddress,
+            cluster_server_name: i.serverName,
             // No lua_ssl_trusted_certificate: its default `system` keeps the system CAs for upstream
             // TLS, and a DP with cluster_mtls=pki appends cluster_ca_cert to it itself
             // (https://github.com/Kong/kong/blob/3.9.3/kong/conf_loader/parse.lua, check_and_parse).
-            proxy_listen: `0.0.0.0:${PORTS.proxy} reuseport backlog=16384`,
-            status_listen: `0.0.0.0:${PORTS.status}`,
             nginx_worker_processes: workerProcesses(i.vcpus),
             trusted_ips: i.trustedIps.join(","),
             real_ip_header: "X-Forwarded-For",
@@ -152,46 +135,42 @@ export function dataPlaneSettings(i: DataPlaneIntent): KongSettings {
                 ? { nginx_main_worker_shutdown_timeout: `${i.workerShutdownTimeoutSeconds}s` }
                 : {}),
             ...EVERY_NODE,
-            ...STDIO_LOGS,
         },
-        secret: clusterTlsSecrets(i.clusterTls),
+        secret: { ...CLUSTER_TLS },
     };
 }
 
-export interface ContainerEnv {
-    environment: { name: string; value: string }[];
-    secrets: { name: string; valueFrom: string }[];
+/**
+ * How a Kong node in a container listens and logs, per role: every listener on all interfaces at
+ * the topology's ports, logs to stdout/stderr for the runtime's log driver. The ECS renderer and
+ * the Helm renderer both add these to the role's settings.
+ */
+export function containerListenersAndLogs(role: KongRole): Record<string, string> {
+    const listeners: Record<string, string> = role === "control_plane"
+        ? {
+            cluster_listen: `0.0.0.0:${PORTS.cluster}`,
+            // The default is loopback (§1): the DP's /kong-admin proxy could not reach it.
+            admin_listen: `0.0.0.0:${PORTS.admin}`,
+            status_listen: `0.0.0.0:${PORTS.status}`,
+            // A CP serves no API traffic (§1 "which servers each role renders"); Kong Manager runs on the admin's machine.
+            proxy_listen: "off",
+            admin_gui_listen: "off",
+        }
+        : {
+            proxy_listen: `0.0.0.0:${PORTS.proxy} reuseport backlog=16384`,
+            status_listen: `0.0.0.0:${PORTS.status}`,
+        };
+    return {
+        ...listeners,
+        proxy_access_log: "/dev/stdout",
+        proxy_error_log: "/dev/stderr",
+        admin_access_log: "/dev/stdout",
+        admin_error_log: "/dev/stderr",
+        status_error_log: "/dev/stderr",
+    };
 }
 
 /** `KONG_<UPPER KEY>` is how a kong.conf key is set from the environment (§1). */
 export function envName(key: string): string {
     return `KONG_${key.toUpperCase()}`;
-}
-
-/**
- * ECS `valueFrom` for a secret, one JSON key of it, and/or one version of it:
- * arn:…:secret:name:<json-key>:<version-stage>:<version-id> (aws-facts §5).
- */
-export function secretValueFrom(ref: SecretRef): string {
-    if (!ref.jsonKey && !ref.versionId) return ref.secretArn;
-    return `${ref.secretArn}:${ref.jsonKey ?? ""}::${ref.versionId ?? ""}`;
-}
-
-/**
- * ECS container `environment` and `secrets` for the settings, for a node running `kong`. Throws if a
- * setting is not a key of that Kong version: Kong would ignore it silently (§1). `licence` is the
- * Enterprise licence secret: KONG_LICENSE_DATA is not a kong.conf key, and every node needs it (§7).
- */
-export function toContainerEnv(s: KongSettings, kong: KongImage, licence?: SecretRef): ContainerEnv {
-    const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
-    const unknown = unknownKongEnvNames([...Object.keys(s.plain), ...Object.keys(s.secret)].map(envName), kong);
-    if (unknown.length > 0) {
-        throw new Error(`Kong ${kong.version} (${kong.image}) has no setting ${unknown.join(", ")}; it would ignore it silently`);
-    }
-    const secrets = Object.entries(s.secret).map(([k, ref]) => ({ name: envName(k), valueFrom: secretValueFrom(ref) }));
-    if (licence) secrets.push({ name: "KONG_LICENSE_DATA", valueFrom: secretValueFrom(licence) });
-    return {
-        environment: Object.entries(s.plain).map(([k, value]) => ({ name: envName(k), value })).sort(byName),
-        secrets: secrets.sort(byName),
-    };
 }

@@ -1,4 +1,4 @@
-/** The ports of the hybrid topology (kong-hybrid-facts.md §3). */
+/** The ports of the hybrid topology (docs/facts/kong-hybrid.md §3). */
 export const PORTS = {
     /** HTTPS at the load balancer. Also the egress port for images and AWS APIs. */
     https: 443,

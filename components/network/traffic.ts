@@ -1,19 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-// Security-group rules as arrows, the way the seed's table reads: "DP → CP on 8005".
+// Security-group rules as arrows, the way the security-group table reads (docs/facts/design.md §2): "DP → CP on 8005".
 // Every rule is a standalone resource with a description (no inline rules: they fight with
 // standalone ones), and the SGs themselves are created without rules, so AWS's default
 // allow-all egress is removed (the provider revokes it on create) and nothing else opens a port.
 //
-// The whole table (ARCHITECTURE.md), and the component that draws each arrow:
-//
-//   internet ─443──> ALB          DataPlane edge   (0.0.0.0/0; the ALB is IPv4-only)
-//   ALB ─8000,8100─> DP           DataPlane edge   (proxy; /status/ready health check)
-//   DP ─8001,8005──> CP           DataPlane        (admin proxy; cluster sync)
-//   CP ─5432───────> DB           ControlPlane
-//   DP, CP ─443────> anywhere     DataPlane, ControlPlane (image pulls, AWS APIs)
-//   DP ─upstream───> configured   DataPlane        (the APIs it proxies; default 443 anywhere)
+// The whole table (docs/facts/design.md §2) is drawn in one place, stacks/network.ts, one line per
+// arrow, with these helpers; the README's security-group table lists the same arrows in the same order.
 
 export interface Arrow {
     /** The port opened (TCP). */

@@ -130,13 +130,17 @@ export interface Roles {
     pods: Set<Resource>;
     /** The EKS nodes' groups: kubelets probe pods from them. */
     nodes: Set<Resource>;
+    /** Internal application load balancers (an internal DP group's): not a tier of the matrix, a second way into the DP tier. */
+    internalAlb: Set<Resource>;
 }
 
 /** The security groups of each role of the architecture, by what uses them. */
 export function roleGroups(g: Graph): Roles {
-    const roles: Roles = { alb: new Set(), dp: new Set(), cp: new Set(), db: new Set(), undetermined: new Set(), pods: new Set(), nodes: nodeGroups(g) };
-    for (const lb of g.ofType(T.loadBalancer).filter(isInternetFacingAlb)) {
-        g.refs(lb, "securityGroups", [T.securityGroup]).targets.forEach(sg => roles.alb.add(sg));
+    const roles: Roles = { alb: new Set(), dp: new Set(), cp: new Set(), db: new Set(), undetermined: new Set(), pods: new Set(), nodes: nodeGroups(g), internalAlb: new Set() };
+    for (const lb of g.ofType(T.loadBalancer)) {
+        const internal = !isInternetFacingAlb(lb) && (plain(lb.props)?.loadBalancerType ?? "application") === "application";
+        if (!internal && !isInternetFacingAlb(lb)) continue;
+        g.refs(lb, "securityGroups", [T.securityGroup]).targets.forEach(sg => (internal ? roles.internalAlb : roles.alb).add(sg));
     }
     for (const s of ecsServices(g)) {
         if (s.roles.has("data_plane")) s.securityGroups.forEach(sg => roles.dp.add(sg));

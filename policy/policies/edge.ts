@@ -5,7 +5,7 @@ import { isUnknown, list, plain, str } from "../lib/values";
 import { config, graphOf, label } from "./common";
 
 // The edge: HTTPS only with a modern TLS policy, WAF on the internet-facing ALB, access logs on.
-// Facts: aws-facts.md §4 — the API default sslPolicy is ELBSecurityPolicy-2016-08 (TLS 1.0), so an
+// Facts: docs/facts/aws.md §4 — the API default sslPolicy is ELBSecurityPolicy-2016-08 (TLS 1.0), so an
 // unset policy is a violation; AWS recommends the 2025-09 post-quantum TLS13 family;
 // ELBSecurityPolicy-TLS13-1-2-2021-06 is still valid (TLS 1.2+), so it is allowed by default.
 

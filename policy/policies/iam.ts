@@ -3,7 +3,7 @@ import { T } from "../lib/types";
 import { isUnknown, json, list, plain, str } from "../lib/values";
 import { config } from "./common";
 
-// Least privilege (ARCHITECTURE.md; BRIEF "IAM: no * action, no * resource on secrets/KMS").
+// Least privilege (docs/facts/design.md §6: no * action, no * resource on Secrets Manager or KMS).
 // Checked on every form a policy document takes: inline policies of a role, aws.iam.RolePolicy,
 // aws.iam.Policy; plus AWS managed policies that grant everything.
 

@@ -5,7 +5,7 @@ import { T } from "../lib/types";
 import { isAnyCidr, num, plain } from "../lib/values";
 import { config, graphOf, label, podSecurityGroupsOf, releasesOf, rolesOf, rulesOf, servicesOf } from "./common";
 
-// The security-group table of ARCHITECTURE.md (seed: ecs-fargate-aurora-architecture.txt, plus
+// The security-group table of docs/facts/design.md §2 (the source design's, plus
 // 8100 for the ALB's /status/ready health check):
 //   ALB ← 443 from the internet; DP ← 8000, 8100 from the ALB SG; CP ← 8001, 8005 from the DP SG;
 //   DB ← 5432 from the CP SG. No other ingress on these groups.
@@ -68,7 +68,8 @@ export const securityGroupMatrix: StackValidationPolicy = {
         // Who may send to each role, on which ports.
         const allowed: Record<Role, { ports: number[]; from: Set<Resource> | "internet" }> = {
             alb: { ports: cfg.albIngressPorts, from: "internet" },
-            dp: { ports: cfg.dataPlanePorts, from: roles.alb },
+            // An internal DP group sits behind an internal ALB: the DP tier's second entrance.
+            dp: { ports: cfg.dataPlanePorts, from: new Set([...roles.alb, ...roles.internalAlb]) },
             cp: { ports: cfg.controlPlanePorts, from: roles.dp },
             db: { ports: cfg.databasePorts, from: roles.cp },
         };
@@ -91,6 +92,16 @@ export const securityGroupMatrix: StackValidationPolicy = {
         }
 
         for (const rule of rulesOf(args)) {
+            // An internal ALB takes HTTPS from address ranges inside the network, never from anywhere or from other SGs.
+            for (const sg of rule.groups.filter(g => roles.internalAlb.has(g) && rule.direction === "ingress")) {
+                const any = openToAnywhere(rule);
+                const problems = [
+                    ...(portsWithin(rule, [443]) ? [] : [`opens ${describePorts(rule)}; only tcp 443 may be open`]),
+                    ...(any.length ? [`is open to ${any.join(", ")}`] : []),
+                    ...(rule.peerGroups.length || rule.externalPeers.length ? [`admits security groups (${[...rule.peerGroups.map(label), ...rule.externalPeers].join(", ")})`] : []),
+                ];
+                if (problems.length) report(`${label(sg)} (internal ALB SG), ${rule.form} rule ${label(rule.declaredBy)} ${problems.join("; ")}. An internal ALB takes HTTPS from the VPC's address ranges only.`, rule.declaredBy.urn);
+            }
             // A service group whose role is not known yet (preview) is DP or CP: never open to the internet.
             for (const sg of rule.groups.filter(g => roles.undetermined.has(g) && sgRoles(roles, g).length === 0)) {
                 const any = openToAnywhere(rule);

@@ -16,7 +16,7 @@ import { UNKNOWN_STRING } from "../../policy/lib/values";
 import { previewJson } from "../../tools/plan";
 import { withUnknownIds } from "./helpers";
 import { STAND_IN } from "../support/fixtures";
-import { CA_PEM, DB_SECRET_ARN, TLS_SECRET_ARN } from "../support/eks";
+import { CA_PEM, DB_SECRET_ARN } from "../support/eks";
 
 const TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/kong-eks/0123456789abcdef";
 const PCA = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/11111111-2222-3333-4444-555555555555";
@@ -55,14 +55,14 @@ function program() {
     const pki = { mode: "acm-pca" as const, issuerName: addons.issuerName!, controlPlaneHostname: "cp.kong-eks.internal" };
     new KongRelease("kong-cp", {
         ...common, role: "control_plane",
-        settings: controlPlaneSettings({ vcpus: 1, database: { host: "kong.cluster-c1.eu-west-1.rds.amazonaws.com", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN }, clusterTls: { secretArn: TLS_SECRET_ARN } }),
+        settings: controlPlaneSettings({ vcpus: 1, database: { host: "kong.cluster-c1.eu-west-1.rds.amazonaws.com", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN } }),
         syncedSecrets: [{ name: "kong-cp-db", secretArn: DB_SECRET_ARN, data: [{ secretKey: "username", property: "username" }, { secretKey: "password", property: "password" }] }],
         clusterTls: pki, cpuMillis: 1000, memoryMiB: 1024, memoryLimitMiB: 2048, scaling: { replicas: 2 },
         podSecurityGroupId: cpSg.id, dataPlaneNamespaces: ["kong-dp-public"],
     });
     new KongRelease("kong-dp-public", {
         ...common, role: "data_plane", group: "public",
-        settings: dataPlaneSettings({ vcpus: 1, controlPlaneHost: "cp.kong-eks.internal", clusterTls: { secretArn: TLS_SECRET_ARN }, trustedIps: [network.vpcCidr] }),
+        settings: dataPlaneSettings({ vcpus: 1, clusterAddress: "cp.kong-eks.internal:8005", serverName: "cp.kong-eks.internal", trustedIps: [network.vpcCidr] }),
         settingsOverrides: { cluster_control_plane: controlPlaneClusterAddress() },
         clusterTls: { mode: "self-managed", certificatePem: "-----BEGIN CERTIFICATE-----\nDP\n-----END CERTIFICATE-----\n", privateKeyPem: "-----BEGIN PRIVATE KEY-----\nK\n-----END PRIVATE KEY-----\n", caCertificatePem: CA_PEM },
         cpuMillis: 1000, memoryMiB: 512, memoryLimitMiB: 1024, scaling: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 60 },

@@ -1,6 +1,6 @@
 import { forKubernetes, type KongValuesInput } from "../../components/eks/kong-values";
 import { kongImage } from "../../components/kong/image";
-import { controlPlaneSettings, dataPlaneSettings, type SecretRef } from "../../components/kong/settings";
+import { controlPlaneSettings, dataPlaneSettings, type SecretsManagerSource } from "../../components/kong/settings";
 
 // Per-role renderer inputs for the EKS tests, built from the same settings functions as ECS.
 
@@ -10,16 +10,15 @@ export const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICA
 export const IMAGES = { oss: "kong:3.9.3", enterprise: "kong/kong-gateway:3.15.0.4" } as const;
 
 /** Secrets synced into the namespace: the RDS secret's two JSON keys as Secret `kong-cp-db`. */
-export function syncedKeyRef(key: string, ref: SecretRef) {
-    if (ref.secretArn !== DB_SECRET_ARN || !ref.jsonKey) throw new Error(`no synced Secret for ${key} (${ref.secretArn})`);
-    return { name: "kong-cp-db", key: ref.jsonKey };
+export function syncedKeyRef(key: string, source: SecretsManagerSource) {
+    if (source.arn !== DB_SECRET_ARN || !source.jsonKey) throw new Error(`no synced Secret for ${key} (${source.arn})`);
+    return { name: "kong-cp-db", key: source.jsonKey };
 }
 
 export function controlPlaneInput(edition: keyof typeof IMAGES, cpuMillis = 1000): KongValuesInput {
     const settings = controlPlaneSettings({
         vcpus: cpuMillis / 1000,
         database: { host: "kong.cluster-c1.eu-west-1.rds.amazonaws.com", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN },
-        clusterTls: { secretArn: TLS_SECRET_ARN },
     });
     return {
         releaseName: "kong-cp",
@@ -35,8 +34,7 @@ export function controlPlaneInput(edition: keyof typeof IMAGES, cpuMillis = 1000
 export function dataPlaneInput(edition: keyof typeof IMAGES, cpuMillis = 2000): KongValuesInput {
     const settings = dataPlaneSettings({
         vcpus: cpuMillis / 1000,
-        controlPlaneHost: "cp.kong-eks.internal",
-        clusterTls: { secretArn: TLS_SECRET_ARN },
+        clusterAddress: "cp.kong-eks.internal:8005", serverName: "cp.kong-eks.internal",
         trustedIps: ["10.0.0.0/16"],
         workerShutdownTimeoutSeconds: 25,
     });
