@@ -20,6 +20,7 @@ export interface ControlPlanePlatform {
 export interface ControlPlaneStack {
     pki: PrivateCa;
     controlPlane: ControlPlane;
+    database: Database;
     /** Stack outputs of this half. */
     outputs: {
         controlPlaneHostname: string;
@@ -95,6 +96,7 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
     return {
         pki,
         controlPlane,
+        database,
         outputs: {
             controlPlaneHostname: controlPlane.hostname,
             clusterEndpoint: controlPlane.clusterEndpoint,

@@ -32,6 +32,8 @@ export interface DataPlaneOutputs {
     groups: Record<string, DataPlane>;
     /** Each group's place in the security-group table. */
     arrows: GroupArrows[];
+    /** Each group's load balancer and target group ARN suffixes (the AWS/ApplicationELB dimensions), by component name. */
+    loadBalancers: Record<string, Pick<LoadBalancerAttachment, "loadBalancerArnSuffix" | "targetGroupArnSuffix">>;
     /** The stack outputs this slice contributes; the CP half adds its DNS name, the CA and the admin key secret. */
     outputs: {
         gatewayUrl: string;
@@ -72,6 +74,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
     const groups: Record<string, DataPlane> = {};
     const arrows: GroupArrows[] = [];
     const internalLoadBalancers: Record<string, pulumi.Output<string>> = {};
+    const loadBalancers: DataPlaneOutputs["loadBalancers"] = {};
     for (const g of cfg.dataPlanes) {
         const name = groupComponentName(g);
         let loadBalancer: LoadBalancerAttachment;
@@ -114,6 +117,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
             tags: { ...cfg.tags },
         });
         groups[name] = group;
+        loadBalancers[name] = { loadBalancerArnSuffix: loadBalancer.loadBalancerArnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix };
         arrows.push({
             name, component: group, securityGroupId: group.securityGroupId, loadBalancer: place,
             upstreamEgressCidrs: cfg.dataPlane.upstreamEgressCidrs, upstreamEgressPorts: cfg.dataPlane.upstreamEgressPorts,
@@ -125,6 +129,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
         edge,
         groups,
         arrows,
+        loadBalancers,
         outputs: {
             gatewayUrl,
             adminApiUrl: `${gatewayUrl}/kong-admin`,
