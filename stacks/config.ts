@@ -16,6 +16,7 @@ import { DECK_IMAGE } from "../components/control-plane/admin-bootstrap";
 import { pullableWithoutInternet, resolveImageSource, type ImageSource } from "../components/ecs/image-source";
 import { coveredShare, wholeInternetFamilies } from "../policy/lib/cidr";
 import { subscriptionProblems, type Subscription } from "../components/observability";
+import type { CpuArchitecture } from "../components/ecs/container";
 import { pluginSetProblems, readPluginFolder } from "../components/kong/plugins";
 
 // One typed, frozen view of a stack's config. Pulumi.yaml declares every key (type, default,
@@ -28,8 +29,6 @@ export const PROJECT_FILE = path.join(__dirname, "..", "Pulumi.yaml");
 
 export type NatMode = "gateway-per-az" | "gateway-single" | "instance" | "none";
 export type CaMode = "self-managed" | "acm-pca";
-/** ECS runtimePlatform.cpuArchitecture of every Fargate task. */
-export type CpuArchitecture = "ARM64" | "X86_64";
 
 export interface StackConfig {
     stack: string;

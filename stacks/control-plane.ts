@@ -83,6 +83,7 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
         kong: cfg.kong.controlPlane,
         deckImage: cfg.kong.deckImage,
         pullThroughCache: platform.pullThroughCache,
+        cpuArchitecture: cfg.cpuArchitecture,
         licenseSecretArn: cfg.kong.licenseSecretArn,
         cpu: cfg.controlPlane.cpu,
         memory: cfg.controlPlane.memory,
