@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "../components/contracts";
 import { DataPlane, type LoadBalancerAttachment } from "../components/data-plane";
 import type { PullThroughCache } from "../components/ecs/image-source";
+import type { PluginImageRef } from "../components/kong/plugins";
 import { Edge } from "../components/edge";
 import { InternalLoadBalancer } from "../components/internal-lb";
 import type { StackConfig } from "./config";
@@ -24,6 +25,8 @@ export interface DataPlanePlatform {
     kmsKeyArn: pulumi.Input<string>;
     /** The stack's ECR pull-through cache, when imageSource is ecr-pull-through. */
     pullThroughCache?: PullThroughCache;
+    /** The stack's plugin image (kongPluginsDir): every group runs it (validation refused a group with its own image). */
+    pluginImage?: PluginImageRef;
 }
 
 export interface DataPlaneOutputs {
@@ -104,6 +107,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
             pki,
             kong: g.kong,
             pullThroughCache: platform.pullThroughCache,
+            pluginImage: platform.pluginImage,
             cpuArchitecture: cfg.cpuArchitecture,
             licenseSecretArn: cfg.kong.licenseSecretArn,
             cpu: g.cpu,

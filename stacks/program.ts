@@ -8,6 +8,7 @@ import { createControlPlane } from "./control-plane";
 import { adminKeyReadCommand, createDataPlanes, EDGE_NAME } from "./data-plane";
 import { drawSecurityGroupTable } from "./network";
 import { containerInsights, createObservability } from "./observability";
+import { createPluginImage } from "./plugins";
 import { parseClusterArn } from "../components/ecs/arn";
 
 // Validated config → components. index.ts, the Automation API and the offline plan all run
@@ -50,6 +51,8 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
     });
 
     const pullThroughCache = cfg.kong.imageSource === "ecr-pull-through" ? createPullThroughCache(cfg.name) : undefined;
+    // kongPluginsDir: one image with the custom plugins, run by the CP and every DP group.
+    const pluginImage = createPluginImage(cfg, key.arn);
 
     // The CA first: the CP certificate must name the DNS name Cloud Map will serve.
     const cp = createControlPlane(cfg, {
@@ -58,12 +61,13 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ecsClusterArn: cluster.arn,
         availabilityZones,
         pullThroughCache,
+        pluginImage,
     });
 
     // DP services name FARGATE_SPOT in their strategy: ECS rejects that before the cluster has it.
     const clusterWithProviders = pulumi.all([cluster.arn, capacityProviders.id]).apply(([arn]) => arn);
     const dp = createDataPlanes(cfg, {
-        network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache,
+        network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache, pluginImage,
         accountId: cluster.arn.apply(arn => parseClusterArn(arn).account),
     }, cp.controlPlane.contract, cp.pki);
 
