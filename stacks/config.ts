@@ -530,7 +530,8 @@ function parsePlugins(v: Record<string, any>, roles: { cpImage?: KongImage; data
     const dir = path.resolve(PROJECT_ROOT, written);
     const folder = readPluginFolder(dir, written);
     if ("problems" in folder) {
-        problems.push(...folder.problems.map(p => `${PROJECT}:kongPluginsDir = ${JSON.stringify(written)}: ${p}`));
+        // A problem with the folder itself starts with its name, which the key's line already shows.
+        problems.push(...folder.problems.map(p => `${PROJECT}:kongPluginsDir = ${JSON.stringify(written)}: ${p.startsWith(`${written}: `) ? p.slice(written.length + 2) : p}`));
         return undefined;
     }
     const withoutPlugins = (g: DataPlaneGroupConfig) => !!roles.cpImage && g.kong.image !== roles.cpImage.image;

@@ -82,7 +82,7 @@ describe("kongPluginsDir validation", () => {
     const cases: [string, Record<string, string>, (string | RegExp)[]][] = [
         ["the example folder, relative to the project", { "kong-hybrid:kongPluginsDir": "examples/plugins" }, []],
         ["a folder that is not there", { "kong-hybrid:kongPluginsDir": "plugins" },
-            ['kong-hybrid:kongPluginsDir = "plugins": plugins: not a folder of Kong plugins (one sub-folder per plugin, each with handler.lua and schema.lua)']],
+            ['kong-hybrid:kongPluginsDir = "plugins": not a folder of Kong plugins (one sub-folder per plugin, each with handler.lua and schema.lua)']],
         ["a plugin without schema.lua", { "kong-hybrid:kongPluginsDir": tmp },
             [`kong-hybrid:kongPluginsDir = ${JSON.stringify(tmp)}: ${tmp}/half-done: missing schema.lua (Kong loads kong.plugins.half-done.handler and .schema)`]],
         ["a DP group with its own image would run without the CP's plugins", {
