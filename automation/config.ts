@@ -19,6 +19,7 @@ export const KEY_TYPES = {
     dpSpotPercent: "integer", dpUpstreamEgressCidrs: "string[]", dpUpstreamEgressPorts: "integer[]", dataPlanes: "object[]",
     domain: "string", hostedZoneName: "string", adminAllowedCidrs: "string[]", albSslPolicy: "string",
     albHttpRedirect: "boolean", wafRateLimit: "integer", accessLogRetentionDays: "integer", logRetentionDays: "integer",
+    cpuArchitecture: "string", kongPluginsDir: "string", alarmSubscriptions: "object[]",
 } as const;
 
 type TypeOf<T> = T extends "boolean" ? boolean : T extends "integer" ? number : T extends "string[]" ? readonly string[]

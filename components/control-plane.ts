@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "./contracts";
 import type { KongImage } from "./kong/image";
+import type { PluginImageRef } from "./kong/plugins";
 import { secretValueFrom, toContainerEnv } from "./ecs/kong-env";
 import { controlPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
@@ -12,6 +13,7 @@ import { allowOnly, redeployStateMachine, serviceAssumeRolePolicy } from "./cont
 import type { AdminKeyRefs, DatabaseRefs } from "./database";
 import { controlPlaneContainers, migrationsFinishCommand } from "./control-plane/task";
 import { parseClusterArn } from "./ecs/arn";
+import { runtimePlatform, type CpuArchitecture } from "./ecs/container";
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
 import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 
@@ -61,6 +63,13 @@ export interface ControlPlaneArgs {
     logRetentionDays?: number;
     /** The decK image of the admin bootstrap sidecar (needs a shell). @default "kong/deck:v1.65.1" */
     deckImage?: string;
+    /**
+     * Kong with the stack's custom plugins (KongPluginImage), run instead of `kong.image`, which it
+     * is built from (`kong` still gives the version and edition); `plugins` then lists them. @default none
+     */
+    pluginImage?: PluginImageRef;
+    /** CPU of the tasks: the images must be published for it. @default "ARM64" (DEFAULT_CPU_ARCHITECTURE) */
+    cpuArchitecture?: CpuArchitecture;
     /** An ECR pull-through cache of ECR Public: images it serves are pulled through it. @default none (images as written) */
     pullThroughCache?: PullThroughCache;
     /** Tags on every AWS resource. @default {} */
@@ -290,17 +299,18 @@ function createTaskRoles(ctx: Context, args: ControlPlaneArgs, grants: { secretA
         assumeRolePolicy: JSON.stringify(ecsExecutionRoleAssumeRolePolicy()),
         tags,
     }, { parent });
-    const images = [args.kong.image, args.deckImage ?? DECK_IMAGE];
+    // With a plugin image the tasks pull it from its repository, not kong.image.
+    const images = [...(args.pluginImage ? [] : [args.kong.image]), args.deckImage ?? DECK_IMAGE];
     const { kong, migrations, adminBootstrap } = grants.logs;
     const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
         role: execution.id,
-        policy: pulumi.all([pulumi.all(grants.secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, kong.arn, migrations.arn, adminBootstrap.arn, cluster])
-            .apply(([secrets, key, pkiKey, kongLog, migrationsLog, bootstrapLog, c]) => JSON.stringify(executionRolePolicy({
+        policy: pulumi.all([pulumi.all(grants.secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, kong.arn, migrations.arn, adminBootstrap.arn, cluster, pulumi.output(args.pluginImage?.repositoryArn)])
+            .apply(([secrets, key, pkiKey, kongLog, migrationsLog, bootstrapLog, c, pluginRepository]) => JSON.stringify(executionRolePolicy({
                 region: c.region,
                 secretArns: secrets,
                 kmsKeyArns: [key, pkiKey],
                 logGroupArns: [kongLog, migrationsLog, bootstrapLog],
-                ecrRepositoryArns: images.map(i => ecrRepositoryArn(i, c.partition)).filter((a): a is string => !!a),
+                ecrRepositoryArns: [...images.map(i => ecrRepositoryArn(i, c.partition)), pluginRepository].filter((a): a is string => !!a),
                 pullThroughRepositoryArns: pullThroughRepositoryArns(images, args.pullThroughCache, c.partition, c.account, c.region),
             }))),
     }, { parent });
@@ -330,14 +340,15 @@ function createTaskDefinition(
     const tls = args.pki.controlPlaneTls;
     const containerDefinitions = pulumi.all([
         deps.db.endpoint, deps.db.masterSecretArn, tls.secretArn, tls.versionId ?? pulumi.output(""), adminKeyValueFrom(deps.adminKey),
-        pulumi.all([deps.logs.kong.name, deps.logs.migrations.name, deps.logs.adminBootstrap.name]), cluster,
-    ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminKeyValueFrom, [kongLog, migrationsLog, bootstrapLog], { account, region }]) => {
+        pulumi.all([deps.logs.kong.name, deps.logs.migrations.name, deps.logs.adminBootstrap.name]), cluster, pulumi.output(args.pluginImage?.imageRef),
+    ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminKeyValueFrom, [kongLog, migrationsLog, bootstrapLog], { account, region }, pluginImage]) => {
         const settings = controlPlaneSettings({
             vcpus: cpu / 1024,
             database: { host: dbHost, port: PORTS.postgres, name: DATABASE_NAME, credentialsSecretArn: dbSecret },
+            customPlugins: args.pluginImage?.pluginNames,
         });
         return JSON.stringify(controlPlaneContainers({
-            kongImage: containerImage(args.kong.image, args.pullThroughCache, account, region),
+            kongImage: pluginImage ?? containerImage(args.kong.image, args.pullThroughCache, account, region),
             deckImage: containerImage(args.deckImage ?? DECK_IMAGE, args.pullThroughCache, account, region),
             region,
             kongEnv: toContainerEnv(settings, args.kong, {
@@ -356,7 +367,7 @@ function createTaskDefinition(
         networkMode: "awsvpc",
         cpu: String(cpu),
         memory: String(memory),
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        runtimePlatform: runtimePlatform(args.cpuArchitecture),
         executionRoleArn: deps.roles.execution.arn,
         taskRoleArn: deps.roles.task.arn,
         containerDefinitions,

@@ -2,12 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "./contracts";
 import type { KongImage } from "./kong/image";
+import type { PluginImageRef } from "./kong/plugins";
 import { toContainerEnv, type ContainerEnv } from "./ecs/kong-env";
 import { dataPlaneSettings } from "./kong/settings";
 import { PORTS } from "./network/ports";
 import { problemLine, type Problem } from "./problems";
 import { parseClusterArn } from "./ecs/arn";
-import { awslogs, type ContainerDefinition } from "./ecs/container";
+import { awslogs, runtimePlatform, type ContainerDefinition, type CpuArchitecture } from "./ecs/container";
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
 import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 import { distinctEgress, type EgressTarget } from "./network/traffic";
@@ -75,6 +76,13 @@ export interface DataPlaneArgs {
     kong?: KongImage;
     /** Secrets Manager ARN of the Enterprise licence (KONG_LICENSE_DATA). @default none */
     licenseSecretArn?: string;
+    /**
+     * Kong with the stack's custom plugins (KongPluginImage), run instead of `kong.image`, which it
+     * is built from (`kong` still gives the version and edition); `plugins` then lists them. @default none
+     */
+    pluginImage?: PluginImageRef;
+    /** CPU of the tasks: the images must be published for it. @default "ARM64" (DEFAULT_CPU_ARCHITECTURE) */
+    cpuArchitecture?: CpuArchitecture;
     /** An ECR pull-through cache of ECR Public: the Kong image is pulled through it when it serves it. @default none */
     pullThroughCache?: PullThroughCache;
     /** Task CPU units (a Fargate size). @default 512 */
@@ -166,6 +174,8 @@ export interface DataPlaneEnvInput {
     tlsSecretVersionId?: string;
     vpcCidr: string;
     licenseSecretArn?: string;
+    /** Custom plugins the image carries (`plugins`): the CP's. */
+    customPlugins?: readonly string[];
 }
 
 /**
@@ -180,6 +190,7 @@ export function dataPlaneContainerEnv(i: DataPlaneEnvInput): ContainerEnv {
         // The ALB's nodes sit in the VPC's public subnets: only they may set X-Forwarded-For (docs/facts/kong-hybrid.md §8).
         trustedIps: [i.vpcCidr],
         workerShutdownTimeoutSeconds: WORKER_SHUTDOWN_TIMEOUT_SECONDS,
+        customPlugins: i.customPlugins,
     });
     return toContainerEnv(settings, i.kong, {
         clusterTls: { secretArn: i.tlsSecretArn, versionId: i.tlsSecretVersionId },
@@ -211,14 +222,15 @@ export function createDataPlaneRoles(name: string, args: DataPlaneArgs, kong: Ko
     const secretArns = [args.pki.dataPlaneTls.secretArn, ...(args.licenseSecretArn ? [args.licenseSecretArn] : [])];
     const executionPolicy = new aws.iam.RolePolicy(`${name}-execution-policy`, {
         role: executionRole.id,
-        policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, logGroupArn, cluster])
-            .apply(([secrets, stackKey, pkiKey, logGroup, c]) => JSON.stringify(executionRolePolicy({
+        policy: pulumi.all([pulumi.all(secretArns), args.kmsKeyArn, args.pki.kmsKeyArn, logGroupArn, cluster, pulumi.output(args.pluginImage?.repositoryArn)])
+            .apply(([secrets, stackKey, pkiKey, logGroup, c, pluginRepository]) => JSON.stringify(executionRolePolicy({
                 region: c.region,
                 secretArns: secrets,
                 kmsKeyArns: [stackKey, pkiKey],
                 logGroupArns: [logGroup],
-                ecrRepositoryArns: [ecrRepositoryArn(kong.image, c.partition)].filter((a): a is string => !!a),
-                pullThroughRepositoryArns: pullThroughRepositoryArns([kong.image], args.pullThroughCache, c.partition, c.account, c.region),
+                // With a plugin image the tasks pull exactly from its repository, not kong.image.
+                ecrRepositoryArns: [pluginRepository ?? ecrRepositoryArn(kong.image, c.partition)].filter((a): a is string => !!a),
+                pullThroughRepositoryArns: args.pluginImage ? [] : pullThroughRepositoryArns([kong.image], args.pullThroughCache, c.partition, c.account, c.region),
             }))),
     }, parent);
     // The DP calls no AWS API: its task role has no permissions at all.
@@ -233,15 +245,16 @@ export function createDataPlaneRoles(name: string, args: DataPlaneArgs, kong: Ko
 /** The container definitions JSON: Kong's env and secrets, ports, graceful stop, logs. */
 export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: KongImage, cpu: number, cluster: Cluster, logGroupName: pulumi.Output<string>): pulumi.Output<string> {
     return pulumi
-        .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, logGroupName, cluster])
-        .apply(([tlsSecretArn, tlsSecretVersionId, logGroup, { account, region }]) => {
+        .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, logGroupName, cluster, pulumi.output(args.pluginImage?.imageRef)])
+        .apply(([tlsSecretArn, tlsSecretVersionId, logGroup, { account, region }, pluginImage]) => {
             const env = dataPlaneContainerEnv({
                 kong, vcpus: cpu / 1024, clusterAddress: args.controlPlane.clusterAddress, serverName: args.controlPlane.serverName,
                 tlsSecretArn, tlsSecretVersionId, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
+                customPlugins: args.pluginImage?.pluginNames,
             });
             const kongContainer: ContainerDefinition = {
                 name: CONTAINER_NAME,
-                image: containerImage(kong.image, args.pullThroughCache, account, region),
+                image: pluginImage ?? containerImage(kong.image, args.pullThroughCache, account, region),
                 essential: true,
                 portMappings: [
                     { name: "proxy", containerPort: PORTS.proxy, protocol: "tcp" },
@@ -334,7 +347,7 @@ export class DataPlane extends pulumi.ComponentResource {
             networkMode: "awsvpc",
             cpu: String(cpu),
             memory: String(args.memory ?? DATA_PLANE_DEFAULTS.memory),
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            runtimePlatform: runtimePlatform(args.cpuArchitecture),
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
             containerDefinitions: dataPlaneContainers(name, args, kong, cpu, cluster, logGroup.name),

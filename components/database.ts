@@ -47,6 +47,8 @@ export interface DatabaseArgs {
 
 export class Database extends pulumi.ComponentResource implements DatabaseRefs {
     public readonly endpoint: pulumi.Output<string>;
+    /** The cluster identifier: the DBClusterIdentifier dimension of its CloudWatch metrics. */
+    public readonly clusterIdentifier: pulumi.Output<string>;
     public readonly masterSecretArn: pulumi.Output<string>;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly instances: pulumi.Resource[];
@@ -125,6 +127,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseRefs {
             tags,
         }, { parent, aliases });
         this.endpoint = cluster.endpoint;
+        this.clusterIdentifier = cluster.id;
         this.securityGroupId = sg.id;
         this.rotationRuleName = rule.name;
         this.registerOutputs({ endpoint: this.endpoint, securityGroupId: this.securityGroupId });

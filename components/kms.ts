@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { alarmPublishKeyStatement } from "./observability";
 
 export interface StackKeyArgs {
     /** Alias without the `alias/` prefix, e.g. kong-dev. */
@@ -41,6 +42,8 @@ export class StackKey extends pulumi.ComponentResource {
  * policies (which then name this key's ARN) and keeps the key manageable. CloudWatch Logs
  * encrypts log groups as a service principal, so it needs its own statement, scoped to this
  * account's log groups (AWS docs, "Encrypt log data in CloudWatch Logs using AWS KMS").
+ * CloudWatch alarms publish to the stack's SNS topic, encrypted with this key: without their
+ * statement SNS drops every notification silently (alarmPublishKeyStatement).
  */
 export function keyPolicy(account: string, region: string) {
     return {
@@ -61,6 +64,7 @@ export function keyPolicy(account: string, region: string) {
                 Resource: "*",
                 Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${account}:log-group:*` } },
             },
+            alarmPublishKeyStatement(account),
         ],
     };
 }

@@ -208,6 +208,9 @@ export const ID_OF: Record<string, IdFn> = {
     // rule-targetId on the default bus (TargetCreateResourceID, internal/service/events/id.go); imported as rule/targetId.
     "aws:cloudwatch/eventTarget:EventTarget": (c, i) => onBus(i.eventBusName, `${i.rule}-${c.targetId}`, "-"),
     "aws:cloudwatch/logGroup:LogGroup": (_c, _i, x) => x.physicalName,
+    // The alarm's and the dashboard's name: d.SetId(name) (internal/service/cloudwatch/metric_alarm.go, dashboard.go).
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (_c, _i, x) => x.physicalName,
+    "aws:cloudwatch/dashboard:Dashboard": (_c, i) => i.dashboardName,
     // The VPC's default security group: the same id the Vpc reports as defaultSecurityGroupId.
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (_c, i) => defaultSecurityGroupId(i.vpcId),
     // Imported as rtb_destination, stored as r-<rtb><crc32(destination)> (RouteCreateID, internal/service/ec2/vpc_route.go).
@@ -236,6 +239,9 @@ export const ID_OF: Record<string, IdFn> = {
     "aws:route53/record:Record": (_c, i) => [i.zoneId, String(i.name).replace(/\.$/, "").toLowerCase(), i.type, ...(i.setIdentifier ? [i.setIdentifier] : [])].join("_"),
     "aws:s3/bucket:Bucket": c => c.bucket,
     "aws:secretsmanager/secret:Secret": c => c.arn,
+    // The topic's and the subscription's ARN (internal/service/sns/topic.go, topic_subscription.go).
+    "aws:sns/topic:Topic": c => c.arn,
+    "aws:sns/topicSubscription:TopicSubscription": c => c.arn,
     "aws:secretsmanager/secretVersion:SecretVersion": (c, i) => `${i.secretId}|${c.versionId}`,
     "aws:sfn/stateMachine:StateMachine": c => c.arn,
     // Imported as ID/name/scope, stored as the ID alone (internal/service/wafv2/ip_set.go, web_acl.go: d.SetId(aws.ToString(output.Summary.Id))).

@@ -15,6 +15,9 @@ import { supportsZeroAcu } from "../components/control-plane/database";
 import { DECK_IMAGE } from "../components/control-plane/admin-bootstrap";
 import { pullableWithoutInternet, resolveImageSource, type ImageSource } from "../components/ecs/image-source";
 import { coveredShare, wholeInternetFamilies } from "../policy/lib/cidr";
+import { subscriptionProblems, type Subscription } from "../components/observability";
+import type { CpuArchitecture } from "../components/ecs/container";
+import { pluginSetProblems, readPluginFolder } from "../components/kong/plugins";
 
 // One typed, frozen view of a stack's config. Pulumi.yaml declares every key (type, default,
 // description); this module applies those defaults itself, so the program behaves the same under
@@ -54,7 +57,12 @@ export interface StackConfig {
         imageSource: ImageSource;
         /** The CP's decK sidecar image. */
         deckImage: string;
+        /** Custom plugins (kongPluginsDir): the folder, absolute, and the plugin names in it. */
+        plugins?: { dir: string; names: readonly string[] };
     };
+    /** CPU of every Fargate task (kong and kong/deck publish linux/arm64 and linux/amd64). */
+    cpuArchitecture: CpuArchitecture;
+    alarms: { subscriptions: readonly Subscription[] };
     controlPlane: { cpu: number; memory: number; desiredCount: number };
     database: {
         engineVersion: string;
@@ -200,6 +208,7 @@ const RULES: Record<string, z.ZodType> = {
     namePrefix: z.string().regex(/^$|^[a-z][a-z0-9-]{2,15}$/, "must be 3-16 lowercase letters, digits or dashes, starting with a letter"),
     azCount: int(2, 6),
     natMode: oneOf("gateway-per-az", "gateway-single", "instance", "none"),
+    cpuArchitecture: oneOf("ARM64", "X86_64"),
     imageSource: oneOf("auto", "ecr-pull-through", "docker-hub"),
     deckImage: z.string().regex(/^$|^[^\s:@]+(:[A-Za-z0-9_.-]+|@sha256:[0-9a-f]{64})$/, "must be a pinned image such as kong/deck:v1.65.1 or an ECR copy of it"),
     natInstanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t4g.nano"),
@@ -311,6 +320,8 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     const plan = parseNetwork(v, problems);
     const { cpImage, dpImage, licence } = parseImages(v, problems);
     const { dataPlanes, minAcu, maxAcu, imageSource, deckImage } = parseRelations(v, { cpImage, dpImage }, problems);
+    const plugins = parsePlugins(v, { cpImage, dataPlanes }, problems);
+    const subscriptions = parseAlarmSubscriptions(v.alarmSubscriptions, problems);
 
     if (problems.length > 0) throw new ConfigError(problems);
 
@@ -332,7 +343,9 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
             interfaceEndpoints: v.interfaceEndpoints,
             flowLogs: v.flowLogs,
         },
-        kong: { controlPlane: cpImage!, dataPlane: dpImage!, licenseSecretArn: licence || undefined, imageSource, deckImage },
+        kong: { controlPlane: cpImage!, dataPlane: dpImage!, licenseSecretArn: licence || undefined, imageSource, deckImage, ...(plugins ? { plugins } : {}) },
+        cpuArchitecture: v.cpuArchitecture,
+        alarms: { subscriptions },
         controlPlane: { cpu: v.cpCpu, memory: v.cpMemory, desiredCount: v.cpDesiredCount },
         database: {
             engineVersion: v.dbEngineVersion,
@@ -501,6 +514,50 @@ function parseRelations(v: Record<string, any>, images: { cpImage?: KongImage; d
         problems.push(`${PROJECT}:hostedZoneName = ${JSON.stringify(v.hostedZoneName)}: the domain ${v.domain} is not in this zone`);
     }
     return { dataPlanes, minAcu, maxAcu, imageSource, deckImage };
+}
+
+/** The project's folder: kongPluginsDir is relative to it, whichever folder pulumi runs from. */
+export const PROJECT_ROOT = path.dirname(PROJECT_FILE);
+
+/**
+ * kongPluginsDir: the folder must hold Kong plugins (readPluginFolder), and every DP group must run
+ * the CP's plugins: the plugin image is built from kongImage, so a group with its own image would
+ * run without them and stop syncing as soon as the CP configures one (pluginSetProblems).
+ */
+function parsePlugins(v: Record<string, any>, roles: { cpImage?: KongImage; dataPlanes: readonly DataPlaneGroupConfig[] }, problems: string[]) {
+    const written: string = v.kongPluginsDir ?? "";
+    if (!written) return undefined;
+    const dir = path.resolve(PROJECT_ROOT, written);
+    const folder = readPluginFolder(dir, written);
+    if ("problems" in folder) {
+        // A problem with the folder itself starts with its name, which the key's line already shows.
+        problems.push(...folder.problems.map(p => `${PROJECT}:kongPluginsDir = ${JSON.stringify(written)}: ${p.startsWith(`${written}: `) ? p.slice(written.length + 2) : p}`));
+        return undefined;
+    }
+    const withoutPlugins = (g: DataPlaneGroupConfig) => !!roles.cpImage && g.kong.image !== roles.cpImage.image;
+    problems.push(...pluginSetProblems(folder.names, roles.dataPlanes.map(g => ({ group: `dp-${g.name}`, plugins: withoutPlugins(g) ? [] : folder.names })))
+        .map(p => `${PROJECT}:kongPluginsDir = ${JSON.stringify(written)}: ${p} (the plugin image is built from kongImage; drop this group's own image or dataPlaneKongImage)`));
+    return { dir, names: folder.names };
+}
+
+/** alarmSubscriptions: a list of {protocol, endpoint}, one line per problem naming alarmSubscriptions[i].field. */
+function parseAlarmSubscriptions(value: unknown, problems: string[]): Subscription[] {
+    const key = `${PROJECT}:alarmSubscriptions`;
+    const list: unknown[] = Array.isArray(value) ? value : [];
+    const isMapping = (s: unknown): s is Record<string, unknown> => !!s && typeof s === "object" && !Array.isArray(s);
+    const notMappings = new Set<string>();
+    list.forEach((s, i) => {
+        if (!isMapping(s)) {
+            notMappings.add(`${key}[${i}]`);
+            problems.push(`${key}[${i}] = ${JSON.stringify(s)}: must be a mapping {protocol, endpoint}`);
+            return;
+        }
+        const unknown = Object.keys(s).filter(k => k !== "protocol" && k !== "endpoint");
+        if (unknown.length) problems.push(`${key}[${i}]: unknown field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; the fields are protocol and endpoint`);
+    });
+    // The component's rule, for the mappings (a non-mapping is reported once, above).
+    problems.push(...subscriptionProblems(list.map(s => (isMapping(s) ? s : {})), key).filter(p => !notMappings.has(p.slice(0, p.indexOf("]") + 1))));
+    return list.filter(isMapping).map(s => ({ protocol: String(s.protocol), endpoint: String(s.endpoint) }));
 }
 
 /** An allow-list is judged by the addresses it covers, not by how it is spelled. */

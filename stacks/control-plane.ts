@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NetworkRefs } from "../components/contracts";
 import { ControlPlane, controlPlaneHostname } from "../components/control-plane";
 import type { PullThroughCache } from "../components/ecs/image-source";
+import type { PluginImageRef } from "../components/kong/plugins";
 import { PrivateCa } from "../components/private-ca";
 import { AdminKey, Database } from "../components/database";
 import type { StackConfig } from "./config";
@@ -15,11 +16,14 @@ export interface ControlPlanePlatform {
     availabilityZones?: string[];
     /** The stack's ECR pull-through cache, when imageSource is ecr-pull-through. */
     pullThroughCache?: PullThroughCache;
+    /** The stack's plugin image (kongPluginsDir), when it has custom plugins. */
+    pluginImage?: PluginImageRef;
 }
 
 export interface ControlPlaneStack {
     pki: PrivateCa;
     controlPlane: ControlPlane;
+    database: Database;
     /** Stack outputs of this half. */
     outputs: {
         controlPlaneHostname: string;
@@ -82,6 +86,8 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
         kong: cfg.kong.controlPlane,
         deckImage: cfg.kong.deckImage,
         pullThroughCache: platform.pullThroughCache,
+        pluginImage: platform.pluginImage,
+        cpuArchitecture: cfg.cpuArchitecture,
         licenseSecretArn: cfg.kong.licenseSecretArn,
         cpu: cfg.controlPlane.cpu,
         memory: cfg.controlPlane.memory,
@@ -95,6 +101,7 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
     return {
         pki,
         controlPlane,
+        database,
         outputs: {
             controlPlaneHostname: controlPlane.hostname,
             clusterEndpoint: controlPlane.clusterEndpoint,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPki, ControlPlaneContract, NetworkRefs } from "../components/contracts";
 import { DataPlane, type LoadBalancerAttachment } from "../components/data-plane";
 import type { PullThroughCache } from "../components/ecs/image-source";
+import type { PluginImageRef } from "../components/kong/plugins";
 import { Edge } from "../components/edge";
 import { InternalLoadBalancer } from "../components/internal-lb";
 import type { StackConfig } from "./config";
@@ -24,6 +25,8 @@ export interface DataPlanePlatform {
     kmsKeyArn: pulumi.Input<string>;
     /** The stack's ECR pull-through cache, when imageSource is ecr-pull-through. */
     pullThroughCache?: PullThroughCache;
+    /** The stack's plugin image (kongPluginsDir): every group runs it (validation refused a group with its own image). */
+    pluginImage?: PluginImageRef;
 }
 
 export interface DataPlaneOutputs {
@@ -32,6 +35,8 @@ export interface DataPlaneOutputs {
     groups: Record<string, DataPlane>;
     /** Each group's place in the security-group table. */
     arrows: GroupArrows[];
+    /** Each group's load balancer and target group ARN suffixes (the AWS/ApplicationELB dimensions), by component name. */
+    loadBalancers: Record<string, Pick<LoadBalancerAttachment, "loadBalancerArnSuffix" | "targetGroupArnSuffix">>;
     /** The stack outputs this slice contributes; the CP half adds its DNS name, the CA and the admin key secret. */
     outputs: {
         gatewayUrl: string;
@@ -72,6 +77,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
     const groups: Record<string, DataPlane> = {};
     const arrows: GroupArrows[] = [];
     const internalLoadBalancers: Record<string, pulumi.Output<string>> = {};
+    const loadBalancers: DataPlaneOutputs["loadBalancers"] = {};
     for (const g of cfg.dataPlanes) {
         const name = groupComponentName(g);
         let loadBalancer: LoadBalancerAttachment;
@@ -101,6 +107,8 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
             pki,
             kong: g.kong,
             pullThroughCache: platform.pullThroughCache,
+            pluginImage: platform.pluginImage,
+            cpuArchitecture: cfg.cpuArchitecture,
             licenseSecretArn: cfg.kong.licenseSecretArn,
             cpu: g.cpu,
             memory: g.memory,
@@ -114,6 +122,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
             tags: { ...cfg.tags },
         });
         groups[name] = group;
+        loadBalancers[name] = { loadBalancerArnSuffix: loadBalancer.loadBalancerArnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix };
         arrows.push({
             name, component: group, securityGroupId: group.securityGroupId, loadBalancer: place,
             upstreamEgressCidrs: cfg.dataPlane.upstreamEgressCidrs, upstreamEgressPorts: cfg.dataPlane.upstreamEgressPorts,
@@ -125,6 +134,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
         edge,
         groups,
         arrows,
+        loadBalancers,
         outputs: {
             gatewayUrl,
             adminApiUrl: `${gatewayUrl}/kong-admin`,

@@ -7,6 +7,8 @@ import { checkAgainstRegion, type StackConfig } from "./config";
 import { createControlPlane } from "./control-plane";
 import { adminKeyReadCommand, createDataPlanes, EDGE_NAME } from "./data-plane";
 import { drawSecurityGroupTable } from "./network";
+import { containerInsights, createObservability } from "./observability";
+import { createPluginImage } from "./plugins";
 import { parseClusterArn } from "../components/ecs/arn";
 
 // Validated config → components. index.ts, the Automation API and the offline plan all run
@@ -39,7 +41,7 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
 
     // One ECS cluster for the CP and every DP group; FARGATE_SPOT is there for cheap DP groups.
     const cluster = new aws.ecs.Cluster(`${cfg.name}-ecs`, {
-        settings: [{ name: "containerInsights", value: cfg.production ? "enabled" : "disabled" }],
+        settings: [{ name: "containerInsights", value: containerInsights(cfg) ? "enabled" : "disabled" }],
         tags: { ...cfg.tags },
     });
     const capacityProviders = new aws.ecs.ClusterCapacityProviders(`${cfg.name}-ecs`, {
@@ -49,6 +51,8 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
     });
 
     const pullThroughCache = cfg.kong.imageSource === "ecr-pull-through" ? createPullThroughCache(cfg.name) : undefined;
+    // kongPluginsDir: one image with the custom plugins, run by the CP and every DP group.
+    const pluginImage = createPluginImage(cfg, key.arn);
 
     // The CA first: the CP certificate must name the DNS name Cloud Map will serve.
     const cp = createControlPlane(cfg, {
@@ -57,12 +61,13 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ecsClusterArn: cluster.arn,
         availabilityZones,
         pullThroughCache,
+        pluginImage,
     });
 
     // DP services name FARGATE_SPOT in their strategy: ECS rejects that before the cluster has it.
     const clusterWithProviders = pulumi.all([cluster.arn, capacityProviders.id]).apply(([arn]) => arn);
     const dp = createDataPlanes(cfg, {
-        network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache,
+        network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache, pluginImage,
         accountId: cluster.arn.apply(arn => parseClusterArn(arn).account),
     }, cp.controlPlane.contract, cp.pki);
 
@@ -78,6 +83,13 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         tags: { ...cfg.tags },
     });
 
+    // The watch over all of the above. The scale-to-zero controller, when wired, hands its metric
+    // namespace and log group through `scaler` (stacks/observability.ts).
+    const watch = createObservability(cfg, {
+        ecsClusterName: cluster.name, kmsKeyArn: key.arn,
+        controlPlane: cp.controlPlane, database: cp.database, dataPlanes: dp,
+    });
+
     return {
         region: cfg.region,
         vpcId: vpc.vpcId,
@@ -88,6 +100,8 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ecsClusterArn: cluster.arn,
         ...cp.outputs,
         ...dp.outputs,
+        alarmTopicArn: watch.topicArn,
+        dashboardName: watch.dashboardName,
         adminKeyCommand: cp.outputs.adminKeySecretArn.apply(arn => adminKeyReadCommand(arn, cfg.region)),
     };
 }

@@ -317,13 +317,13 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 assert.strictEqual(discovery.inputs.dnsConfig.namespaceId, ns.id);
             });
 
-            it(`${s.stack}: the task definition is Fargate awsvpc, x86_64 Linux, sized from config`, () => {
+            it(`${s.stack}: the task definition is Fargate awsvpc, ARM64 (Graviton) Linux by default, sized from config`, () => {
                 const run = runs[s.stack];
                 const td = one(run, "aws:ecs/taskDefinition:TaskDefinition", `${s.prefix}-cp-task`).inputs;
                 assert.deepStrictEqual(td.requiresCompatibilities, ["FARGATE"]);
                 assert.strictEqual(td.networkMode, "awsvpc");
-                assert.deepStrictEqual(td.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" });
-                assert.deepStrictEqual([td.cpu, td.memory], s.stack === "dev" ? ["256", "512"] : ["1024", "2048"]);
+                assert.deepStrictEqual(td.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
+                assert.deepStrictEqual([td.cpu, td.memory], s.stack === "dev" ? ["256", "512"] : ["512", "1024"]);
                 assert.strictEqual(td.executionRoleArn, one(run, "aws:iam/role:Role", `${s.prefix}-cp-execution`).outputs.arn);
                 assert.strictEqual(td.taskRoleArn, one(run, "aws:iam/role:Role", `${s.prefix}-cp-task`).outputs.arn);
             });

@@ -31,7 +31,7 @@ describe("DataPlane service (dev and prod plans)", () => {
         // stack, desired, min, max, strategy (written out from Pulumi.<stack>.yaml)
         { stack: "dev", desired: 1, min: 1, max: 3, strategy: [
             { capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }] },
-        { stack: "prod", desired: 3, min: 3, max: 12, strategy: [{ capacityProvider: "FARGATE", base: 1, weight: 1 }] },
+        { stack: "prod", desired: 3, min: 3, max: 24, strategy: [{ capacityProvider: "FARGATE", base: 1, weight: 1 }] },
     ];
     for (const t of table) {
         describe(t.stack, () => {
@@ -263,7 +263,7 @@ describe("DataPlane IAM", () => {
         assert.deepEqual(doc.Statement.find(s => s.Sid === "PullImages")!.Resource, ["arn:aws:ecr:eu-west-1:123456789012:repository/kong-custom"]);
     });
     it("task definition: Fargate, awsvpc, the configured size", async () => {
-        for (const [stack, cpu, memory] of [["dev", "256", "512"], ["prod", "1024", "2048"]]) {
+        for (const [stack, cpu, memory] of [["dev", "256", "512"], ["prod", "512", "1024"]]) {
             const td = one(await plan(stack), "aws:ecs/taskDefinition:TaskDefinition").inputs;
             assert.deepEqual(td.requiresCompatibilities, ["FARGATE"]);
             assert.equal(td.networkMode, "awsvpc");

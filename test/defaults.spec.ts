@@ -3,6 +3,7 @@ import { CONTROL_PLANE_DEFAULTS } from "../components/control-plane";
 import { DATABASE_DEFAULTS } from "../components/control-plane/database";
 import { DATA_PLANE_DEFAULTS } from "../components/data-plane";
 import { EDGE_DEFAULTS } from "../components/edge";
+import { DEFAULT_CPU_ARCHITECTURE } from "../components/ecs/container";
 import { CA_DEFAULTS } from "../components/private-ca";
 import { VPC_DEFAULTS } from "../components/vpc";
 import { projectDeclarations } from "../stacks/config";
@@ -12,6 +13,7 @@ import { projectDeclarations } from "../stacks/config";
 
 const SAME: [configKey: string, componentDefault: unknown][] = [
     ["natMode", VPC_DEFAULTS.natMode],
+    ["cpuArchitecture", DEFAULT_CPU_ARCHITECTURE],
     ["natInstanceType", VPC_DEFAULTS.natInstanceType],
     ["interfaceEndpoints", VPC_DEFAULTS.interfaceEndpoints],
     ["cpCpu", CONTROL_PLANE_DEFAULTS.cpu],

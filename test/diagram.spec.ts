@@ -25,7 +25,6 @@ describe("architecture diagram (Mermaid)", () => {
         ],
         prod: [
             "internet -> lb_dp_public_edge_alb: tcp/443",
-            "net_10_20_0_0_16 -> endpoints: tcp/443",
             "lb_dp_public_edge_alb -> dp_dp_public_service: tcp/8000, tcp/8100",
             "dp_dp_public_service -> cp_kong_prod_cp_service: tcp/8001, tcp/8005",
             "cp_kong_prod_cp_service -> db_kong_prod_cp_db: tcp/5432",

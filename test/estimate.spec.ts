@@ -6,6 +6,7 @@ import { dpRollingUpdate, firstDeploy } from "../tools/estimate/deploy-time";
 import { estimate } from "../tools/estimate/index";
 import { PRICES } from "../tools/estimate/prices";
 import { plan } from "./support";
+import { planFull } from "./support/dp-plans";
 import { devWithNatInstancePlan, PlanFixture } from "./support/plan-fixture";
 
 const realPlan = async (stack: "dev" | "prod"): Promise<Plan> => JSON.parse(JSON.stringify(previewJson(await plan(stack))));
@@ -17,8 +18,8 @@ describe("cost and deploy-time estimate", () => {
             dev: [/^Fargate: Control Plane kong-dev-cp /, /^Fargate: Data Plane dp-public /, /^ALB dp-public-edge-alb \(hours\)/, /^Public IPv4: ALB/,
                 /^NAT gateway × 1 /, /^Aurora Serverless v2 kong-dev-cp-db \(1 instance, 0-2 ACU\)/, /^KMS/, /^Secrets Manager secrets × 4 \(incl. 1 RDS-managed\)/,
                 /^WAF web ACL dp-public-edge-waf \(6 rules\)/, /^CloudWatch Logs: Kong containers/, /^Route 53 hosted zones/],
-            prod: [/^Fargate: Control Plane kong-prod-cp \(2 × 1 vCPU\/2 GB x86/, /^Fargate: Data Plane dp-public \(3 × /, /^NAT gateway × 3 /,
-                /^Public IPv4: 3 Elastic IPs/, /^Interface VPC endpoints × 5 \(ecr.api, ecr.dkr, logs, secretsmanager, kms\)/,
+            prod: [/^Fargate: Control Plane kong-prod-cp \(2 × [\d.]+ vCPU\/[\d.]+ GB ARM/, /^Fargate: Data Plane dp-public \(3 × /, /^NAT gateway × 3 /,
+                /^Public IPv4: 3 Elastic IPs/, /^CloudWatch alarms × \d+ \(\d+ metrics\)/, /^CloudWatch dashboards × 1/,
                 /^Aurora Serverless v2 kong-prod-cp-db \(2 instances, 0.5-8 ACU\)/, /^ACM Private CA kong-prod-ca-pca \(general-purpose\)/,
                 /^CloudWatch Logs: VPC flow logs/],
         };
@@ -42,6 +43,13 @@ describe("cost and deploy-time estimate", () => {
             const [dev, prod] = [estimateCost(await realPlan("dev")), estimateCost(await realPlan("prod"))];
             assert.strictEqual(prod.lines.find(l => l.item.startsWith("ACM Private CA kong-prod"))!.monthlyUsd, PRICES.pcaGeneralPurposeMonth.usd);
             assert.ok(!dev.lines.some(l => l.item.startsWith("ACM Private CA")));
+        });
+
+        it("interface endpoints cost $7.30 each per AZ: prod with the five it used to have pays $109.50 for them", async () => {
+            const p: Plan = JSON.parse(JSON.stringify(previewJson(await planFull("prod-endpoints"))));
+            const line = estimateCost(p).lines.find(l => l.item.startsWith("Interface VPC endpoints"))!;
+            assert.deepStrictEqual([line.item, line.monthlyUsd], ["Interface VPC endpoints × 5 (ecr.api, ecr.dkr, logs, secretsmanager, kms)", 109.5]);
+            assert.ok(!estimateCost(await realPlan("prod")).lines.some(l => l.item.startsWith("Interface VPC endpoints")));
         });
 
         it("a sleeping CP lowers the CP and Aurora lines only", async () => {

@@ -7,6 +7,8 @@ import { diagram, validateMermaid } from "../tools/diagram";
 import { estimate, type EstimateJson } from "../tools/estimate";
 import { main, PLAN_HELP, previewJson, targetLines, TARGETS } from "../tools/plan";
 import { plan } from "./support";
+import { stackConfig } from "../offline/harness";
+import { cpHoursOptions } from "../tools/estimate/cp-hours";
 
 // `npm run plan` with --estimate and --diagram, through its main in-process: what the user reads on
 // the terminal and the files the next program reads.
@@ -52,7 +54,8 @@ describe("npm run plan: estimate and diagram", () => {
             const r = await runPlan(["--stack", stack, "--estimate", estFile, "--diagram", mmdFile]);
             assert.strictEqual(r.code, 0, r.err);
             const p = await realPlan(stack);
-            const expected = estimate(p);
+            // As the plan computes it: with the stack's CP hours (a replayed trace when cpScaleToZero is on).
+            const expected = estimate(p, cpHoursOptions(stackConfig(stack)));
             const written = JSON.parse(fs.readFileSync(estFile, "utf8"));
             assert.deepStrictEqual(written, JSON.parse(JSON.stringify(expected)));
             assert.deepStrictEqual(Object.keys(written), ["monthlyUsd", "firstDeployMinutes", "dpRollingUpdateMinutes", "lines"]);

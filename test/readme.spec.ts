@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { ROOT } from "../offline/harness";
+import { ROOT, stackConfig } from "../offline/harness";
+import { cpHoursOptions } from "../tools/estimate/cp-hours";
 import type { Plan } from "../policy/offline";
 import { diagram, validateMermaid } from "../tools/diagram";
 import { estimate } from "../tools/estimate";
@@ -44,7 +45,7 @@ const mark = (ok: boolean) => (ok ? "met" : "**missed**");
 async function summaryTable(): Promise<string> {
     const rows = ["| Stack | Idle / month | Idle target | At the stated load / month | First deploy | DP rolling update (≤ 3 min) |", "|---|---|---|---|---|---|"];
     for (const stack of ["dev", "prod"] as const) {
-        const e = estimate(await realPlan(stack));
+        const e = estimate(await realPlan(stack), cpHoursOptions(stackConfig(stack)));
         const pca = e.lines.filter(l => l.item.startsWith("ACM Private CA")).reduce((n, l) => n + l.monthlyUsd, 0);
         const idle = Math.round((e.monthlyUsd.idle - pca) * 100) / 100;
         const target = stack === "prod"
@@ -105,7 +106,7 @@ describe("README: generated blocks equal what the code computes now", function (
     for (const stack of ["dev", "prod"] as const) {
         it(`${stack}: the estimate line by line, as npm run plan prints it`, async () => {
             const p = await realPlan(stack);
-            matchesReadme(`estimate-${stack}`, fenced("text", (await estimateReport(p, stack === "prod")).join("\n")));
+            matchesReadme(`estimate-${stack}`, fenced("text", (await estimateReport(p, stack === "prod", cpHoursOptions(stackConfig(stack)))).join("\n")));
         });
     }
 

@@ -13,6 +13,7 @@ import type { PlannedResource, ProgramRun } from "../offline/harness";
 import type { StackConfig } from "../stacks/config";
 import type { Plan } from "../policy/offline";
 import type { EstimateJson } from "./estimate";
+import type { CostOptions } from "./estimate/cost";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -263,9 +264,9 @@ export function targetLines(e: EstimateJson, production: boolean): string[] {
 }
 
 /** What the plan prints after the resources: the estimate line by line, then the targets (the README pastes it). */
-export async function estimateReport(plan: Plan, production: boolean): Promise<string[]> {
+export async function estimateReport(plan: Plan, production: boolean, opts: CostOptions = {}): Promise<string[]> {
     const { estimate, formatEstimate } = await import("./estimate");
-    return [...formatEstimate(plan), ...targetLines(estimate(plan), production)];
+    return [...formatEstimate(plan, opts), ...targetLines(estimate(plan, opts), production)];
 }
 
 function policyConfigFile(options: Record<string, string>, cfg: StackConfig): { flag: string; file: string; label: string } {
@@ -330,9 +331,11 @@ export function main(argv: string[], io: Io): Promise<number> {
         // The estimate and the diagram read the plan as a file would hold it: plain JSON.
         const planJson: Plan = JSON.parse(JSON.stringify(previewJson(result)));
         const { estimate } = await import("./estimate");
-        const figures = estimate(planJson);
+        const { cpHoursOptions } = await import("./estimate/cp-hours");
+        const costOptions = cpHoursOptions(raw);
+        const figures = estimate(planJson, costOptions);
         io.out("");
-        for (const line of await estimateReport(planJson, cfg.production)) io.out(line);
+        for (const line of await estimateReport(planJson, cfg.production, costOptions)) io.out(line);
         if (args.options["--estimate"]) {
             fs.writeFileSync(userPath(io, args.options["--estimate"]), `${JSON.stringify(figures, null, 2)}\n`);
             io.out(`\nWrote ${args.options["--estimate"]} (monthly cost idle and at load, first deploy and DP rolling update minutes, ${figures.lines.length} cost lines)`);

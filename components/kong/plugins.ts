@@ -4,6 +4,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import { kongPluginsSetting } from "./settings";
 
 // Custom Kong plugins, the same on every node. A plugin configured on the CP but missing on a DP
 // stops config sync for that DP, so one image carries them all: built FROM the stack's Kong image,
@@ -65,10 +66,8 @@ export function folderHash(dir: string): string {
     return h.digest("hex").slice(0, 12);
 }
 
-/** KONG_PLUGINS for every role: Kong's bundled plugins plus the custom ones, in one order. */
-export function kongPluginsSetting(custom: readonly string[]): string {
-    return ["bundled", ...[...new Set(custom)].sort()].join(",");
-}
+// KONG_PLUGINS for every role: the one rule lives with the runtime-neutral settings.
+export { kongPluginsSetting } from "./settings";
 
 /** Refuses DP groups whose plugin set is not the CP's: one line per group, naming the difference. */
 export function pluginSetProblems(controlPlane: readonly string[], dataPlanes: readonly { group: string; plugins: readonly string[] }[]): string[] {
@@ -112,6 +111,16 @@ export function pluginRepositoryName(namePrefix: string, baseImage: string): str
     return `${namePrefix}/${repo}`;
 }
 
+/** What a Kong runtime needs of a plugin image: the image to run, its repository (to grant the pull) and the plugins it carries. */
+export interface PluginImageRef {
+    /** repository:tag@sha256:…, built FROM the role's Kong image. */
+    imageRef: pulumi.Input<string>;
+    /** The ECR repository's ARN: the execution role may pull exactly from it. */
+    repositoryArn: pulumi.Input<string>;
+    /** Plugin names, for `plugins` (KONG_PLUGINS). */
+    pluginNames: readonly string[];
+}
+
 export interface KongPluginImageArgs {
     /** Prefix of physical names, e.g. kong-dev. */
     namePrefix: string;
@@ -129,10 +138,11 @@ export interface KongPluginImageArgs {
 }
 
 /** One image with the stack's plugins, in the stack's ECR repository; `imageRef` is what the CP and every DP group run. */
-export class KongPluginImage extends pulumi.ComponentResource {
+export class KongPluginImage extends pulumi.ComponentResource implements PluginImageRef {
     /** repository:tag@sha256:…, pinned by digest. */
     readonly imageRef: pulumi.Output<string>;
     readonly repositoryUrl: pulumi.Output<string>;
+    readonly repositoryArn: pulumi.Output<string>;
     /** KONG_PLUGINS, the same for the CP and every DP group. */
     readonly kongPlugins: string;
     readonly pluginNames: string[];
@@ -171,6 +181,7 @@ export class KongPluginImage extends pulumi.ComponentResource {
 
         this.imageRef = image.ref;
         this.repositoryUrl = repo.repositoryUrl;
+        this.repositoryArn = repo.arn;
         this.kongPlugins = kongPluginsSetting(folder.names);
         this.pluginNames = folder.names;
         this.registerOutputs({ imageRef: this.imageRef, repositoryUrl: this.repositoryUrl });

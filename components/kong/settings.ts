@@ -46,6 +46,8 @@ export interface ControlPlaneIntent {
         /** The RDS-managed master secret, JSON {username, password}. */
         credentialsSecretArn: string;
     };
+    /** Custom plugins the node's image carries (KongPluginImage): `plugins` names them, the same on every role. */
+    customPlugins?: readonly string[];
 }
 
 export interface DataPlaneIntent {
@@ -62,6 +64,8 @@ export interface DataPlaneIntent {
      * timeout so Kong exits on its own instead of being killed. Default: nginx's, unbounded.
      */
     workerShutdownTimeoutSeconds?: number;
+    /** Custom plugins the node's image carries: must be the CP's, or config sync stops (pluginSetProblems). */
+    customPlugins?: readonly string[];
 }
 
 /**
@@ -71,6 +75,20 @@ export interface DataPlaneIntent {
 const EVERY_NODE = {
     anonymous_reports: "off",
 };
+
+/** KONG_PLUGINS for every role: Kong's bundled plugins plus the custom ones, in one order. */
+export function kongPluginsSetting(custom: readonly string[]): string {
+    return ["bundled", ...[...new Set(custom)].sort()].join(",");
+}
+
+/**
+ * `plugins` for a node with custom plugins: Kong loads only the plugins this lists, and a DP
+ * without one the CP configures stops syncing, so both roles get it from this one rule. No custom
+ * plugins: the key is left at its default, `bundled`.
+ */
+function pluginsSetting(custom: readonly string[] | undefined): Record<string, string> {
+    return custom && custom.length > 0 ? { plugins: kongPluginsSetting(custom) } : {};
+}
 
 /** cluster_mtls = pki: each node presents its own certificate and trusts the CA (§1). */
 const CLUSTER_TLS: Record<string, ClusterTlsSource> = {
@@ -98,6 +116,7 @@ export function controlPlaneSettings(i: ControlPlaneIntent): KongSettings {
             pg_timeout: "30000",
             cluster_mtls: "pki",
             nginx_worker_processes: workerProcesses(i.vcpus),
+            ...pluginsSetting(i.customPlugins),
             ...EVERY_NODE,
         },
         secret: {
@@ -134,6 +153,7 @@ export function dataPlaneSettings(i: DataPlaneIntent): KongSettings {
             ...(i.workerShutdownTimeoutSeconds !== undefined
                 ? { nginx_main_worker_shutdown_timeout: `${i.workerShutdownTimeoutSeconds}s` }
                 : {}),
+            ...pluginsSetting(i.customPlugins),
             ...EVERY_NODE,
         },
         secret: { ...CLUSTER_TLS },

@@ -10,6 +10,7 @@ const VARIANTS: Record<string, [string, Record<string, string | undefined>]> = {
     dev: ["dev", {}],
     prod: ["prod", {}],
     "prod-redirect": ["prod", { "kong-hybrid:albHttpRedirect": "true" }],
+    "prod-endpoints": ["prod", { "kong-hybrid:interfaceEndpoints": JSON.stringify(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "kms"]) }],
     "dev-self-signed": ["dev", { "kong-hybrid:hostedZoneName": "" }],
     "dev-enterprise": ["dev", { "kong-hybrid:kongImage": "kong/kong-gateway:3.15.0.4", "kong-hybrid:kongLicenseSecretArn": LICENCE_ARN }],
     "dev-ipv6-admin": ["dev", { "kong-hybrid:adminAllowedCidrs": JSON.stringify(["203.0.113.0/24", "2001:db8:1::/48"]) }],

@@ -26,6 +26,8 @@ export interface CostOptions {
     load?: Partial<Load>;
     /** Hours a month the Control Plane runs; below 730 models a CP that sleeps (scale to zero). */
     cpRunningHoursPerMonth?: number;
+    /** Where cpRunningHoursPerMonth comes from, for the assumptions line (e.g. a replayed trace). */
+    cpHoursSource?: string;
 }
 
 export interface CostLine {
@@ -185,6 +187,15 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
             add("load", `CloudWatch Logs: VPC flow logs ${g.name} at load`, keep(requestsPerMonth * ASSUMPTIONS.flowLogBytesPerRequest / GB, retention(g)));
         }
     }
+
+    // ── Alarms and dashboards ──────────────────────────────────────────────────────────────
+    const alarms = view.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    if (alarms.length > 0) {
+        const metrics = alarms.reduce((n, a) => n + Math.max(1, list(view.props(a).metricQueries).filter(q => q?.metric).length), 0);
+        add("idle", `CloudWatch alarms × ${alarms.length} (${metrics} metrics)`, metrics * PRICES.alarmMetricMonth.usd);
+    }
+    const dashboards = view.ofType("aws:cloudwatch/dashboard:Dashboard").length;
+    add("idle", `CloudWatch dashboards × ${dashboards}`, dashboards * PRICES.dashboardMonth.usd);
 
     // ── Kubernetes (EKS topologies) ────────────────────────────────────────────────────────
     for (const c of view.ofType(NODE_TYPES.eksCluster)) add("idle", `EKS cluster ${c.name}`, PRICES.eksClusterHour.usd * HOURS_PER_MONTH);

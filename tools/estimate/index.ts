@@ -40,6 +40,7 @@ export function formatEstimate(plan: Plan, opts: CostOptions = {}): string[] {
     const out = [
         `Estimated monthly cost (${PRICE_REGION} list prices of ${PRICES_AS_OF}, tools/estimate/prices.ts; other regions differ):`,
         `    load: ${cost.load.requestsPerSecond} req/s × ${cost.load.bytesPerRequest} bytes, ${cost.load.upstreamViaNat * 100}% of upstream traffic through NAT; CP running ${cost.cpRunningHoursPerMonth} of ${HOURS_PER_MONTH} h`,
+        ...(opts.cpHoursSource ? [`    assumes: ${opts.cpHoursSource}`] : []),
     ];
     for (const kind of ["idle", "load"] as const) {
         out.push(kind === "idle" ? "  idle:" : "  added by the load:");

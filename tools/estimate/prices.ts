@@ -60,6 +60,8 @@ export const PRICES = {
     secretMonth: { usd: 0.4, unit: "secret-month (RDS-managed secrets count too)", source: SECRETS },
     logsIngestGb: { usd: 0.5, unit: "GB ingested (CloudWatch Logs, standard class)", source: CLOUDWATCH },
     logsStorageGbMonth: { usd: 0.03, unit: "GB-month archived (CloudWatch Logs)", source: CLOUDWATCH },
+    alarmMetricMonth: { usd: 0.1, unit: "standard-resolution alarm metric-month (a metric math alarm pays for each metric it reads)", source: CLOUDWATCH, note: "the account-wide 10 free alarms are ignored" },
+    dashboardMonth: { usd: 3, unit: "dashboard-month", source: CLOUDWATCH, note: "the account-wide 3 free dashboards are ignored" },
     wafWebAclMonth: { usd: 5, unit: "web ACL-month", source: WAF },
     wafRuleMonth: { usd: 1, unit: "rule-month (a managed rule group counts as one rule)", source: WAF },
     wafRequestsMillion: { usd: 0.6, unit: "million requests inspected", source: WAF, note: "up to 1,500 WCU per ACL; Bot Control, ATP and ACFP cost extra" },

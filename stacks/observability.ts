@@ -1,0 +1,60 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ControlPlane } from "../components/control-plane";
+import type { Database } from "../components/database";
+import { Observability, webAclNameFromArn, type ControlPlaneRef } from "../components/observability";
+import type { StackConfig } from "./config";
+import { groupComponentName, type DataPlaneOutputs } from "./data-plane";
+
+// The stack's watch, wired from what the stack built: one SNS topic (kong-hybrid:alarmSubscriptions),
+// the alarms and the dashboard of components/observability over the CP, every DP group, Aurora, the
+// edge certificate and the web ACL.
+
+/**
+ * Container Insights on the stack's ECS cluster: the cluster setting and the alarms read this one
+ * rule (with it, RunningTaskCount per service; without it, the alarms fall back to ALB and ECS metrics).
+ */
+export function containerInsights(cfg: Pick<StackConfig, "production">): boolean {
+    return cfg.production;
+}
+
+export interface WatchedStack {
+    /** The ECS cluster's name: the ClusterName dimension. */
+    ecsClusterName: pulumi.Input<string>;
+    kmsKeyArn: pulumi.Input<string>;
+    controlPlane: ControlPlane;
+    database: Database;
+    dataPlanes: Pick<DataPlaneOutputs, "edge" | "groups" | "loadBalancers">;
+    /**
+     * The scale-to-zero controller, when the stack has one (stacks/cp-scaler.ts): the CP alarm then
+     * reads the controller's start-pending metric instead of expecting a task at all times.
+     */
+    scaler?: ControlPlaneRef["scaler"];
+}
+
+export function createObservability(cfg: StackConfig, w: WatchedStack): Observability {
+    const groups = cfg.dataPlanes.map(g => ({ config: g, name: groupComponentName(g) }));
+    return new Observability(`${cfg.name}-watch`, {
+        namePrefix: cfg.name,
+        region: cfg.region,
+        kmsKeyArn: w.kmsKeyArn,
+        subscriptions: [...cfg.alarms.subscriptions],
+        containerInsights: containerInsights(cfg),
+        dataPlanes: groups.map(({ config, name }) => ({
+            group: name,
+            clusterName: w.ecsClusterName,
+            serviceName: w.dataPlanes.groups[name].serviceName,
+            minTasks: config.minCount,
+            alb: w.dataPlanes.loadBalancers[name],
+        })),
+        controlPlane: {
+            clusterName: w.ecsClusterName,
+            serviceName: w.controlPlane.serviceName,
+            desiredCount: cfg.controlPlane.desiredCount,
+            scaler: w.scaler,
+        },
+        database: { clusterIdentifier: w.database.clusterIdentifier, maxCapacity: cfg.database.maxCapacity },
+        certificates: [{ name: "edge", arn: w.dataPlanes.edge.certificateArn }],
+        webAcls: [{ name: w.dataPlanes.edge.webAclArn.apply(webAclNameFromArn) }],
+        tags: { ...cfg.tags },
+    });
+}
