@@ -19,6 +19,10 @@ export const KEY_TYPES = {
     dpSpotPercent: "integer", dpUpstreamEgressCidrs: "string[]", dpUpstreamEgressPorts: "integer[]", dataPlanes: "object[]",
     domain: "string", hostedZoneName: "string", adminAllowedCidrs: "string[]", albSslPolicy: "string",
     albHttpRedirect: "boolean", wafRateLimit: "integer", accessLogRetentionDays: "integer", logRetentionDays: "integer",
+    controlPlaneRuntime: "string", eksPublicAccessCidrs: "string[]", eksAdminPrincipalArns: "string[]",
+    eksNodeInstanceType: "string", eksNodeMinSize: "integer", eksNodeMaxSize: "integer",
+    eksCpReplicas: "integer", eksCpCpuMillis: "integer", eksCpMemoryMiB: "integer", eksCpMemoryLimitMiB: "integer",
+    redisNodes: "integer", redisNodeType: "string",
 } as const;
 
 type TypeOf<T> = T extends "boolean" ? boolean : T extends "integer" ? number : T extends "string[]" ? readonly string[]

@@ -3,6 +3,7 @@ import { CONTROL_PLANE_DEFAULTS } from "../components/control-plane";
 import { DATABASE_DEFAULTS } from "../components/control-plane/database";
 import { DATA_PLANE_DEFAULTS } from "../components/data-plane";
 import { EDGE_DEFAULTS } from "../components/edge";
+import { DEFAULT_NODE_GROUP } from "../components/eks/cluster";
 import { CA_DEFAULTS } from "../components/private-ca";
 import { VPC_DEFAULTS } from "../components/vpc";
 import { projectDeclarations } from "../stacks/config";
@@ -41,6 +42,9 @@ const SAME: [configKey: string, componentDefault: unknown][] = [
     ["albHttpRedirect", EDGE_DEFAULTS.httpRedirect],
     ["wafRateLimit", EDGE_DEFAULTS.wafRateLimit],
     ["accessLogRetentionDays", EDGE_DEFAULTS.accessLogRetentionDays],
+    ["eksNodeInstanceType", DEFAULT_NODE_GROUP.instanceTypes[0]],
+    ["eksNodeMinSize", DEFAULT_NODE_GROUP.minSize],
+    ["eksNodeMaxSize", DEFAULT_NODE_GROUP.maxSize],
 ];
 
 describe("Pulumi.yaml defaults are the components' defaults", () => {
