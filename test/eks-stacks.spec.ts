@@ -4,6 +4,7 @@ import { chartEnv } from "../components/eks/kong-values";
 import { byType, planStack, type PlannedResource, type ProgramRun } from "../offline/harness";
 import { evaluatePlan, mandatory } from "../policy/offline";
 import { ConfigError, parseConfig } from "../stacks/config";
+import { diagram, validateMermaid } from "../tools/diagram";
 import { previewJson } from "../tools/plan";
 
 // The EKS runtime wired into stacks: Pulumi.eks.yaml (CP and a public DP group on EKS) and
@@ -138,6 +139,17 @@ describe("the EKS stacks pass the policy pack (config by their production flag)"
             assert.deepStrictEqual(mandatory(v).map(x => x.message), []);
         });
     }
+});
+
+describe("the diagram shows EKS groups beside ECS services", () => {
+    it("mixed: the EKS DP group and the nodes in the private tier's EKS box, with the ALB's and the CP's arrows", async () => {
+        const text = diagram(JSON.parse(JSON.stringify(previewJson(await mixed()))));
+        assert.strictEqual(await validateMermaid(text), "flowchart-v2");
+        assert.match(text, /subgraph rt_private_EKS\["EKS"\]\n {16}dp_kong_dp_eks_kong_dp_eks\["Data Plane group kong-dp-eks\/kong-dp-eks<br\/>3-12 pods \(HPA\), 1000m CPU \/ 1024Mi"\]/);
+        assert.match(text, /subgraph rt_private_ECS_Fargate\["ECS Fargate"\]/);
+        assert.match(text, /^ {4}lb_dp_public_edge_alb -->\|"tcp\/8000, tcp\/8100"\| dp_kong_dp_eks_kong_dp_eks$/m);
+        assert.match(text, /^ {4}dp_kong_dp_eks_kong_dp_eks -->\|"tcp\/8001, tcp\/8005"\| cp_kong_mixed_cp_service$/m);
+    });
 });
 
 describe("EKS keys: one line per problem", () => {
