@@ -1,20 +1,19 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
 import { chartEnv } from "../components/eks/kong-values";
-import { byType, planStack, type PlannedResource, type ProgramRun } from "../offline/harness";
+import { byType, type PlannedResource, type ProgramRun } from "../offline/harness";
 import { evaluatePlan, mandatory } from "../policy/offline";
 import { ConfigError, parseConfig } from "../stacks/config";
 import { diagram, validateMermaid } from "../tools/diagram";
 import { previewJson } from "../tools/plan";
+import { plan } from "./support";
 
 // The EKS runtime wired into stacks: Pulumi.eks.yaml (CP and a public DP group on EKS) and
 // Pulumi.mixed.yaml (CP on ECS, public groups on ECS and EKS behind the one ALB). Each stack is
-// planned once; every assertion reads that plan.
+// planned once per test process (test/support); every assertion, and the README's diagrams, read that plan.
 
-let eksRun: Promise<ProgramRun> | undefined;
-let mixedRun: Promise<ProgramRun> | undefined;
-const eks = () => (eksRun ??= planStack("eks"));
-const mixed = () => (mixedRun ??= planStack("mixed"));
+const eks = () => plan("eks");
+const mixed = () => plan("mixed");
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
