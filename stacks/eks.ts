@@ -164,7 +164,7 @@ export function createEksRuntime(cfg: StackConfig, a: EksRuntimeArgs): EksRuntim
         });
         controlPlaneRow = {
             name: `${cfg.name}-cp`, component: controlPlane,
-            securityGroupId: cpOnEks.podSecurityGroup.id, databaseSecurityGroupId: db.securityGroupId,
+            securityGroupId: cpOnEks.podSecurityGroup.id, databaseSecurityGroupId: db.securityGroupId, httpsEgress: false,
         };
     }
 

@@ -87,7 +87,11 @@ describe("Pulumi.eks.yaml: the CP and a public DP group on EKS", () => {
             "kong-eks-eks-node-sg → kong-eks-cp-pods tcp/8100",
         ]) assert.ok(a.includes(want), `${want}\n${a.join("\n")}`);
         assert.ok(!a.some(x => /^dp-public-pods → .*-db-sg/.test(x)), "DP pods never reach the database");
-        const policies = byType(await eks(), "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy").map(p => p.inputs.spec.securityGroups.groupIds[0]);
+        const run = await eks();
+        const cpPods = named(run, SG, "kong-eks-cp-pods").id;
+        const out = byType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(r => r.inputs.securityGroupId === cpPods && r.inputs.cidrIpv4);
+        assert.deepStrictEqual(out.map(r => r.name), [], "CP pods open no connection outside the VPC's groups (the kubelet pulls images)");
+        const policies = byType(run, "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy").map(p => p.inputs.spec.securityGroups.groupIds[0]);
         assert.strictEqual(new Set(policies).size, 2, "each role's pods in their own group");
     });
 });
