@@ -65,6 +65,10 @@ export function parseEksKeys(v: Record<string, any>, dataPlanes: readonly DataPl
     const redis = redisNodes > 0 ? { nodes: redisNodes, nodeType: v.redisNodeType as string } : undefined;
     if (!usesEks) return { controlPlaneRuntime: runtime, redis };
 
+    if (v.natMode === "none") {
+        // Nodes pull Kong's and the controllers' images from Docker Hub, quay.io, registry.k8s.io and ECR Public.
+        problems.push(`${K("natMode")} = "none": the EKS nodes pull Kong's and the controllers' images from public registries; use a NAT mode (gateway-single, gateway-per-az or instance)`);
+    }
     const cidrs = (v.eksPublicAccessCidrs ?? []) as string[];
     for (const c of cidrs) {
         const parsed = parseIpv4Cidr(c);

@@ -180,6 +180,7 @@ describe("EKS keys: one line per problem", () => {
         ["a node type without ENI trunking", { "kong-hybrid:eksNodeInstanceType": "t4g.large" }, /^kong-hybrid:eksNodeInstanceType = "t4g\.large": t-family types have no ENI trunking/],
         ["more minimum nodes than maximum", { "kong-hybrid:eksNodeMinSize": "5", "kong-hybrid:eksNodeMaxSize": "3" }, /^kong-hybrid:eksNodeMinSize = 5: must not exceed eksNodeMaxSize \(3\)$/],
         ["a CP CPU request that is not whole CPUs", { "kong-hybrid:eksCpCpuMillis": "1500" }, /^kong-hybrid:eksCpCpuMillis = 1500: must be a multiple of 1000/],
+        ["EKS without NAT", { "kong-hybrid:natMode": "none", "kong-hybrid:interfaceEndpoints": '["ecr.api","ecr.dkr","logs","secretsmanager"]' }, /^kong-hybrid:natMode = "none": the EKS nodes pull Kong's and the controllers' images from public registries/],
         ["too many Redis nodes", { "kong-hybrid:redisNodes": "7" }, /^kong-hybrid:redisNodes = 7: must be a whole number from 0 to 6$/],
         ["a Redis node type without cache.", { "kong-hybrid:redisNodeType": "t4g.small" }, /^kong-hybrid:redisNodeType = "t4g\.small": must be an ElastiCache node type/],
     ];
