@@ -11,9 +11,12 @@ import { DataPlaneRedis } from "../components/eks/redis";
 import { controlPlaneSettings, dataPlaneSettings } from "../components/kong/settings";
 import { PORTS } from "../components/network/ports";
 import type { PrivateCa } from "../components/private-ca";
+import type { StackKey } from "../components/kms";
+import type { Vpc } from "../components/vpc";
 import type { StackConfig } from "./config";
-import { groupComponentName } from "./data-plane";
-import type { GroupArrows, SecurityGroupTable } from "./network";
+import { createClusterPki, createDatabase } from "./control-plane";
+import { createDataPlanes, EDGE_NAME, groupComponentName } from "./data-plane";
+import { drawSecurityGroupTable, type GroupArrows, type SecurityGroupTable } from "./network";
 
 // Config → the EKS runtime: the cluster and its controllers, Kong's CP release (controlPlaneRuntime
 // eks) and one release per eks DP group, each role's pods in its own security group. The arrows
@@ -223,4 +226,48 @@ export function createDataPlaneRedis(cfg: StackConfig, a: { network: NetworkRefs
         tags: { ...cfg.tags },
     });
     return { redisHost: redis.endpoint.host, redisPort: redis.endpoint.port, redisAuthTokenSecretArn: redis.endpoint.authTokenSecretArn };
+}
+
+/**
+ * The workshop topology: the CP and every DP group as Kong releases on one EKS cluster, Aurora
+ * still the CP's database, the groups behind the same shared ALB as on ECS.
+ */
+export function buildEksControlPlaneStack(cfg: StackConfig, p: { key: StackKey; vpc: Vpc; availabilityZones: string[] }): Record<string, pulumi.Input<unknown>> {
+    const { key, vpc } = p;
+    const { hostname, pki } = createClusterPki(cfg, key.arn);
+    const database = createDatabase(cfg, { network: vpc.refs, kmsKeyArn: key.arn, availabilityZones: p.availabilityZones });
+    const cpData = eksControlPlaneData(cfg, { network: vpc.refs, database, pki, hostname });
+    // The edge only: every group is an EKS group.
+    const dp = createDataPlanes(cfg, {
+        network: vpc.refs, kmsKeyArn: key.arn, accountId: aws.getCallerIdentityOutput().accountId,
+    }, cpData.contract, pki);
+    const eks = createEksRuntime(cfg, { network: vpc.refs, kmsKeyArn: key.arn, region: cfg.region, pki, edge: dp.edge, controlPlane: { runtime: "eks", data: cpData } });
+    drawSecurityGroupTable({
+        vpcCidr: cfg.network.vpcCidr,
+        edge: { name: EDGE_NAME, securityGroupId: dp.edge.securityGroupId, httpRedirect: cfg.edge.httpRedirect },
+        groups: eks.arrows,
+        controlPlane: eks.controlPlaneRow,
+        tags: { ...cfg.tags },
+    });
+    // No adminApiUrl/adminKeyCommand: the ECS CP's admin bootstrap (decK, key-auth on /kong-admin)
+    // has no EKS counterpart yet; the Admin API is a ClusterIP Service (kubectl port-forward).
+    const { adminApiUrl: _admin, ...edgeOutputs } = dp.outputs;
+    return {
+        region: cfg.region,
+        vpcId: vpc.vpcId,
+        publicSubnetIds: vpc.publicSubnetIds,
+        privateSubnetIds: vpc.privateSubnetIds,
+        isolatedSubnetIds: vpc.isolatedSubnetIds,
+        kmsKeyArn: key.arn,
+        controlPlaneHostname: hostname,
+        clusterEndpoint: cpData.contract.clusterAddress,
+        controlPlaneKongImage: cfg.kong.controlPlane.image,
+        controlPlaneSecurityGroupId: cpData.podSecurityGroup.id,
+        databaseEndpoint: database.endpoint,
+        caCertificatePem: pki.caCertificatePem,
+        ...(pki.caArn ? { caArn: pki.caArn } : {}),
+        ...edgeOutputs,
+        ...eks.outputs,
+        ...createDataPlaneRedis(cfg, { network: vpc.refs, kmsKeyArn: key.arn, groups: eks.arrows }),
+    };
 }

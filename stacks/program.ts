@@ -4,11 +4,11 @@ import { pullThroughPrefix, ECR_PUBLIC_REGISTRY, type PullThroughCache } from ".
 import { StackKey } from "../components/kms";
 import { Vpc } from "../components/vpc";
 import { checkAgainstRegion, type StackConfig } from "./config";
-import { createClusterPki, createControlPlane, createDatabase } from "./control-plane";
+import { createControlPlane } from "./control-plane";
 import { adminKeyReadCommand, createDataPlanes, EDGE_NAME } from "./data-plane";
 import { drawSecurityGroupTable } from "./network";
 import { parseClusterArn } from "../components/ecs/arn";
-import { createDataPlaneRedis, createEksRuntime, eksControlPlaneData } from "./eks";
+import { buildEksControlPlaneStack, createDataPlaneRedis, createEksRuntime } from "./eks";
 
 // Validated config → components. index.ts, the Automation API and the offline plan all run
 // buildStack; what it returns are the stack outputs.
@@ -100,50 +100,6 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ...eks?.outputs,
         ...createDataPlaneRedis(cfg, { network: vpc.refs, kmsKeyArn: key.arn, groups }),
         adminKeyCommand: cp.outputs.adminKeySecretArn.apply(arn => adminKeyReadCommand(arn, cfg.region)),
-    };
-}
-
-/**
- * The workshop topology: the CP and every DP group as Kong releases on one EKS cluster, Aurora
- * still the CP's database, the groups behind the same shared ALB as on ECS.
- */
-function buildEksControlPlaneStack(cfg: StackConfig, p: { key: StackKey; vpc: Vpc; availabilityZones: string[] }): Record<string, pulumi.Input<unknown>> {
-    const { key, vpc } = p;
-    const { hostname, pki } = createClusterPki(cfg, key.arn);
-    const database = createDatabase(cfg, { network: vpc.refs, kmsKeyArn: key.arn, availabilityZones: p.availabilityZones });
-    const cpData = eksControlPlaneData(cfg, { network: vpc.refs, database, pki, hostname });
-    // The edge only: every group is an EKS group.
-    const dp = createDataPlanes(cfg, {
-        network: vpc.refs, kmsKeyArn: key.arn, accountId: aws.getCallerIdentityOutput().accountId,
-    }, cpData.contract, pki);
-    const eks = createEksRuntime(cfg, { network: vpc.refs, kmsKeyArn: key.arn, region: cfg.region, pki, edge: dp.edge, controlPlane: { runtime: "eks", data: cpData } });
-    drawSecurityGroupTable({
-        vpcCidr: cfg.network.vpcCidr,
-        edge: { name: EDGE_NAME, securityGroupId: dp.edge.securityGroupId, httpRedirect: cfg.edge.httpRedirect },
-        groups: eks.arrows,
-        controlPlane: eks.controlPlaneRow,
-        tags: { ...cfg.tags },
-    });
-    // No adminApiUrl/adminKeyCommand: the ECS CP's admin bootstrap (decK, key-auth on /kong-admin)
-    // has no EKS counterpart yet; the Admin API is a ClusterIP Service (kubectl port-forward).
-    const { adminApiUrl: _admin, ...edgeOutputs } = dp.outputs;
-    return {
-        region: cfg.region,
-        vpcId: vpc.vpcId,
-        publicSubnetIds: vpc.publicSubnetIds,
-        privateSubnetIds: vpc.privateSubnetIds,
-        isolatedSubnetIds: vpc.isolatedSubnetIds,
-        kmsKeyArn: key.arn,
-        controlPlaneHostname: hostname,
-        clusterEndpoint: cpData.contract.clusterAddress,
-        controlPlaneKongImage: cfg.kong.controlPlane.image,
-        controlPlaneSecurityGroupId: cpData.podSecurityGroup.id,
-        databaseEndpoint: database.endpoint,
-        caCertificatePem: pki.caCertificatePem,
-        ...(pki.caArn ? { caArn: pki.caArn } : {}),
-        ...edgeOutputs,
-        ...eks.outputs,
-        ...createDataPlaneRedis(cfg, { network: vpc.refs, kmsKeyArn: key.arn, groups: eks.arrows }),
     };
 }
 
