@@ -35,7 +35,7 @@ export function diagram(plan: Plan): string {
 
     for (const lb of view.ofType(T.loadBalancer)) {
         const p = view.props(lb);
-        const listeners = g.referrers(lb, [T.listener], "loadBalancerArn").map(l => `${str(view.props(l).protocol) ?? "?"} ${num(view.props(l).port) ?? "?"}`);
+        const listeners = g.referrers(lb, [T.listener], "loadBalancerArn").map(l => `${str(view.props(l).protocol) ?? "?"} ${num(view.props(l).port) ?? "?"}${weights(view, l)}`);
         const id = nodeId("lb", lb.name);
         nodes.push({ id, shape: "box", tier: firstTier(g.refs(lb, "subnets", [T.subnet]).targets),
             label: `${isInternetFacingAlb(lb) ? "internet-facing" : "internal"} ${str(p.loadBalancerType) ?? "application"} LB ${lb.name}<br/>${listeners.join(", ")}` });
@@ -179,6 +179,14 @@ export function diagram(plan: Plan): string {
         lines.push(text ? `    ${from} -->|"${text}"| ${to}` : `    ${from} --> ${to}`);
     }
     return lines.join("\n") + "\n";
+}
+
+/** A weighted forward's split, e.g. " → dp-ecs-edge-tg ×3, dp-eks-edge-tg ×1"; empty for a plain forward. */
+function weights(view: PlanView, listener: Resource): string {
+    const groups = view.props(listener).defaultActions?.[0]?.forward?.targetGroups;
+    if (!Array.isArray(groups) || groups.length < 2) return "";
+    const name = (arn: unknown) => view.graph.refs(listener, "defaultActions", [T.targetGroup], arn).targets[0]?.name ?? "?";
+    return ` → ${groups.map((t: any) => `${name(t.arn)} ×${num(t.weight) ?? 1}`).join(", ")}`;
 }
 
 /** Each subnet's tier, from its routes: an internet-gateway route, another default route (NAT), or none. */
