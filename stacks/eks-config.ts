@@ -48,7 +48,9 @@ export function parseEksKeys(v: Record<string, any>, dataPlanes: readonly DataPl
     }
     // A CP on EKS is reachable only inside the cluster (ClusterIP Services); an ECS DP would need an
     // internal NLB in front of it, which this project does not build.
-    dataPlanes.forEach((g, i) => {
+    if (runtime === "eks" && v.dataPlanes === undefined) {
+        problems.push(`${K("controlPlaneRuntime")} = "eks": without dataPlanes the stack's one group runs on ecs, which could not reach a CP on EKS; declare dataPlanes with runtime eks, e.g. [{name: public, runtime: eks, exposure: public, minCount: 2, maxCount: 4}]`);
+    } else dataPlanes.forEach((g, i) => {
         if (runtime === "eks" && g.runtime === "ecs") {
             problems.push(`${K(`dataPlanes[${i}].runtime`)} = "ecs": with controlPlaneRuntime eks every DP group runs on eks (the CP's Services are in-cluster only; ECS tasks could not reach it)`);
         }

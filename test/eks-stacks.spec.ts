@@ -174,6 +174,7 @@ describe("EKS keys: one line per problem", () => {
     const cases: [string, Record<string, string>, RegExp][] = [
         ["an unknown CP runtime", { "kong-hybrid:controlPlaneRuntime": "k8s" }, /^kong-hybrid:controlPlaneRuntime = "k8s": must be ecs or eks$/],
         ["an ECS group with the CP on EKS", { "kong-hybrid:controlPlaneRuntime": "eks", "kong-hybrid:dataPlanes": JSON.stringify([{ ...eksGroup, runtime: "ecs" }]) }, /^kong-hybrid:dataPlanes\[0\]\.runtime = "ecs": with controlPlaneRuntime eks every DP group runs on eks/],
+        ["a CP on EKS without dataPlanes (the default group is ecs)", { "kong-hybrid:controlPlaneRuntime": "eks", "kong-hybrid:dataPlanes": "" }, /^kong-hybrid:controlPlaneRuntime = "eks": without dataPlanes the stack's one group runs on ecs/],
         ["an API endpoint open to the internet", { "kong-hybrid:eksPublicAccessCidrs": '["0.0.0.0/0"]' }, /^kong-hybrid:eksPublicAccessCidrs = \["0\.0\.0\.0\/0"\]: opens the Kubernetes API to the internet/],
         ["no API networks in production", { "kong-hybrid:production": "true" }, /^kong-hybrid:eksPublicAccessCidrs = \[\]: in production; list the CI runner's egress networks/],
         ["a malformed API network", { "kong-hybrid:eksPublicAccessCidrs": '["10.0.0.300/24"]' }, /^kong-hybrid:eksPublicAccessCidrs: "10\.0\.0\.300\/24" /],
