@@ -20,6 +20,10 @@ export const KEY_TYPES = {
     domain: "string", hostedZoneName: "string", adminAllowedCidrs: "string[]", albSslPolicy: "string",
     albHttpRedirect: "boolean", wafRateLimit: "integer", accessLogRetentionDays: "integer", logRetentionDays: "integer",
     cpuArchitecture: "string", kongPluginsDir: "string", alarmSubscriptions: "object[]",
+    controlPlaneRuntime: "string", eksPublicAccessCidrs: "string[]", eksAdminPrincipalArns: "string[]",
+    eksNodeInstanceType: "string", eksNodeMinSize: "integer", eksNodeMaxSize: "integer",
+    eksCpReplicas: "integer", eksCpCpuMillis: "integer", eksCpMemoryMiB: "integer", eksCpMemoryLimitMiB: "integer",
+    redisNodes: "integer", redisNodeType: "string",
 } as const;
 
 type TypeOf<T> = T extends "boolean" ? boolean : T extends "integer" ? number : T extends "string[]" ? readonly string[]

@@ -146,6 +146,9 @@ export class PrivateCa extends pulumi.ComponentResource implements ClusterPki {
     /** The leaf certificates in PEM (public), for inspection and tests. */
     public readonly controlPlaneCertificatePem: pulumi.Output<string>;
     public readonly dataPlaneCertificatePem: pulumi.Output<string>;
+    /** The leaf keys in PEM, secret: the EKS runtime writes them into kubernetes.io/tls Secrets (self-managed mode). */
+    public readonly controlPlanePrivateKeyPem: pulumi.Output<string>;
+    public readonly dataPlanePrivateKeyPem: pulumi.Output<string>;
 
     constructor(name: string, args: PrivateCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:pki:PrivateCa", name, args, opts);
@@ -201,6 +204,8 @@ export class PrivateCa extends pulumi.ComponentResource implements ClusterPki {
         this.caArn = issuer.caArn;
         this.controlPlaneCertificatePem = issued.controlPlane.certPem;
         this.dataPlaneCertificatePem = issued.dataPlane.certPem;
+        this.controlPlanePrivateKeyPem = pulumi.secret(issued.controlPlane.keyPem);
+        this.dataPlanePrivateKeyPem = pulumi.secret(issued.dataPlane.keyPem);
         this.registerOutputs({
             caCertificatePem: this.caCertificatePem,
             controlPlaneTlsSecretArn: this.controlPlaneTls.secretArn,

@@ -5,6 +5,7 @@ import { validateCertificateWindow } from "../components/private-ca";
 import { problemLine } from "../components/problems";
 import { validateDataPlaneScaling, validateDataPlaneVersion } from "../components/data-plane";
 import { parseDataPlanes, type DataPlaneGroupConfig } from "./data-planes-config";
+import { parseEksKeys, type EksKeys } from "./eks-config";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
@@ -101,6 +102,10 @@ export interface StackConfig {
         accessLogRetentionDays: number;
     };
     logs: { retentionDays: number };
+    /** Where the CP runs; the EKS cluster's settings when anything runs on EKS; the DP Redis when asked for. */
+    controlPlaneRuntime: EksKeys["controlPlaneRuntime"];
+    eks?: EksKeys["eks"];
+    redis?: EksKeys["redis"];
 }
 
 /**
@@ -322,6 +327,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     const { dataPlanes, minAcu, maxAcu, imageSource, deckImage } = parseRelations(v, { cpImage, dpImage }, problems);
     const plugins = parsePlugins(v, { cpImage, dataPlanes }, problems);
     const subscriptions = parseAlarmSubscriptions(v.alarmSubscriptions, problems);
+    const eksKeys = parseEksKeys(v, dataPlanes, v.production === true, problems);
 
     if (problems.length > 0) throw new ConfigError(problems);
 
@@ -377,6 +383,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
             accessLogRetentionDays: v.accessLogRetentionDays,
         },
         logs: { retentionDays: v.logRetentionDays },
+        ...eksKeys,
     });
 }
 

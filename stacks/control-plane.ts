@@ -44,38 +44,10 @@ export interface ControlPlaneStack {
  * CP certificate names exactly the DNS name Cloud Map will serve.
  */
 export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatform): ControlPlaneStack {
-    const hostname = controlPlaneHostname(cfg.name);
-    const pki = new PrivateCa(`${cfg.name}-ca`, {
-        mode: cfg.ca.mode,
-        controlPlaneHostname: hostname,
-        validityDays: cfg.ca.validityDays,
-        renewBeforeDays: cfg.ca.renewBeforeDays,
-        pcaUsageMode: cfg.ca.pcaUsageMode,
-        kmsKeyArn: platform.kmsKeyArn,
-        production: cfg.production,
-        tags: { ...cfg.tags },
-    });
-    // The CP's data, shared by any CP runtime. These resources were children of the ControlPlane
-    // before the split: they keep their names, and the alias to that parent keeps their URNs.
+    const { hostname, pki } = createClusterPki(cfg, platform.kmsKeyArn);
     const cpName = `${cfg.name}-cp`;
-    const previousParent = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::kong:controlplane:ControlPlane::${cpName}`;
-    const database = new Database(`${cfg.name}-database`, {
-        network: platform.network,
-        kmsKeyArn: platform.kmsKeyArn,
-        settings: {
-            engineVersion: cfg.database.engineVersion,
-            minCapacity: cfg.database.minCapacity,
-            maxCapacity: cfg.database.maxCapacity,
-            secondsUntilAutoPause: cfg.database.secondsUntilAutoPause,
-            backupRetentionDays: cfg.database.backupRetentionDays,
-            reader: cfg.database.reader,
-        },
-        availabilityZones: platform.availabilityZones,
-        production: cfg.production,
-        resourcePrefix: cpName,
-        previousParent,
-        tags: { ...cfg.tags },
-    });
+    const previousParent = controlPlaneParentUrn(cfg);
+    const database = createDatabase(cfg, platform);
     const adminKey = new AdminKey(`${cfg.name}-admin-key`, { kmsKeyArn: platform.kmsKeyArn, resourcePrefix: cpName, previousParent, tags: { ...cfg.tags } });
     const controlPlane = new ControlPlane(cpName, {
         network: platform.network,
@@ -114,4 +86,50 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
             ...(pki.caArn ? { caArn: pki.caArn } : {}),
         },
     };
+}
+
+/** The URN of the ECS ControlPlane that parented the CP's data before the split (for aliases). */
+function controlPlaneParentUrn(cfg: StackConfig): string {
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::kong:controlplane:ControlPlane::${cfg.name}-cp`;
+}
+
+/** The cluster CA and the CP's hostname (the CP certificate names it; DPs send it as SNI), on any CP runtime. */
+export function createClusterPki(cfg: StackConfig, kmsKeyArn: pulumi.Input<string>): { hostname: string; pki: PrivateCa } {
+    const hostname = controlPlaneHostname(cfg.name);
+    const pki = new PrivateCa(`${cfg.name}-ca`, {
+        mode: cfg.ca.mode,
+        controlPlaneHostname: hostname,
+        validityDays: cfg.ca.validityDays,
+        renewBeforeDays: cfg.ca.renewBeforeDays,
+        pcaUsageMode: cfg.ca.pcaUsageMode,
+        kmsKeyArn,
+        production: cfg.production,
+        tags: { ...cfg.tags },
+    });
+    return { hostname, pki };
+}
+
+/**
+ * The CP's data (Aurora and its managed secret), shared by any CP runtime. These resources were
+ * children of the ECS ControlPlane before the split: they keep their names, and the alias to that
+ * parent keeps their URNs.
+ */
+export function createDatabase(cfg: StackConfig, platform: Pick<ControlPlanePlatform, "network" | "kmsKeyArn" | "availabilityZones">): Database {
+    return new Database(`${cfg.name}-database`, {
+        network: platform.network,
+        kmsKeyArn: platform.kmsKeyArn,
+        settings: {
+            engineVersion: cfg.database.engineVersion,
+            minCapacity: cfg.database.minCapacity,
+            maxCapacity: cfg.database.maxCapacity,
+            secondsUntilAutoPause: cfg.database.secondsUntilAutoPause,
+            backupRetentionDays: cfg.database.backupRetentionDays,
+            reader: cfg.database.reader,
+        },
+        availabilityZones: platform.availabilityZones,
+        production: cfg.production,
+        resourcePrefix: `${cfg.name}-cp`,
+        previousParent: controlPlaneParentUrn(cfg),
+        tags: { ...cfg.tags },
+    });
 }

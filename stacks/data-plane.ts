@@ -17,8 +17,8 @@ import type { GroupArrows } from "./network";
 /** What the stack provides every DP group. */
 export interface DataPlanePlatform {
     network: NetworkRefs;
-    /** The ECS cluster, with FARGATE and FARGATE_SPOT capacity providers attached. */
-    ecsClusterArn: pulumi.Input<string>;
+    /** The ECS cluster, with FARGATE and FARGATE_SPOT capacity providers attached (absent when no group runs on ECS). */
+    ecsClusterArn?: pulumi.Input<string>;
     /** The account that owns the stack (the ELB log-delivery path names it). */
     accountId: pulumi.Input<string>;
     /** The stack's KMS key (log groups; its key policy allows CloudWatch Logs). */
@@ -31,7 +31,7 @@ export interface DataPlanePlatform {
 
 export interface DataPlaneOutputs {
     edge: Edge;
-    /** Every group by component name (dp-public, ...). */
+    /** Every ECS group by component name (dp-public, ...); EKS groups are built by stacks/eks.ts behind the same edge. */
     groups: Record<string, DataPlane>;
     /** Each group's place in the security-group table. */
     arrows: GroupArrows[];
@@ -61,7 +61,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
     const publicGroups = cfg.dataPlanes.filter(g => g.exposure === "public");
     const edge = new Edge(EDGE_NAME, {
         network: platform.network,
-        groups: publicGroups.map(g => ({ name: groupComponentName(g) })),
+        groups: publicGroups.map(g => ({ name: groupComponentName(g), weight: g.weight })),
         accountId: platform.accountId,
         domain: cfg.edge.domain,
         hostedZoneName: cfg.edge.hostedZoneName,
@@ -79,6 +79,8 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
     const internalLoadBalancers: Record<string, pulumi.Output<string>> = {};
     const loadBalancers: DataPlaneOutputs["loadBalancers"] = {};
     for (const g of cfg.dataPlanes) {
+        if (g.runtime !== "ecs") continue;
+        if (!platform.ecsClusterArn) throw new Error(`createDataPlanes: group ${g.name} runs on ECS but the stack has no ECS cluster`);
         const name = groupComponentName(g);
         let loadBalancer: LoadBalancerAttachment;
         let place: GroupArrows["loadBalancer"];

@@ -5,7 +5,7 @@ import { problemLine } from "../components/problems";
 // kong-hybrid:dataPlanes: the stack's DP groups as data. Absent, the stack has one public group
 // sized by the dp* keys (what every stack had before groups were configurable).
 
-export type DataPlaneRuntime = "ecs";
+export type DataPlaneRuntime = "ecs" | "eks";
 export type DataPlaneExposure = "public" | "internal";
 
 export interface DataPlaneGroupConfig {
@@ -21,17 +21,35 @@ export interface DataPlaneGroupConfig {
     desiredCount: number;
     spotPercent: number;
     kong: KongImage;
+    /** Public groups: the group's share of the shared ALB's traffic (weighted forward, 0-999). */
+    weight: number;
+    /** runtime eks: the pods' size and the HPA's CPU target (minCount/maxCount are its replica range). */
+    eks?: EksGroupSizing;
 }
 
+export interface EksGroupSizing {
+    /** CPU request in millicores, a multiple of 1000: Kong runs one nginx worker per requested CPU. */
+    cpuMillis: number;
+    memoryMiB: number;
+    memoryLimitMiB: number;
+    targetCpuPercent: number;
+}
+
+/** What an eks group's pods get unless it says otherwise. */
+export const EKS_GROUP_DEFAULTS: EksGroupSizing = { cpuMillis: 1000, memoryMiB: 1024, memoryLimitMiB: 2048, targetCpuPercent: 60 };
+
 /** What a group takes from the stack's dp* keys unless it says otherwise. */
-export type DataPlaneGroupDefaults = Omit<DataPlaneGroupConfig, "name" | "runtime" | "exposure">;
+export type DataPlaneGroupDefaults = Omit<DataPlaneGroupConfig, "name" | "runtime" | "exposure" | "weight" | "eks">;
 
 /** The group a stack has without `dataPlanes`: dp-public, behind the shared ALB. */
-export const DEFAULT_GROUP = { name: "public", runtime: "ecs", exposure: "public" } as const;
+export const DEFAULT_GROUP = { name: "public", runtime: "ecs", exposure: "public", weight: 1 } as const;
 
 /** A group's component name (dp-<name>) stays within the ALB and target-group name limits (32 with Pulumi's suffix). */
 const NAME = /^[a-z][a-z0-9-]{0,11}$/;
-const FIELDS = ["name", "runtime", "exposure", "minCount", "maxCount", "desiredCount", "cpu", "memory", "spotPercent", "image"] as const;
+/** Fields only one runtime reads: the other runtime refuses them rather than ignore them. */
+const ECS_ONLY = ["desiredCount", "cpu", "memory", "spotPercent"] as const;
+const EKS_ONLY = ["cpuMillis", "memoryMiB", "memoryLimitMiB", "targetCpuPercent"] as const;
+const FIELDS = ["name", "runtime", "exposure", "minCount", "maxCount", "image", "weight", ...ECS_ONLY, ...EKS_ONLY] as const;
 
 /**
  * The groups of `dataPlanes` (parsed JSON, or undefined when absent). `key` names the config key in
@@ -65,10 +83,18 @@ export function parseDataPlanes(
         } else if (groups.some(o => o.name === g.name) || value.slice(0, i).some((o: any) => o?.name === g.name)) {
             problems.push(`${at}.name = ${JSON.stringify(g.name)}: another group has this name; names are unique in the stack`);
         }
-        if (g.runtime === "eks") {
-            problems.push(`${at}.runtime = "eks": the EKS runtime is not wired into stacks yet; use ecs`);
-        } else if (g.runtime !== "ecs") {
-            problems.push(`${at}.runtime = ${JSON.stringify(g.runtime)}: must be ecs`);
+        if (g.runtime !== "ecs" && g.runtime !== "eks") {
+            problems.push(`${at}.runtime = ${JSON.stringify(g.runtime)}: must be ecs or eks`);
+        }
+        const eks = g.runtime === "eks";
+        for (const f of eks ? ECS_ONLY : EKS_ONLY) {
+            if (g[f] !== undefined) problems.push(`${at}.${f} = ${JSON.stringify(g[f])}: applies to ${eks ? "ecs" : "eks"} groups only; this group's runtime is ${JSON.stringify(g.runtime)}`);
+        }
+        if (eks && g.exposure === "internal") {
+            problems.push(`${at}.exposure = "internal": an eks group is public only (an internal ALB in front of pods is not wired); use runtime ecs for an internal group`);
+        }
+        if (g.weight !== undefined && g.exposure === "internal") {
+            problems.push(`${at}.weight = ${JSON.stringify(g.weight)}: applies to public groups only (they share the ALB by weight); an internal group has its own load balancer`);
         }
         if (g.exposure !== "public" && g.exposure !== "internal") {
             problems.push(`${at}.exposure = ${JSON.stringify(g.exposure)}: must be public or internal`);
@@ -97,10 +123,28 @@ export function parseDataPlanes(
             if ("error" in k) problems.push(`${at}.image = ${JSON.stringify(g.image)}: ${k.error}`);
             else kong = k;
         }
-        if (problems.length === before) groups.push({ name: g.name, runtime: "ecs", exposure: g.exposure, cpu, memory, minCount, maxCount, desiredCount, spotPercent, kong });
+        const weight = int("weight", 0, 999, 1);
+        let sizing: EksGroupSizing | undefined;
+        if (eks) {
+            const d = EKS_GROUP_DEFAULTS;
+            sizing = {
+                cpuMillis: int("cpuMillis", 1000, 64000, d.cpuMillis),
+                memoryMiB: int("memoryMiB", 256, 262144, d.memoryMiB),
+                memoryLimitMiB: int("memoryLimitMiB", 256, 262144, d.memoryLimitMiB),
+                targetCpuPercent: int("targetCpuPercent", 10, 95, d.targetCpuPercent),
+            };
+            if (sizing.cpuMillis % 1000 !== 0) problems.push(`${at}.cpuMillis = ${sizing.cpuMillis}: must be a multiple of 1000 (Kong runs one nginx worker per requested CPU)`);
+            if (sizing.memoryLimitMiB < sizing.memoryMiB) problems.push(`${at}.memoryLimitMiB = ${sizing.memoryLimitMiB}: must be at least memoryMiB (${sizing.memoryMiB})`);
+        }
+        if (problems.length === before) {
+            groups.push({ name: g.name, runtime: g.runtime, exposure: g.exposure, cpu, memory, minCount, maxCount, desiredCount, spotPercent, kong, weight, ...(sizing ? { eks: sizing } : {}) });
+        }
     });
     if (problems.length === 0 && !groups.some(g => g.exposure === "public")) {
         problems.push(`${key}: no group has exposure public; the shared ALB's certificate also serves the internal load balancers, so one public group is needed`);
+    }
+    if (problems.length === 0 && groups.some(g => g.exposure === "public") && !groups.some(g => g.exposure === "public" && g.weight > 0)) {
+        problems.push(`${key}: every public group has weight 0; the ALB would forward to no group`);
     }
     return groups;
 }

@@ -28,7 +28,11 @@ export interface SecurityGroupTable {
     edge?: { name: string; securityGroupId: pulumi.Input<string>; httpRedirect: boolean };
     groups: readonly GroupArrows[];
     /** The CP in this network (its component, CP and DB security groups); absent for a CP elsewhere. */
-    controlPlane?: { name: string; component: pulumi.Resource; securityGroupId: pulumi.Input<string>; databaseSecurityGroupId: pulumi.Input<string> };
+    controlPlane?: {
+        name: string; component: pulumi.Resource; securityGroupId: pulumi.Input<string>; databaseSecurityGroupId: pulumi.Input<string>;
+        /** CP ─443─> anywhere; false for CP pods on EKS, whose images the kubelet pulls and which call no AWS API. @default true */
+        httpsEgress?: boolean;
+    };
     tags: Record<string, string>;
 }
 
@@ -76,6 +80,6 @@ export function drawSecurityGroupTable(t: SecurityGroupTable): void {
         // CP ─5432──> DB
         allowGroupToGroup(`${cp.name}-cp-to-db`, cp.securityGroupId, cp.databaseSecurityGroupId, { port: PORTS.postgres, description: "Kong CP to its Aurora PostgreSQL", tags }, was(cp.component));
         // CP ─443───> anywhere   (image pulls, Secrets Manager, ECR, CloudWatch Logs)
-        allowToCidrs(`${cp.name}-https-out`, cp.securityGroupId, ["0.0.0.0/0"], { port: PORTS.https, description: "Kong CP to image registries and AWS APIs (Secrets Manager, ECR, CloudWatch Logs)", tags }, was(cp.component));
+        if (cp.httpsEgress !== false) allowToCidrs(`${cp.name}-https-out`, cp.securityGroupId, ["0.0.0.0/0"], { port: PORTS.https, description: "Kong CP to image registries and AWS APIs (Secrets Manager, ECR, CloudWatch Logs)", tags }, was(cp.component));
     }
 }

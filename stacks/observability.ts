@@ -32,7 +32,8 @@ export interface WatchedStack {
 }
 
 export function createObservability(cfg: StackConfig, w: WatchedStack): Observability {
-    const groups = cfg.dataPlanes.map(g => ({ config: g, name: groupComponentName(g) }));
+    // ECS groups only: the alarms read ECS service metrics. EKS groups are not watched yet.
+    const groups = cfg.dataPlanes.filter(g => g.runtime === "ecs").map(g => ({ config: g, name: groupComponentName(g) }));
     return new Observability(`${cfg.name}-watch`, {
         namePrefix: cfg.name,
         region: cfg.region,

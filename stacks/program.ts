@@ -10,6 +10,7 @@ import { drawSecurityGroupTable } from "./network";
 import { containerInsights, createObservability } from "./observability";
 import { createPluginImage } from "./plugins";
 import { parseClusterArn } from "../components/ecs/arn";
+import { buildEksControlPlaneStack, createDataPlaneRedis, createEksRuntime } from "./eks";
 
 // Validated config → components. index.ts, the Automation API and the offline plan all run
 // buildStack; what it returns are the stack outputs.
@@ -39,7 +40,9 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         tags: { ...cfg.tags },
     });
 
-    // One ECS cluster for the CP and every DP group; FARGATE_SPOT is there for cheap DP groups.
+    // One ECS cluster for the CP and every ECS DP group; FARGATE_SPOT is there for cheap DP groups.
+    // A CP on EKS has only EKS groups (stacks/eks-config.ts): no ECS cluster then.
+    if (cfg.controlPlaneRuntime === "eks") return buildEksControlPlaneStack(cfg, { key, vpc, availabilityZones });
     const cluster = new aws.ecs.Cluster(`${cfg.name}-ecs`, {
         settings: [{ name: "containerInsights", value: containerInsights(cfg) ? "enabled" : "disabled" }],
         tags: { ...cfg.tags },
@@ -70,12 +73,18 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache, pluginImage,
         accountId: cluster.arn.apply(arn => parseClusterArn(arn).account),
     }, cp.controlPlane.contract, cp.pki);
+    // EKS DP groups (the mixed topology) join the same edge and dial the same CP.
+    const eks = cfg.eks ? createEksRuntime(cfg, {
+        network: vpc.refs, kmsKeyArn: key.arn, region: cfg.region, pki: cp.pki, edge: dp.edge,
+        controlPlane: { runtime: "ecs", contract: cp.controlPlane.contract },
+    }) : undefined;
+    const groups = [...dp.arrows, ...(eks?.arrows ?? [])];
 
     // Every security-group arrow between the components above, in one place.
     drawSecurityGroupTable({
         vpcCidr: cfg.network.vpcCidr,
         edge: { name: EDGE_NAME, securityGroupId: dp.edge.securityGroupId, httpRedirect: cfg.edge.httpRedirect },
-        groups: dp.arrows,
+        groups,
         controlPlane: {
             name: `${cfg.name}-cp`, component: cp.controlPlane,
             securityGroupId: cp.controlPlane.securityGroupId, databaseSecurityGroupId: cp.controlPlane.databaseSecurityGroupId,
@@ -102,6 +111,8 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ...dp.outputs,
         alarmTopicArn: watch.topicArn,
         dashboardName: watch.dashboardName,
+        ...eks?.outputs,
+        ...createDataPlaneRedis(cfg, { network: vpc.refs, kmsKeyArn: key.arn, groups }),
         adminKeyCommand: cp.outputs.adminKeySecretArn.apply(arn => adminKeyReadCommand(arn, cfg.region)),
     };
 }

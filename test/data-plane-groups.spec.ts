@@ -130,8 +130,16 @@ describe("kong-hybrid:dataPlanes validation", () => {
     };
     const cases: [string, unknown, RegExp][] = [
         ["minCount above maxCount, named by index and field", [group(), group({ name: "internal", exposure: "internal", minCount: 3, maxCount: 2 })], /^kong-hybrid:dataPlanes\[1\]\.minCount = 3: must not exceed kong-hybrid:dataPlanes\[1\]\.maxCount \(2\)$/],
-        ["the EKS runtime (not wired yet)", [group({ runtime: "eks" })], /^kong-hybrid:dataPlanes\[0\]\.runtime = "eks": the EKS runtime is not wired into stacks yet; use ecs$/],
-        ["an unknown runtime", [group({ runtime: "k8s" })], /^kong-hybrid:dataPlanes\[0\]\.runtime = "k8s": must be ecs$/],
+        ["an unknown runtime", [group({ runtime: "k8s" })], /^kong-hybrid:dataPlanes\[0\]\.runtime = "k8s": must be ecs or eks$/],
+        ["an EKS group without cluster admins", [group({ runtime: "eks" })], /^kong-hybrid:eksAdminPrincipalArns = \[\]: list at least one IAM role or user ARN/],
+        ["a Fargate size on an EKS group", [group({ runtime: "eks", cpu: 1024 })], /^kong-hybrid:dataPlanes\[0\]\.cpu = 1024: applies to ecs groups only; this group's runtime is "eks"$/],
+        ["a pod size on an ECS group", [group({ cpuMillis: 2000 })], /^kong-hybrid:dataPlanes\[0\]\.cpuMillis = 2000: applies to eks groups only; this group's runtime is "ecs"$/],
+        ["a CPU request that is not whole CPUs", [group({ runtime: "eks", cpuMillis: 1500 })], /^kong-hybrid:dataPlanes\[0\]\.cpuMillis = 1500: must be a multiple of 1000/],
+        ["a memory limit below the request", [group({ runtime: "eks", memoryMiB: 2048, memoryLimitMiB: 1024 })], /^kong-hybrid:dataPlanes\[0\]\.memoryLimitMiB = 1024: must be at least memoryMiB \(2048\)$/],
+        ["an internal EKS group", [group(), group({ name: "inside", runtime: "eks", exposure: "internal" })], /^kong-hybrid:dataPlanes\[1\]\.exposure = "internal": an eks group is public only/],
+        ["a weight out of the ALB's range", [group({ weight: 1000 })], /^kong-hybrid:dataPlanes\[0\]\.weight = 1000: must be a whole number from 0 to 999$/],
+        ["a weight on an internal group", [group(), group({ name: "inside", exposure: "internal", weight: 2 })], /^kong-hybrid:dataPlanes\[1\]\.weight = 2: applies to public groups only/],
+        ["every public group at weight 0", [group({ weight: 0 })], /^kong-hybrid:dataPlanes: every public group has weight 0/],
         ["a duplicate name", [group(), group({ exposure: "internal" })], /^kong-hybrid:dataPlanes\[1\]\.name = "public": another group has this name/],
         ["an uppercase name", [group({ name: "Public" })], /^kong-hybrid:dataPlanes\[0\]\.name = "Public": must be 1-12 lowercase letters/],
         ["an unknown exposure", [group({ exposure: "private" })], /^kong-hybrid:dataPlanes\[0\]\.exposure = "private": must be public or internal$/],

@@ -4,6 +4,7 @@ import { DATABASE_DEFAULTS } from "../components/control-plane/database";
 import { DATA_PLANE_DEFAULTS } from "../components/data-plane";
 import { EDGE_DEFAULTS } from "../components/edge";
 import { DEFAULT_CPU_ARCHITECTURE } from "../components/ecs/container";
+import { DEFAULT_NODE_GROUP } from "../components/eks/cluster";
 import { CA_DEFAULTS } from "../components/private-ca";
 import { VPC_DEFAULTS } from "../components/vpc";
 import { projectDeclarations } from "../stacks/config";
@@ -43,6 +44,9 @@ const SAME: [configKey: string, componentDefault: unknown][] = [
     ["albHttpRedirect", EDGE_DEFAULTS.httpRedirect],
     ["wafRateLimit", EDGE_DEFAULTS.wafRateLimit],
     ["accessLogRetentionDays", EDGE_DEFAULTS.accessLogRetentionDays],
+    ["eksNodeInstanceType", DEFAULT_NODE_GROUP.instanceTypes[0]],
+    ["eksNodeMinSize", DEFAULT_NODE_GROUP.minSize],
+    ["eksNodeMaxSize", DEFAULT_NODE_GROUP.maxSize],
 ];
 
 describe("Pulumi.yaml defaults are the components' defaults", () => {

@@ -131,7 +131,7 @@ describe("the newcomer's path: npm run plan -- --config <file>, one case per mis
     it("--stack nope lists the stacks that exist, exit 2", async () => {
         const r = await call(plan, ["--stack", "nope"]);
         assert.strictEqual(r.code, 2);
-        assert.match(r.err, /^npm run plan: no stack "nope": the stacks are dev, groups, plugins, prod, trial /);
+        assert.match(r.err, /^npm run plan: no stack "nope": the stacks are dev, eks, groups, mixed, plugins, prod, trial /);
     });
 
     it("the trial stack (self-signed, no hosted zone) plans clean, and --json hides secrets as a preview does", async () => {

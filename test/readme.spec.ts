@@ -116,6 +116,14 @@ describe("README: generated blocks equal what the code computes now", function (
         matchesReadme("diagram-dev", fenced("mermaid", text));
     });
 
+    for (const stack of ["eks", "mixed"] as const) {
+        it(`the ${stack} diagram, as npm run plan -- --stack ${stack} --diagram writes it`, async () => {
+            const text = diagram(JSON.parse(JSON.stringify(previewJson(await plan(stack)))));
+            assert.strictEqual(await validateMermaid(text), "flowchart-v2");
+            matchesReadme(`diagram-${stack}`, fenced("mermaid", text));
+        });
+    }
+
     it("a type error in an example is caught (the check can fail)", () => {
         assert.ok(typeErrors(AUTOMATION_EXAMPLE.replace("stackName", "stack_name")).length > 0);
     });

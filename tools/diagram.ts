@@ -1,5 +1,5 @@
 // The architecture as a Mermaid flowchart, generated from a plan (the JSON `npm run plan -- --json`
-// writes): the VPC's subnet tiers, the load balancers, the Data Plane groups per runtime, the
+// writes): the VPC's subnet tiers, the load balancers, the Data Plane groups per runtime (ECS services, EKS releases), the
 // Control Plane, the database, and one arrow per allowed connection with its ports, read from the
 // security-group rules the way the policy pack reads them (policy/lib/topology.ts).
 //
@@ -9,6 +9,7 @@ import * as fs from "fs";
 import type { Plan } from "../policy/offline";
 import type { Resource } from "../policy/lib/resolver";
 import { describePorts, isInternetFacingAlb, rolesOf, roleGroups, sgRules, subnetRoutes, type SgRule } from "../policy/lib/topology";
+import { kongReleases, podSecurityGroups } from "../policy/lib/kube";
 import { T } from "../policy/lib/types";
 import { isAnyCidr, num, str } from "../policy/lib/values";
 import { serviceName, viewPlan, type PlanView } from "./estimate/plan-view";
@@ -34,7 +35,7 @@ export function diagram(plan: Plan): string {
 
     for (const lb of view.ofType(T.loadBalancer)) {
         const p = view.props(lb);
-        const listeners = g.referrers(lb, [T.listener], "loadBalancerArn").map(l => `${str(view.props(l).protocol) ?? "?"} ${num(view.props(l).port) ?? "?"}`);
+        const listeners = g.referrers(lb, [T.listener], "loadBalancerArn").map(l => `${str(view.props(l).protocol) ?? "?"} ${num(view.props(l).port) ?? "?"}${weights(view, l)}`);
         const id = nodeId("lb", lb.name);
         nodes.push({ id, shape: "box", tier: firstTier(g.refs(lb, "subnets", [T.subnet]).targets),
             label: `${isInternetFacingAlb(lb) ? "internet-facing" : "internal"} ${str(p.loadBalancerType) ?? "application"} LB ${lb.name}<br/>${listeners.join(", ")}` });
@@ -62,6 +63,36 @@ export function diagram(plan: Plan): string {
         nodes.push({ id, shape: "box", tier: firstTier(s.subnets), group: "ECS Fargate",
             label: `${role} ${serviceName(s)}<br/>${num(p.desiredCount) ?? "?"} task(s), ${size}` });
         holds(s.securityGroups, id);
+    }
+    // Kong on EKS: each release is a node in the nodes' subnets, holding the group its pods get
+    // from their SecurityGroupPolicy; the nodes themselves hold the launch template's group.
+    const nodeGroups = view.ofType(T.eksNodeGroup);
+    const podTier = nodeGroups.length > 0 ? firstTier(g.refs(nodeGroups[0], "subnetIds", [T.subnet]).targets) : undefined;
+    const releases = kongReleases(g);
+    const pods = podSecurityGroups(g, releases);
+    for (const k of releases) {
+        const v = k.values ?? {};
+        const cp = k.role === "control_plane";
+        const hpa = v.autoscaling?.enabled ? `${num(v.autoscaling.minReplicas) ?? "?"}-${num(v.autoscaling.maxReplicas) ?? "?"} pods (HPA)` : `${num(v.replicaCount) ?? "?"} pod(s)`;
+        const size = v.resources?.requests ? `, ${str(v.resources.requests.cpu) ?? "?"} CPU / ${str(v.resources.requests.memory) ?? "?"}` : "";
+        const id = nodeId(cp ? "cp" : "dp", `${k.namespace}_${k.name}`);
+        nodes.push({ id, shape: "box", tier: podTier, group: "EKS",
+            label: `${cp ? "Control Plane" : "Data Plane group"} ${k.namespace}/${k.name}<br/>${hpa}${size}` });
+        holds(pods.filter(p => p.releases.includes(k)).flatMap(p => p.groups), id);
+    }
+    for (const ng of nodeGroups) {
+        const p = view.props(ng);
+        const scaling = p.scalingConfig ?? {};
+        const id = nodeId("nodes", ng.name);
+        nodes.push({ id, shape: "box", tier: podTier, group: "EKS",
+            label: `EKS nodes ${ng.name}<br/>${num(scaling.minSize) ?? "?"}-${num(scaling.maxSize) ?? "?"} × ${(p.instanceTypes ?? []).join(", ")}` });
+        const lt = p.launchTemplate;
+        for (const t of g.refs(ng, "launchTemplate", [T.launchTemplate], lt?.id ?? lt).targets) holds(g.refs(t, "vpcSecurityGroupIds", [T.securityGroup]).targets, id);
+    }
+    for (const c of view.ofType("aws:eks/cluster:Cluster")) {
+        const id = nodeId("eks", c.name);
+        nodes.push({ id, shape: "box", tier: podTier, group: "EKS", label: `EKS API ${c.name}<br/>Kubernetes ${str(view.props(c).version) ?? "?"}, control plane ENIs` });
+        holds(g.refs(c, "vpcConfig", [T.securityGroup], view.props(c).vpcConfig?.securityGroupIds).targets, id);
     }
     for (const c of view.ofType(T.rdsCluster)) {
         const p = view.props(c);
@@ -148,6 +179,14 @@ export function diagram(plan: Plan): string {
         lines.push(text ? `    ${from} -->|"${text}"| ${to}` : `    ${from} --> ${to}`);
     }
     return lines.join("\n") + "\n";
+}
+
+/** A weighted forward's split, e.g. " → dp-ecs-edge-tg ×3, dp-eks-edge-tg ×1"; empty for a plain forward. */
+function weights(view: PlanView, listener: Resource): string {
+    const groups = view.props(listener).defaultActions?.[0]?.forward?.targetGroups;
+    if (!Array.isArray(groups) || groups.length < 2) return "";
+    const name = (arn: unknown) => view.graph.refs(listener, "defaultActions", [T.targetGroup], arn).targets[0]?.name ?? "?";
+    return ` → ${groups.map((t: any) => `${name(t.arn)} ×${num(t.weight) ?? 1}`).join(", ")}`;
 }
 
 /** Each subnet's tier, from its routes: an internet-gateway route, another default route (NAT), or none. */

@@ -103,6 +103,10 @@ const COMPONENTS: Record<string, string> = {
     "kong:dataplane:DataPlane": "DataPlane",
     "kong:edge:Edge": "Edge",
     "kong:edge:InternalLoadBalancer": "InternalLoadBalancer",
+    "kong:eks:EksCluster": "EksCluster",
+    "kong:eks:ClusterAddons": "ClusterAddons",
+    "kong:eks:KongRelease": "KongRelease",
+    "kong:eks:DataPlaneRedis": "DataPlaneRedis",
 };
 
 function groupOf(r: PlannedResource, byUrn: Map<string, PlannedResource>): string {
@@ -136,14 +140,24 @@ export function keyChoices(run: ProgramRun, cfg: StackConfig): string[] {
         const count = scaling ? `${scaling.inputs.minCapacity}-${scaling.inputs.maxCapacity} tasks` : "";
         return `${g.name} (${size}, ${count}${cfg.dataPlane.spotPercent ? `, ${cfg.dataPlane.spotPercent}% on Spot` : ""}${edge})`;
     });
+    // EKS groups: pods sized by the config, replicas by the HPA (the release's values say the same).
+    for (const d of cfg.dataPlanes.filter(d => d.runtime === "eks" && d.eks)) {
+        groups.push(`dp-${d.name} (EKS, ${d.eks!.cpuMillis}m CPU / ${d.eks!.memoryMiB}-${d.eks!.memoryLimitMiB} MiB, ${d.minCount}-${d.maxCount} pods at ${d.eks!.targetCpuPercent}% CPU, behind the ALB, weight ${d.weight})`);
+    }
+    const eksCp = cfg.controlPlaneRuntime === "eks" && cfg.eks ? cfg.eks.controlPlane : undefined;
+    const cpLine = eksCp
+        ? `EKS, ${eksCp.replicas} pod(s), ${eksCp.cpuMillis}m CPU / ${eksCp.memoryMiB}-${eksCp.memoryLimitMiB} MiB`
+        : `${cfg.controlPlane.desiredCount} task(s), ${cfg.controlPlane.cpu} CPU units / ${cfg.controlPlane.memory} MiB`;
     const image = (k: { image: string; edition: string }) => `${k.image} (${k.edition === "oss" ? "open source" : "Enterprise"})`;
     return [
         `  region      ${cfg.region}, ${zones.length} AZs: ${zones.join(", ")}`,
         `  NAT         ${cfg.network.natMode}${cfg.network.natMode === "instance" ? ` (${cfg.network.natInstanceType})` : ""}`,
         `  CA          ${cfg.ca.mode}${cfg.ca.mode === "acm-pca" ? ` (${cfg.ca.pcaUsageMode})` : ""}`,
         `  images      CP ${image(cfg.kong.controlPlane)}, DP ${cfg.kong.dataPlane.image === cfg.kong.controlPlane.image ? "the same" : image(cfg.kong.dataPlane)}`,
-        `  CP          ${cfg.controlPlane.desiredCount} task(s), ${cfg.controlPlane.cpu} CPU units / ${cfg.controlPlane.memory} MiB; Aurora ${cfg.database.minCapacity}-${cfg.database.maxCapacity} ACU${cfg.database.reader ? " + reader" : ""}`,
+        `  CP          ${cpLine}; Aurora ${cfg.database.minCapacity}-${cfg.database.maxCapacity} ACU${cfg.database.reader ? " + reader" : ""}`,
         `  DP groups   ${groups.join("; ") || "none"}`,
+        ...(cfg.eks ? [`  EKS         ${cfg.eks.nodeGroup.minSize}-${cfg.eks.nodeGroup.maxSize} × ${cfg.eks.nodeGroup.instanceTypes.join(", ")} (${cfg.eks.nodeGroup.amiType}), API ${cfg.eks.publicAccessCidrs.length ? `public for ${cfg.eks.publicAccessCidrs.join(", ")}` : "private only"}`] : []),
+        ...(cfg.redis ? [`  Redis       ${cfg.redis.nodes} × ${cfg.redis.nodeType}, TLS and AUTH, from the DP groups only`] : []),
         `  edge        https://${cfg.edge.domain}/ (${cfg.edge.hostedZoneName ? `ACM certificate, zone ${cfg.edge.hostedZoneName}` : "self-signed certificate, no DNS record"})`,
     ];
 }

@@ -3,7 +3,7 @@ import { planStack, type PlannedResource, type ProgramRun } from "../../offline/
 // Plans are deterministic: run each stack once per test process and share the result.
 const plans = new Map<string, Promise<ProgramRun>>();
 
-export function plan(stack: "dev" | "prod"): Promise<ProgramRun> {
+export function plan(stack: "dev" | "prod" | "eks" | "mixed"): Promise<ProgramRun> {
     let p = plans.get(stack);
     if (!p) plans.set(stack, (p = planStack(stack)));
     return p;
