@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkRefs } from "../components/contracts";
-import { ControlPlane, controlPlaneHostname } from "../components/control-plane";
+import { ControlPlane, controlPlaneHostname, type ConfigExportTarget } from "../components/control-plane";
 import type { PullThroughCache } from "../components/ecs/image-source";
 import { PrivateCa } from "../components/private-ca";
 import { AdminKey, Database } from "../components/database";
@@ -15,6 +15,8 @@ export interface ControlPlanePlatform {
     availabilityZones?: string[];
     /** The stack's ECR pull-through cache, when imageSource is ecr-pull-through. */
     pullThroughCache?: PullThroughCache;
+    /** The configuration export bucket, when the CP may sleep (stacks/cp-scaler.ts). */
+    configExport?: ConfigExportTarget;
 }
 
 export interface ControlPlaneStack {
@@ -90,6 +92,8 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
         adminKey,
         adminAllowedCidrs: cfg.edge.adminAllowedCidrs,
         logRetentionDays: cfg.logs.retentionDays,
+        configExport: platform.configExport,
+        externallyScaled: cfg.controlPlane.scaleToZero !== undefined,
         tags: { ...cfg.tags },
     });
     return {

@@ -4,6 +4,7 @@ import { DataPlane, type LoadBalancerAttachment } from "../components/data-plane
 import type { PullThroughCache } from "../components/ecs/image-source";
 import { Edge } from "../components/edge";
 import { InternalLoadBalancer } from "../components/internal-lb";
+import type { ConfigExportTarget } from "../components/control-plane";
 import type { StackConfig } from "./config";
 import type { DataPlaneGroupConfig } from "./data-planes-config";
 import type { GroupArrows } from "./network";
@@ -24,6 +25,8 @@ export interface DataPlanePlatform {
     kmsKeyArn: pulumi.Input<string>;
     /** The stack's ECR pull-through cache, when imageSource is ecr-pull-through. */
     pullThroughCache?: PullThroughCache;
+    /** The CP's configuration export, when the CP may sleep (stacks/cp-scaler.ts). */
+    configExport?: ConfigExportTarget;
 }
 
 export interface DataPlaneOutputs {
@@ -111,6 +114,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
             logRetentionDays: cfg.logs.retentionDays,
             namePrefix: cfg.name,
             loadBalancer,
+            configExport: platform.configExport,
             tags: { ...cfg.tags },
         });
         groups[name] = group;

@@ -5,6 +5,7 @@ import { StackKey } from "../components/kms";
 import { Vpc } from "../components/vpc";
 import { checkAgainstRegion, type StackConfig } from "./config";
 import { createControlPlane } from "./control-plane";
+import { createConfigExport, createCpScaler } from "./cp-scaler";
 import { adminKeyReadCommand, createDataPlanes, EDGE_NAME } from "./data-plane";
 import { drawSecurityGroupTable } from "./network";
 import { parseClusterArn } from "../components/ecs/arn";
@@ -49,6 +50,8 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
     });
 
     const pullThroughCache = cfg.kong.imageSource === "ecr-pull-through" ? createPullThroughCache(cfg.name) : undefined;
+    // cpScaleToZero: the CP exports its configuration here and new DPs load it (undefined when off).
+    const configExport = createConfigExport(cfg, key.arn);
 
     // The CA first: the CP certificate must name the DNS name Cloud Map will serve.
     const cp = createControlPlane(cfg, {
@@ -57,14 +60,18 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ecsClusterArn: cluster.arn,
         availabilityZones,
         pullThroughCache,
+        configExport,
     });
 
     // DP services name FARGATE_SPOT in their strategy: ECS rejects that before the cluster has it.
     const clusterWithProviders = pulumi.all([cluster.arn, capacityProviders.id]).apply(([arn]) => arn);
     const dp = createDataPlanes(cfg, {
         network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache,
-        accountId: cluster.arn.apply(arn => parseClusterArn(arn).account),
+        accountId: cluster.arn.apply(arn => parseClusterArn(arn).account), configExport,
     }, cp.controlPlane.contract, cp.pki);
+    const scaler = configExport
+        ? createCpScaler(cfg, { ecsClusterArn: cluster.arn, controlPlane: cp.controlPlane, groups: dp.groups, configExport, kmsKeyArn: key.arn })
+        : undefined;
 
     // Every security-group arrow between the components above, in one place.
     drawSecurityGroupTable({
@@ -88,6 +95,7 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ecsClusterArn: cluster.arn,
         ...cp.outputs,
         ...dp.outputs,
+        ...scaler?.outputs,
         adminKeyCommand: cp.outputs.adminKeySecretArn.apply(arn => adminKeyReadCommand(arn, cfg.region)),
     };
 }
