@@ -502,6 +502,16 @@ function parseRelations(v: Record<string, any>, images: { cpImage?: KongImage; d
     if (v.cpScaleToZero === true && v.cpDesiredCount === 0) {
         problems.push(`${PROJECT}:cpDesiredCount = 0: with cpScaleToZero the controller starts the CP at cpDesiredCount tasks; use 1 or more (the controller stops it when idle)`);
     }
+    // Enterprise DPs import the fallback export of their own exact version, which only a CP of that version writes.
+    if (v.cpScaleToZero === true && cpImage?.edition === "enterprise") {
+        const reported = new Set<KongImage>();
+        for (const [i, g] of dataPlanes.entries()) {
+            if (g.kong.version === cpImage.version || reported.has(g.kong)) continue;
+            reported.add(g.kong);
+            const key = g.kong === dpImage ? "dataPlaneKongImage" : `dataPlanes[${i}].image`;
+            problems.push(`${PROJECT}:${key} = ${JSON.stringify(g.kong.image)}: with cpScaleToZero an Enterprise DP must run the CP's exact version ${cpImage.version}; it imports only the fallback configuration its own version exports`);
+        }
+    }
     if (v.adminAllowedCidrs) problems.push(...validateAdminAllowedCidrs(v.adminAllowedCidrs).map(p => problemLine(p, f => `${PROJECT}:${f}`)));
     if (v.production === true && v.adminAllowedCidrs) problems.push(...productionAdminProblems(v.adminAllowedCidrs));
     // Without NAT, tasks reach only what the VPC endpoints serve: images from private ECR (or the

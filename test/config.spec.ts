@@ -54,6 +54,10 @@ describe("config validation", () => {
         ["cooldown beyond a day", { cpScaleToZeroCooldownMinutes: "1441" }, /^kong-hybrid:cpScaleToZeroCooldownMinutes = 1441: must be a whole number from 0 to 1440$/],
         ["sync wait of 0", { cpScaleToZeroSyncWaitMinutes: "0" }, /^kong-hybrid:cpScaleToZeroSyncWaitMinutes = 0: must be a whole number from 1 to 60$/],
         ["export margin not a number", { cpScaleToZeroExportMarginSeconds: "1m" }, /^kong-hybrid:cpScaleToZeroExportMarginSeconds = "1m": must be a whole number$/],
+        ["an Enterprise DP older than the CP while the CP may sleep", {
+            cpScaleToZero: "true", kongImage: "kong/kong-gateway:3.15.0.4", dataPlaneKongImage: "kong/kong-gateway:3.14.0.13",
+            kongLicenseSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kong-licence-AbCdEf",
+        }, /^kong-hybrid:dataPlaneKongImage = "kong\/kong-gateway:3\.14\.0\.13": with cpScaleToZero an Enterprise DP must run the CP's exact version 3\.15\.0\.4; it imports only the fallback configuration its own version exports$/],
         ["a controller that would wake the CP to 0 tasks", { cpScaleToZero: "true", cpDesiredCount: "0" }, /^kong-hybrid:cpDesiredCount = 0: with cpScaleToZero the controller starts the CP at cpDesiredCount tasks; use 1 or more/],
         ["DP min above max", { dpMinCount: "5", dpMaxCount: "2" }, /^kong-hybrid:dpMinCount = 5: must not exceed kong-hybrid:dpMaxCount \(2\)$/],
         ["DP desired outside min..max", { dpMinCount: "2", dpMaxCount: "4", dpDesiredCount: "9" }, /^kong-hybrid:dpDesiredCount = 9: must be 0/],
