@@ -12,6 +12,8 @@ export const KEY_TYPES = {
     imageSource: "string", deckImage: "string",
     kongImage: "string", dataPlaneKongImage: "string", kongLicenseSecretArn: "string",
     cpCpu: "integer", cpMemory: "integer", cpDesiredCount: "integer",
+    cpScaleToZero: "boolean", cpScaleToZeroSyncWaitMinutes: "integer", cpScaleToZeroCooldownMinutes: "integer",
+    cpScaleToZeroExtendMinutes: "integer", cpScaleToZeroExportMarginSeconds: "integer", cpScaleToZeroStartTimeoutMinutes: "integer",
     dbEngineVersion: "string", dbMinCapacity: "string", dbMaxCapacity: "string", dbSecondsUntilAutoPause: "integer",
     dbBackupRetentionDays: "integer", dbReader: "boolean",
     caMode: "string", caPcaUsageMode: "string", certValidityDays: "integer", certRenewBeforeDays: "integer",

@@ -11,11 +11,12 @@ import { problemLine } from "./problems";
 import { DATABASE_NAME } from "./control-plane/database";
 import { allowOnly, redeployStateMachine, serviceAssumeRolePolicy } from "./control-plane/rotation";
 import type { AdminKeyRefs, DatabaseRefs } from "./database";
-import { controlPlaneContainers, migrationsFinishCommand } from "./control-plane/task";
+import { CONTAINER, controlPlaneContainers, migrationsFinishCommand } from "./control-plane/task";
 import { parseClusterArn } from "./ecs/arn";
 import { runtimePlatform, type CpuArchitecture } from "./ecs/container";
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
 import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
+import { controlPlaneExport, controlPlaneExportWritePolicy, databaseSettingsOf, spliceTaskAdditions } from "./cp-scaler/export";
 
 // The Control Plane (docs/facts/design.md §1): Kong with role=control_plane on ECS
 // Fargate in the private subnets, registered in a Cloud Map private DNS namespace so DPs reach it by
@@ -72,8 +73,21 @@ export interface ControlPlaneArgs {
     cpuArchitecture?: CpuArchitecture;
     /** An ECR pull-through cache of ECR Public: images it serves are pulled through it. @default none (images as written) */
     pullThroughCache?: PullThroughCache;
+    /**
+     * The bucket the CP exports its configuration to, for DPs that start while it sleeps
+     * (components/cp-scaler/export.ts), encrypted with kmsKeyArn. @default none (no export)
+     */
+    configExport?: ConfigExportTarget;
+    /** Something else (the scale-to-zero controller) owns the service's desired count: `pulumi up` leaves it alone. @default false */
+    externallyScaled?: boolean;
     /** Tags on every AWS resource. @default {} */
     tags?: Record<string, string>;
+}
+
+/** Where a Kong task's configuration export lives (ConfigExportBucket). */
+export interface ConfigExportTarget {
+    bucketName: pulumi.Input<string>;
+    bucketArn: pulumi.Input<string>;
 }
 
 /** The CP's private DNS name for a stack name prefix: cp.<prefix>.internal (Cloud Map service "cp"). */
@@ -108,6 +122,9 @@ export class ControlPlane extends pulumi.ComponentResource {
     public readonly adminKeySecretArn: pulumi.Output<string>;
     public readonly taskDefinitionArn: pulumi.Output<string>;
     public readonly serviceName: pulumi.Output<string>;
+    public readonly serviceArn: pulumi.Output<string>;
+    /** The kong container's log group (the Admin API access log is there). */
+    public readonly kongLogGroupName: pulumi.Output<string>;
     /** `aws ecs run-task …` running `kong migrations finish` once (after an upgrade, when old CP tasks are gone). */
     public readonly migrationsFinishCommand: pulumi.Output<string>;
 
@@ -137,7 +154,7 @@ export class ControlPlane extends pulumi.ComponentResource {
         // A task that starts before these exist fails (and counts against the circuit breaker):
         // the agent needs the role policies to pull and read secrets, migrations need the writer.
         const startsAfter: pulumi.Resource[] = [
-            roles.execution, roles.executionPolicy, roles.task, ...db.instances, adminKey.version,
+            roles.execution, roles.executionPolicy, roles.task, ...(roles.taskPolicy ? [roles.taskPolicy] : []), ...db.instances, adminKey.version,
             logs.kong, logs.migrations, logs.adminBootstrap, ...(args.pullThroughCache?.rule ? [args.pullThroughCache.rule] : []),
         ];
         const service = new aws.ecs.Service(`${name}-service`, {
@@ -158,7 +175,12 @@ export class ControlPlane extends pulumi.ComponentResource {
             enableEcsManagedTags: true,
             enableExecuteCommand: false,
             tags: ctx.tags,
-        }, { parent: this, dependsOn: startsAfter });
+        }, {
+            parent: this,
+            dependsOn: startsAfter,
+            // The controller stops and starts the CP: a deploy must not undo a sleep or a wake.
+            ...(args.externallyScaled ? { ignoreChanges: ["desiredCount"] } : {}),
+        });
         createRotationRedeploy(ctx, db.rotationRuleName, args.ecsClusterArn, service);
 
         this.hostname = args.hostname;
@@ -177,6 +199,8 @@ export class ControlPlane extends pulumi.ComponentResource {
         this.adminKeySecretArn = adminKey.secretArn;
         this.taskDefinitionArn = taskDefinition.arn;
         this.serviceName = service.name;
+        this.serviceArn = service.arn;
+        this.kongLogGroupName = logs.kong.name;
         this.migrationsFinishCommand = pulumi.all([ctx.cluster.region, args.ecsClusterArn, taskDefinition.arn, pulumi.all(args.network.privateSubnetIds), sg.id])
             .apply(([region, clusterArn, taskDefinitionArn, subnetIds, securityGroupId]) => migrationsFinishCommand({
                 region, clusterArn, taskDefinitionArn, subnetIds, securityGroupId,
@@ -314,13 +338,20 @@ function createTaskRoles(ctx: Context, args: ControlPlaneArgs, grants: { secretA
                 pullThroughRepositoryArns: pullThroughRepositoryArns(images, args.pullThroughCache, c.partition, c.account, c.region),
             }))),
     }, { parent });
-    // The Kong processes call no AWS API: the task role has no policy at all.
+    // The Kong processes call no AWS API: without a configuration export the task role has no policy at all.
     const task = new aws.iam.Role(`${name}-task`, {
-        description: "Kong CP tasks: no AWS permissions",
+        description: args.configExport ? "Kong CP tasks: write the configuration export" : "Kong CP tasks: no AWS permissions",
         assumeRolePolicy: cluster.apply(c => JSON.stringify(ecsTaskRoleAssumeRolePolicy(c.partition, c.region, c.account))),
         tags,
     }, { parent });
-    return { execution, executionPolicy, task };
+    // The export's S3 and KMS grants go on the task role (the sidecars' credentials), never the execution role.
+    const taskPolicy = args.configExport ? new aws.iam.RolePolicy(`${name}-config-export`, {
+        role: task.id,
+        policy: pulumi.all([args.configExport.bucketArn, args.kmsKeyArn, cluster]).apply(([bucketArn, kmsKeyArn, c]) => JSON.stringify(controlPlaneExportWritePolicy({
+            kong: args.kong, bucketArn, kmsKeyArn, region: c.region,
+        }))),
+    }, { parent }) : undefined;
+    return { execution, executionPolicy, task, taskPolicy };
 }
 
 /** The Fargate task: migrations init container, kong, and the decK admin bootstrap sidecar. */
@@ -340,15 +371,17 @@ function createTaskDefinition(
     const tls = args.pki.controlPlaneTls;
     const containerDefinitions = pulumi.all([
         deps.db.endpoint, deps.db.masterSecretArn, tls.secretArn, tls.versionId ?? pulumi.output(""), adminKeyValueFrom(deps.adminKey),
-        pulumi.all([deps.logs.kong.name, deps.logs.migrations.name, deps.logs.adminBootstrap.name]), cluster, pulumi.output(args.pluginImage?.imageRef),
-    ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminKeyValueFrom, [kongLog, migrationsLog, bootstrapLog], { account, region }, pluginImage]) => {
+        pulumi.all([deps.logs.kong.name, deps.logs.migrations.name, deps.logs.adminBootstrap.name]), cluster,
+        pulumi.all([args.configExport?.bucketName ?? "", args.kmsKeyArn, pulumi.output(args.pluginImage?.imageRef)]),
+    ]).apply(([dbHost, dbSecret, tlsSecret, tlsVersion, adminKeyValueFrom, [kongLog, migrationsLog, bootstrapLog], { account, region }, [exportBucket, kmsKeyArn, pluginImage]]) => {
         const settings = controlPlaneSettings({
             vcpus: cpu / 1024,
             database: { host: dbHost, port: PORTS.postgres, name: DATABASE_NAME, credentialsSecretArn: dbSecret },
             customPlugins: args.pluginImage?.pluginNames,
         });
-        return JSON.stringify(controlPlaneContainers({
-            kongImage: pluginImage ?? containerImage(args.kong.image, args.pullThroughCache, account, region),
+        const kongImage = pluginImage ?? containerImage(args.kong.image, args.pullThroughCache, account, region);
+        const containers = controlPlaneContainers({
+            kongImage,
             deckImage: containerImage(args.deckImage ?? DECK_IMAGE, args.pullThroughCache, account, region),
             region,
             kongEnv: toContainerEnv(settings, args.kong, {
@@ -359,7 +392,15 @@ function createTaskDefinition(
             adminBootstrapState: adminBootstrapState({ controlPlaneHostname: args.hostname, adminAllowedCidrs: args.adminAllowedCidrs }),
             adminKeyValueFrom,
             logGroups: { kong: kongLog, migrations: migrationsLog, adminBootstrap: bootstrapLog },
-        }));
+        });
+        if (!args.configExport) return { containerDefinitions: JSON.stringify(containers), volumes: [] };
+        const kong = containers.find(c => c.name === CONTAINER.kong)!;
+        const db = databaseSettingsOf(kong);
+        const spliced = spliceTaskAdditions(containers, controlPlaneExport({
+            kong: args.kong, bucket: exportBucket, kmsKeyArn, region, logConfiguration: kong.logConfiguration,
+            image: kongImage, databaseEnvironment: db.environment, databaseSecrets: db.secrets,
+        }), args.kong, CONTAINER.kong);
+        return { containerDefinitions: JSON.stringify(spliced.containers), volumes: spliced.volumes };
     });
     return new aws.ecs.TaskDefinition(`${name}-task`, {
         family: name,
@@ -370,7 +411,9 @@ function createTaskDefinition(
         runtimePlatform: runtimePlatform(args.cpuArchitecture),
         executionRoleArn: deps.roles.execution.arn,
         taskRoleArn: deps.roles.task.arn,
-        containerDefinitions,
+        containerDefinitions: containerDefinitions.apply(t => t.containerDefinitions),
+        // Only with an export: a task definition without volumes stays as it was.
+        ...(args.configExport ? { volumes: containerDefinitions.apply(t => t.volumes) } : {}),
         tags,
     }, { parent });
 }

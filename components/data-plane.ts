@@ -12,6 +12,8 @@ import { awslogs, runtimePlatform, type ContainerDefinition, type CpuArchitectur
 import { containerImage, pullThroughRepositoryArns, type PullThroughCache } from "./ecs/image-source";
 import { ecrRepositoryArn, ecsExecutionRoleAssumeRolePolicy, ecsTaskRoleAssumeRolePolicy, executionRolePolicy } from "./ecs/task-iam";
 import { distinctEgress, type EgressTarget } from "./network/traffic";
+import { dataPlaneExportReadPolicy, dataPlaneFallback, dataPlaneWakeEnvironment, spliceTaskAdditions } from "./cp-scaler/export";
+import type { ConfigExportTarget } from "./control-plane";
 
 // One Data Plane group on ECS Fargate: its security group, task definition, service and
 // autoscaling. It attaches to a load balancer it does not own (the stack's shared edge, or an
@@ -107,6 +109,11 @@ export interface DataPlaneArgs {
     namePrefix?: string;
     /** The load balancer in front. @default undefined: no load balancer (clients reach the tasks some other way). */
     loadBalancer?: LoadBalancerAttachment;
+    /**
+     * The CP's configuration export: a new task loads it before Kong starts, so it serves while the
+     * CP sleeps (components/cp-scaler/export.ts). Decrypted with kmsKeyArn. @default none
+     */
+    configExport?: ConfigExportTarget;
     /** @default {} */
     tags?: Record<string, string>;
 }
@@ -233,20 +240,31 @@ export function createDataPlaneRoles(name: string, args: DataPlaneArgs, kong: Ko
                 pullThroughRepositoryArns: args.pluginImage ? [] : pullThroughRepositoryArns([kong.image], args.pullThroughCache, c.partition, c.account, c.region),
             }))),
     }, parent);
-    // The DP calls no AWS API: its task role has no permissions at all.
+    // Kong calls no AWS API: without a configuration export the task role has no permissions at all.
     const taskRole = new aws.iam.Role(`${name}-task-role`, {
-        description: `Kong DP ${name} tasks (no AWS permissions)`,
+        description: args.configExport ? `Kong DP ${name} tasks: read the CP's configuration export` : `Kong DP ${name} tasks (no AWS permissions)`,
         assumeRolePolicy: cluster.apply(c => JSON.stringify(ecsTaskRoleAssumeRolePolicy(c.partition, c.region, c.account))),
         tags: args.tags,
     }, parent);
-    return { executionRole, executionPolicy, taskRole };
+    // The init container (or Enterprise Kong) reads the export as the task, never as the ECS agent.
+    const taskPolicy = args.configExport ? new aws.iam.RolePolicy(`${name}-config-export`, {
+        role: taskRole.id,
+        policy: pulumi.all([args.configExport.bucketArn, args.kmsKeyArn, cluster]).apply(([bucketArn, kmsKeyArn, c]) => JSON.stringify(dataPlaneExportReadPolicy({
+            kong, bucketArn, kmsKeyArn, region: c.region,
+        }))),
+    }, parent) : undefined;
+    return { executionRole, executionPolicy, taskRole, taskPolicy };
 }
 
-/** The container definitions JSON: Kong's env and secrets, ports, graceful stop, logs. */
-export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: KongImage, cpu: number, cluster: Cluster, logGroupName: pulumi.Output<string>): pulumi.Output<string> {
+/**
+ * The container definitions JSON (Kong's env and secrets, ports, graceful stop, logs) and the task
+ * volumes. With a configuration export, the fallback is spliced in (an init container for open
+ * source, Kong's own import for Enterprise) and Kong caches a failed CP lookup only briefly.
+ */
+export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: KongImage, cpu: number, cluster: Cluster, logGroupName: pulumi.Output<string>): pulumi.Output<{ containerDefinitions: string; volumes: { name: string }[] }> {
     return pulumi
-        .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, logGroupName, cluster, pulumi.output(args.pluginImage?.imageRef)])
-        .apply(([tlsSecretArn, tlsSecretVersionId, logGroup, { account, region }, pluginImage]) => {
+        .all([args.pki.dataPlaneTls.secretArn, args.pki.dataPlaneTls.versionId, logGroupName, cluster, args.configExport?.bucketName ?? "", args.kmsKeyArn, pulumi.output(args.pluginImage?.imageRef)])
+        .apply(([tlsSecretArn, tlsSecretVersionId, logGroup, { account, region }, exportBucket, kmsKeyArn, pluginImage]) => {
             const env = dataPlaneContainerEnv({
                 kong, vcpus: cpu / 1024, clusterAddress: args.controlPlane.clusterAddress, serverName: args.controlPlane.serverName,
                 tlsSecretArn, tlsSecretVersionId, vpcCidr: args.network.vpcCidr, licenseSecretArn: args.licenseSecretArn,
@@ -267,7 +285,11 @@ export function dataPlaneContainers(name: string, args: DataPlaneArgs, kong: Kon
                 ulimits: [{ name: "nofile", softLimit: 65535, hardLimit: 65535 }],
                 logConfiguration: awslogs(logGroup, region, name),
             };
-            return JSON.stringify([kongContainer]);
+            if (!args.configExport) return { containerDefinitions: JSON.stringify([kongContainer]), volumes: [] };
+            const fallback = dataPlaneFallback({ kong, bucket: exportBucket, kmsKeyArn, region, logConfiguration: kongContainer.logConfiguration });
+            fallback.kong.environment.push(...dataPlaneWakeEnvironment());
+            const spliced = spliceTaskAdditions([kongContainer], fallback, kong, CONTAINER_NAME);
+            return { containerDefinitions: JSON.stringify(spliced.containers), volumes: spliced.volumes };
         });
 }
 
@@ -315,6 +337,8 @@ export class DataPlane extends pulumi.ComponentResource {
     public readonly logGroupName: pulumi.Output<string>;
     public readonly executionRoleArn: pulumi.Output<string>;
     public readonly taskRoleArn: pulumi.Output<string>;
+    /** The group's target group, when it sits behind a load balancer. */
+    public readonly targetGroupArn?: pulumi.Output<string>;
 
     constructor(name: string, args: DataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:dataplane:DataPlane", name, {}, opts);
@@ -339,7 +363,8 @@ export class DataPlane extends pulumi.ComponentResource {
             kmsKeyId: args.kmsKeyArn,
             tags: args.tags,
         }, parent);
-        const { executionRole, executionPolicy, taskRole } = createDataPlaneRoles(name, args, kong, cluster, logGroup.arn, parent);
+        const { executionRole, executionPolicy, taskRole, taskPolicy } = createDataPlaneRoles(name, args, kong, cluster, logGroup.arn, parent);
+        const containers = dataPlaneContainers(name, args, kong, cpu, cluster, logGroup.name);
 
         const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
             family: `${args.namePrefix ?? "kong"}-${name}`,
@@ -350,7 +375,9 @@ export class DataPlane extends pulumi.ComponentResource {
             runtimePlatform: runtimePlatform(args.cpuArchitecture),
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
-            containerDefinitions: dataPlaneContainers(name, args, kong, cpu, cluster, logGroup.name),
+            containerDefinitions: containers.apply(c => c.containerDefinitions),
+            // Only with an export: a task definition without volumes stays as it was.
+            ...(args.configExport ? { volumes: containers.apply(c => c.volumes) } : {}),
             tags: args.tags,
         }, parent);
 
@@ -381,7 +408,7 @@ export class DataPlane extends pulumi.ComponentResource {
                 ...(lb ? [lb.listener] : []),
                 // A task started before these fails to pull, read its TLS secret or log, and the
                 // circuit breaker counts it.
-                executionRole, executionPolicy, taskRole, logGroup,
+                executionRole, executionPolicy, taskRole, logGroup, ...(taskPolicy ? [taskPolicy] : []),
                 ...(args.pullThroughCache?.rule ? [args.pullThroughCache.rule] : []),
             ],
         });
@@ -394,6 +421,7 @@ export class DataPlane extends pulumi.ComponentResource {
         this.logGroupName = logGroup.name;
         this.executionRoleArn = executionRole.arn;
         this.taskRoleArn = taskRole.arn;
+        this.targetGroupArn = lb ? pulumi.output(lb.targetGroupArn) : undefined;
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
             serviceName: this.serviceName,

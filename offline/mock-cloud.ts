@@ -208,9 +208,16 @@ export const ID_OF: Record<string, IdFn> = {
     // rule-targetId on the default bus (TargetCreateResourceID, internal/service/events/id.go); imported as rule/targetId.
     "aws:cloudwatch/eventTarget:EventTarget": (c, i) => onBus(i.eventBusName, `${i.rule}-${c.targetId}`, "-"),
     "aws:cloudwatch/logGroup:LogGroup": (_c, _i, x) => x.physicalName,
-    // The alarm's and the dashboard's name: d.SetId(name) (internal/service/cloudwatch/metric_alarm.go, dashboard.go).
-    "aws:cloudwatch/metricAlarm:MetricAlarm": (_c, _i, x) => x.physicalName,
+    // The names: d.SetId(name) (internal/service/logs/metric_filter.go, internal/service/cloudwatch/metric_alarm.go, dashboard.go).
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": (_c, i, x) => i.name ?? x.physicalName,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (_c, i, x) => i.name ?? x.physicalName,
     "aws:cloudwatch/dashboard:Dashboard": (_c, i) => i.dashboardName,
+    // The function name: d.SetId(functionName) (internal/service/lambda/function.go).
+    "aws:lambda/function:Function": (_c, i, x) => i.name ?? x.physicalName,
+    // The statement id, Terraform's unique name when none is given (internal/service/lambda/permission.go).
+    "aws:lambda/permission:Permission": (_c, i, x) => i.statementId ?? terraformUniqueId(x.hash),
+    // The parameter name: d.SetId(name) (internal/service/ssm/parameter.go).
+    "aws:ssm/parameter:Parameter": (_c, i, x) => i.name ?? x.physicalName,
     // The VPC's default security group: the same id the Vpc reports as defaultSecurityGroupId.
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (_c, i) => defaultSecurityGroupId(i.vpcId),
     // Imported as rtb_destination, stored as r-<rtb><crc32(destination)> (RouteCreateID, internal/service/ec2/vpc_route.go).

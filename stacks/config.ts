@@ -19,6 +19,8 @@ import { coveredShare, wholeInternetFamilies } from "../policy/lib/cidr";
 import { subscriptionProblems, type Subscription } from "../components/observability";
 import type { CpuArchitecture } from "../components/ecs/container";
 import { pluginSetProblems, readPluginFolder } from "../components/kong/plugins";
+import { SETTING_KEYS } from "../components/cp-scaler/config";
+import { DEFAULT_SETTINGS, type ScalerSettings } from "../components/cp-scaler/decision";
 
 // One typed, frozen view of a stack's config. Pulumi.yaml declares every key (type, default,
 // description); this module applies those defaults itself, so the program behaves the same under
@@ -64,7 +66,13 @@ export interface StackConfig {
     /** CPU of every Fargate task (kong and kong/deck publish linux/arm64 and linux/amd64). */
     cpuArchitecture: CpuArchitecture;
     alarms: { subscriptions: readonly Subscription[] };
-    controlPlane: { cpu: number; memory: number; desiredCount: number };
+    controlPlane: {
+        cpu: number;
+        memory: number;
+        desiredCount: number;
+        /** The scale-to-zero controller's timings (cpScaleToZero*; desiredCount = cpDesiredCount), or undefined when off. */
+        scaleToZero?: ScalerSettings;
+    };
     database: {
         engineVersion: string;
         minCapacity: number;
@@ -219,6 +227,8 @@ const RULES: Record<string, z.ZodType> = {
     natInstanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t4g.nano"),
     interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS, { message: `items must be among ${INTERFACE_ENDPOINTS.join(", ")}` })),
     cpDesiredCount: int(0, 10),
+    // The controller's timings: ranges from components/cp-scaler/config.ts (cpDesiredCount is the CP's own key above).
+    ...Object.fromEntries(Object.entries(SETTING_KEYS).filter(([key]) => key !== "cpDesiredCount").map(([key, { min, max }]) => [key, int(min, max)])),
     dbEngineVersion: z.string().regex(/^\d+\.\d+$/, "must be an Aurora PostgreSQL version such as 16.6"),
     dbMinCapacity: acu(0),
     dbMaxCapacity: acu(1),
@@ -352,7 +362,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         kong: { controlPlane: cpImage!, dataPlane: dpImage!, licenseSecretArn: licence || undefined, imageSource, deckImage, ...(plugins ? { plugins } : {}) },
         cpuArchitecture: v.cpuArchitecture,
         alarms: { subscriptions },
-        controlPlane: { cpu: v.cpCpu, memory: v.cpMemory, desiredCount: v.cpDesiredCount },
+        controlPlane: { cpu: v.cpCpu, memory: v.cpMemory, desiredCount: v.cpDesiredCount, scaleToZero: v.cpScaleToZero ? scalerSettings(v) : undefined },
         database: {
             engineVersion: v.dbEngineVersion,
             minCapacity: minAcu!,
@@ -385,6 +395,13 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         logs: { retentionDays: v.logRetentionDays },
         ...eksKeys,
     });
+}
+
+/** The controller's settings from the cpScaleToZero* keys (validated by RULES); the awake size is cpDesiredCount. */
+function scalerSettings(v: Record<string, any>): ScalerSettings {
+    const settings: ScalerSettings = { ...DEFAULT_SETTINGS };
+    for (const [key, { setting }] of Object.entries(SETTING_KEYS)) if (v[key] !== undefined) settings[setting] = v[key];
+    return settings;
 }
 
 /** Network keys: CIDR syntax, the VPC block and the subnet plan (given or carved from vpcCidr). */
@@ -501,6 +518,19 @@ function parseRelations(v: Record<string, any>, images: { cpImage?: KongImage; d
         const key: Record<string, string> = { validityDays: "certValidityDays", renewBeforeDays: "certRenewBeforeDays" };
         problems.push(...validateCertificateWindow({ validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays, mode: v.caMode, pcaUsageMode: v.caPcaUsageMode })
             .map(p => problemLine(p, f => `${PROJECT}:${key[f]}`)));
+    }
+    if (v.cpScaleToZero === true && v.cpDesiredCount === 0) {
+        problems.push(`${PROJECT}:cpDesiredCount = 0: with cpScaleToZero the controller starts the CP at cpDesiredCount tasks; use 1 or more (the controller stops it when idle)`);
+    }
+    // Enterprise DPs import the fallback export of their own exact version, which only a CP of that version writes.
+    if (v.cpScaleToZero === true && cpImage?.edition === "enterprise") {
+        const reported = new Set<KongImage>();
+        for (const [i, g] of dataPlanes.entries()) {
+            if (g.kong.version === cpImage.version || reported.has(g.kong)) continue;
+            reported.add(g.kong);
+            const key = g.kong === dpImage ? "dataPlaneKongImage" : `dataPlanes[${i}].image`;
+            problems.push(`${PROJECT}:${key} = ${JSON.stringify(g.kong.image)}: with cpScaleToZero an Enterprise DP must run the CP's exact version ${cpImage.version}; it imports only the fallback configuration its own version exports`);
+        }
     }
     if (v.adminAllowedCidrs) problems.push(...validateAdminAllowedCidrs(v.adminAllowedCidrs).map(p => problemLine(p, f => `${PROJECT}:${f}`)));
     if (v.production === true && v.adminAllowedCidrs) problems.push(...productionAdminProblems(v.adminAllowedCidrs));

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkRefs } from "../components/contracts";
-import { ControlPlane, controlPlaneHostname } from "../components/control-plane";
+import { ControlPlane, controlPlaneHostname, type ConfigExportTarget } from "../components/control-plane";
 import type { PullThroughCache } from "../components/ecs/image-source";
 import type { PluginImageRef } from "../components/kong/plugins";
 import { PrivateCa } from "../components/private-ca";
@@ -18,6 +18,8 @@ export interface ControlPlanePlatform {
     pullThroughCache?: PullThroughCache;
     /** The stack's plugin image (kongPluginsDir), when it has custom plugins. */
     pluginImage?: PluginImageRef;
+    /** The configuration export bucket, when the CP may sleep (stacks/cp-scaler.ts). */
+    configExport?: ConfigExportTarget;
 }
 
 export interface ControlPlaneStack {
@@ -68,6 +70,8 @@ export function createControlPlane(cfg: StackConfig, platform: ControlPlanePlatf
         adminKey,
         adminAllowedCidrs: cfg.edge.adminAllowedCidrs,
         logRetentionDays: cfg.logs.retentionDays,
+        configExport: platform.configExport,
+        externallyScaled: cfg.controlPlane.scaleToZero !== undefined,
         tags: { ...cfg.tags },
     });
     return {

@@ -5,6 +5,7 @@ import type { PullThroughCache } from "../components/ecs/image-source";
 import type { PluginImageRef } from "../components/kong/plugins";
 import { Edge } from "../components/edge";
 import { InternalLoadBalancer } from "../components/internal-lb";
+import type { ConfigExportTarget } from "../components/control-plane";
 import type { StackConfig } from "./config";
 import type { DataPlaneGroupConfig } from "./data-planes-config";
 import type { GroupArrows } from "./network";
@@ -27,6 +28,8 @@ export interface DataPlanePlatform {
     pullThroughCache?: PullThroughCache;
     /** The stack's plugin image (kongPluginsDir): every group runs it (validation refused a group with its own image). */
     pluginImage?: PluginImageRef;
+    /** The CP's configuration export, when the CP may sleep (stacks/cp-scaler.ts). */
+    configExport?: ConfigExportTarget;
 }
 
 export interface DataPlaneOutputs {
@@ -121,6 +124,7 @@ export function createDataPlanes(cfg: StackConfig, platform: DataPlanePlatform, 
             logRetentionDays: cfg.logs.retentionDays,
             namePrefix: cfg.name,
             loadBalancer,
+            configExport: platform.configExport,
             tags: { ...cfg.tags },
         });
         groups[name] = group;

@@ -5,6 +5,7 @@ import { StackKey } from "../components/kms";
 import { Vpc } from "../components/vpc";
 import { checkAgainstRegion, type StackConfig } from "./config";
 import { createControlPlane } from "./control-plane";
+import { createConfigExport, createCpScaler } from "./cp-scaler";
 import { adminKeyReadCommand, createDataPlanes, EDGE_NAME } from "./data-plane";
 import { drawSecurityGroupTable } from "./network";
 import { containerInsights, createObservability } from "./observability";
@@ -56,6 +57,8 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
     const pullThroughCache = cfg.kong.imageSource === "ecr-pull-through" ? createPullThroughCache(cfg.name) : undefined;
     // kongPluginsDir: one image with the custom plugins, run by the CP and every DP group.
     const pluginImage = createPluginImage(cfg, key.arn);
+    // cpScaleToZero: the CP exports its configuration here and new DPs load it (undefined when off).
+    const configExport = createConfigExport(cfg, key.arn);
 
     // The CA first: the CP certificate must name the DNS name Cloud Map will serve.
     const cp = createControlPlane(cfg, {
@@ -65,14 +68,18 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         availabilityZones,
         pullThroughCache,
         pluginImage,
+        configExport,
     });
 
     // DP services name FARGATE_SPOT in their strategy: ECS rejects that before the cluster has it.
     const clusterWithProviders = pulumi.all([cluster.arn, capacityProviders.id]).apply(([arn]) => arn);
     const dp = createDataPlanes(cfg, {
         network: vpc.refs, ecsClusterArn: clusterWithProviders, kmsKeyArn: key.arn, pullThroughCache, pluginImage,
-        accountId: cluster.arn.apply(arn => parseClusterArn(arn).account),
+        accountId: cluster.arn.apply(arn => parseClusterArn(arn).account), configExport,
     }, cp.controlPlane.contract, cp.pki);
+    const scaler = configExport
+        ? createCpScaler(cfg, { ecsClusterArn: cluster.arn, controlPlane: cp.controlPlane, groups: dp.groups, configExport, kmsKeyArn: key.arn })
+        : undefined;
     // EKS DP groups (the mixed topology) join the same edge and dial the same CP.
     const eks = cfg.eks ? createEksRuntime(cfg, {
         network: vpc.refs, kmsKeyArn: key.arn, region: cfg.region, pki: cp.pki, edge: dp.edge,
@@ -92,11 +99,16 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         tags: { ...cfg.tags },
     });
 
-    // The watch over all of the above. The scale-to-zero controller, when wired, hands its metric
-    // namespace and log group through `scaler` (stacks/observability.ts).
+    // The watch over all of the above; with the scale-to-zero controller, the CP alarm reads the
+    // controller's start-pending metric instead of expecting a running task (stacks/observability.ts).
     const watch = createObservability(cfg, {
         ecsClusterName: cluster.name, kmsKeyArn: key.arn,
         controlPlane: cp.controlPlane, database: cp.database, dataPlanes: dp,
+        scaler: scaler && cfg.controlPlane.scaleToZero && {
+            metricNamespace: scaler.scaler.metricNamespace,
+            startTimeoutMinutes: cfg.controlPlane.scaleToZero.startTimeoutMinutes,
+            logGroupName: scaler.scaler.logGroupName,
+        },
     });
 
     return {
@@ -111,6 +123,7 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
         ...dp.outputs,
         alarmTopicArn: watch.topicArn,
         dashboardName: watch.dashboardName,
+        ...scaler?.outputs,
         ...eks?.outputs,
         ...createDataPlaneRedis(cfg, { network: vpc.refs, kmsKeyArn: key.arn, groups }),
         adminKeyCommand: cp.outputs.adminKeySecretArn.apply(arn => adminKeyReadCommand(arn, cfg.region)),

@@ -16,7 +16,7 @@ const DEV: StackInputs = {
     region: "eu-west-1",
     kong: {
         domain: "kong-gw.dev.example.com", hostedZoneName: "dev.example.com", adminAllowedCidrs: ["203.0.113.0/24"],
-        azCount: 2, natMode: "gateway-single", cpCpu: 256, cpMemory: 512, dpCpu: 256, dpMemory: 512,
+        azCount: 2, natMode: "instance", cpCpu: 256, cpMemory: 512, cpScaleToZero: true, dpCpu: 256, dpMemory: 512,
         dpMinCount: 1, dpMaxCount: 3, dpSpotPercent: 50, dbMinCapacity: "0", dbMaxCapacity: "2", logRetentionDays: 7,
     },
 };
@@ -140,9 +140,10 @@ describe("Automation API", () => {
                     "--plaintext", "kong-hybrid:hostedZoneName=dev.example.com",
                     "--plaintext", "kong-hybrid:adminAllowedCidrs=[\"203.0.113.0/24\"]",
                     "--plaintext", "kong-hybrid:azCount=2",
-                    "--plaintext", "kong-hybrid:natMode=gateway-single",
+                    "--plaintext", "kong-hybrid:natMode=instance",
                     "--plaintext", "kong-hybrid:cpCpu=256",
                     "--plaintext", "kong-hybrid:cpMemory=512",
+                    "--plaintext", "kong-hybrid:cpScaleToZero=true",
                     "--plaintext", "kong-hybrid:dpCpu=256",
                     "--plaintext", "kong-hybrid:dpMemory=512",
                     "--plaintext", "kong-hybrid:dpMinCount=1",

@@ -50,6 +50,15 @@ describe("config validation", () => {
         ["AZ count not a number", { azCount: "two" }, /^kong-hybrid:azCount = "two": must be a whole number$/],
         ["unknown NAT mode", { natMode: "nat-gw" }, /^kong-hybrid:natMode = "nat-gw": must be one of gateway-per-az, gateway-single, instance, none$/],
         ["boolean not a boolean", { production: "yes" }, /^kong-hybrid:production = "yes": must be true or false$/],
+        ["scale to zero not a boolean", { cpScaleToZero: "on" }, /^kong-hybrid:cpScaleToZero = "on": must be true or false$/],
+        ["cooldown beyond a day", { cpScaleToZeroCooldownMinutes: "1441" }, /^kong-hybrid:cpScaleToZeroCooldownMinutes = 1441: must be a whole number from 0 to 1440$/],
+        ["sync wait of 0", { cpScaleToZeroSyncWaitMinutes: "0" }, /^kong-hybrid:cpScaleToZeroSyncWaitMinutes = 0: must be a whole number from 1 to 60$/],
+        ["export margin not a number", { cpScaleToZeroExportMarginSeconds: "1m" }, /^kong-hybrid:cpScaleToZeroExportMarginSeconds = "1m": must be a whole number$/],
+        ["an Enterprise DP older than the CP while the CP may sleep", {
+            cpScaleToZero: "true", kongImage: "kong/kong-gateway:3.15.0.4", dataPlaneKongImage: "kong/kong-gateway:3.14.0.13",
+            kongLicenseSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kong-licence-AbCdEf",
+        }, /^kong-hybrid:dataPlaneKongImage = "kong\/kong-gateway:3\.14\.0\.13": with cpScaleToZero an Enterprise DP must run the CP's exact version 3\.15\.0\.4; it imports only the fallback configuration its own version exports$/],
+        ["a controller that would wake the CP to 0 tasks", { cpScaleToZero: "true", cpDesiredCount: "0" }, /^kong-hybrid:cpDesiredCount = 0: with cpScaleToZero the controller starts the CP at cpDesiredCount tasks; use 1 or more/],
         ["DP min above max", { dpMinCount: "5", dpMaxCount: "2" }, /^kong-hybrid:dpMinCount = 5: must not exceed kong-hybrid:dpMaxCount \(2\)$/],
         ["DP desired outside min..max", { dpMinCount: "2", dpMaxCount: "4", dpDesiredCount: "9" }, /^kong-hybrid:dpDesiredCount = 9: must be 0/],
         ["DB min above max", { dbMinCapacity: "4", dbMaxCapacity: "2" }, /^kong-hybrid:dbMinCapacity = 4: must not exceed kong-hybrid:dbMaxCapacity \(2\)$/],
@@ -114,8 +123,11 @@ describe("config validation", () => {
         ["dev", c => {
             assert.strictEqual(c.production, false);
             assert.strictEqual(c.network.azCount, 2);
-            assert.strictEqual(c.network.natMode, "gateway-single");
+            assert.strictEqual(c.network.natMode, "instance", "a NAT instance costs a fraction of a NAT gateway");
             assert.strictEqual(c.database.minCapacity, 0, "dev Aurora pauses when idle");
+            assert.deepStrictEqual(c.controlPlane.scaleToZero, {
+                syncWaitMinutes: 5, cooldownMinutes: 30, extendMinutes: 15, exportMarginSeconds: 60, startTimeoutMinutes: 5, desiredCount: 1,
+            }, "dev: the CP sleeps when idle, so Aurora can pause");
             assert.ok(c.dataPlane.spotPercent > 0, "dev uses FARGATE_SPOT");
         }],
         ["prod", c => {
@@ -123,6 +135,7 @@ describe("config validation", () => {
             assert.strictEqual(c.network.azCount, 3);
             assert.strictEqual(c.network.natMode, "gateway-per-az");
             assert.ok(c.database.reader, "prod has a reader in another AZ");
+            assert.strictEqual(c.controlPlane.scaleToZero, undefined, "prod's CP never sleeps");
             assert.ok(c.dataPlane.minCount >= 2, "prod keeps several DP tasks");
             assert.ok(!c.edge.adminAllowedCidrs.includes("0.0.0.0/0"));
         }],

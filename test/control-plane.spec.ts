@@ -119,7 +119,9 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
         for (const s of STACKS) {
             it(`${s.stack}: migrations init container, kong waits for its SUCCESS, sidecar waits for kong HEALTHY`, () => {
                 const cs = containers(runs[s.stack], s.prefix);
-                assert.deepStrictEqual(Object.keys(cs).sort(), ["admin-bootstrap", "kong", "migrations"]);
+                // dev's CP sleeps when idle (cpScaleToZero): its configuration export sidecars join the task.
+                const exportSidecars = s.stack === "dev" ? ["config-export", "config-upload"] : [];
+                assert.deepStrictEqual(Object.keys(cs).sort(), ["admin-bootstrap", ...exportSidecars, "kong", "migrations"]);
                 assert.strictEqual(cs.migrations.essential, false);
                 // prod pulls Kong through the stack's ECR pull-through cache of ECR Public; dev from Docker Hub.
                 const kongImage = s.stack === "prod" ? `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/kong-prod-ecr-public/docker/library/kong:3.9.3` : "kong:3.9.3";
@@ -133,6 +135,12 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 assert.strictEqual(cs.kong.essential, true);
                 assert.deepStrictEqual(cs.kong.dependsOn, [{ containerName: "migrations", condition: "SUCCESS" }]);
                 assert.deepStrictEqual(cs.kong.healthCheck!.command, ["CMD", "kong-health"]);
+                // The exporter waits for a healthy kong (the migrations are done), the uploader for the exporter.
+                if (s.stack === "dev") {
+                    assert.deepStrictEqual(cs["config-export"].dependsOn, [{ containerName: "kong", condition: "HEALTHY" }]);
+                    assert.deepStrictEqual(cs["config-upload"].dependsOn, [{ containerName: "config-export", condition: "START" }]);
+                    assert.ok(!cs["config-export"].essential && !cs["config-upload"].essential, "a failed export never stops the CP");
+                }
                 assert.deepStrictEqual(cs.kong.portMappings!.map(p => p.containerPort).sort(), [8001, 8005, 8100]);
                 assert.strictEqual(cs["admin-bootstrap"].essential, false);
                 assert.deepStrictEqual(cs["admin-bootstrap"].dependsOn, [{ containerName: "kong", condition: "HEALTHY" }]);
@@ -317,6 +325,13 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 assert.strictEqual(discovery.inputs.dnsConfig.namespaceId, ns.id);
             });
 
+            it(`${s.stack}: ${s.stack === "dev" ? "the scale-to-zero controller owns the desired count: pulumi up ignores it" : "pulumi up owns the desired count (no controller)"}`, () => {
+                const svc = one(runs[s.stack], "aws:ecs/service:Service", `${s.prefix}-cp-service`);
+                // A deploy must not undo a sleep (0) or a wake (cpDesiredCount) the controller made.
+                assert.deepStrictEqual(svc.ignoreChanges, s.stack === "dev" ? ["desiredCount"] : []);
+                assert.strictEqual(runs[s.stack].outputs.cpScalerFunctionName, s.stack === "dev" ? "kong-dev-cp-scaler" : undefined);
+            });
+
             it(`${s.stack}: the task definition is Fargate awsvpc, ARM64 (Graviton) Linux by default, sized from config`, () => {
                 const run = runs[s.stack];
                 const td = one(run, "aws:ecs/taskDefinition:TaskDefinition", `${s.prefix}-cp-task`).inputs;
@@ -357,7 +372,7 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                 const run = runs[stack];
                 const key = run.outputs.kmsKeyArn;
                 const role = one(run, "aws:iam/role:Role", `${prefix}-cp-execution`);
-                const policies = byType(run, "aws:iam/rolePolicy:RolePolicy").filter(p => p.inputs.role === role.id);
+                const policies = byType(run, "aws:iam/rolePolicy:RolePolicy").filter(p => p.inputs.role === role.id || p.inputs.role === role.outputs.name);
                 assert.strictEqual(policies.length, 1);
                 const doc = JSON.parse(policies[0].inputs.policy);
                 const expectedSecrets = [
@@ -386,11 +401,21 @@ describe("ControlPlane in the planned dev, prod and Enterprise stacks", () => {
                     // GetAuthorizationToken has no resource type: "*" is the only form IAM accepts for it.
                     if (st.Action !== "ecr:GetAuthorizationToken") assert.ok([st.Resource].flat().every((r: string) => r !== "*"), `wildcard resource in ${st.Sid}`);
                 }
-                // Only the agent's role has a policy: the task role has none of any kind.
+                // The task role has no policy of any kind, except, where the CP sleeps (dev), the
+                // configuration export's write grant: its object and the stack key through S3.
                 const taskRole = one(run, "aws:iam/role:Role", `${prefix}-cp-task`);
                 const attached = [...byType(run, "aws:iam/rolePolicy:RolePolicy"), ...byType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")]
                     .filter(p => p.inputs.role === taskRole.id || p.inputs.role === taskRole.outputs.name);
-                assert.deepStrictEqual(attached, []);
+                if (stack === "prod") assert.deepStrictEqual(attached, []);
+                else {
+                    assert.deepStrictEqual(attached.map(p => p.name), [`${prefix}-cp-config-export`]);
+                    const bucket = one(run, "aws:s3/bucket:Bucket", `${prefix}-config-export-bucket`).outputs.arn;
+                    const grants = JSON.parse(attached[0].inputs.policy).Statement;
+                    const objects = stack === "enterprise" ? `${bucket}/kong-fallback/3.15.0.4/*` : `${bucket}/kong/3.9.3/kong.yaml`;
+                    assert.ok(grants.some((st: any) => [st.Action].flat().includes("s3:PutObject") && st.Resource === objects), JSON.stringify(grants));
+                    assert.ok(grants.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith("kms:")))
+                        .every((st: any) => st.Resource === key && st.Condition.StringEquals["kms:ViaService"] === "s3.eu-west-1.amazonaws.com"));
+                }
                 assert.strictEqual(taskRole.inputs.managedPolicyArns, undefined);
                 assert.strictEqual(taskRole.inputs.inlinePolicies, undefined);
             });

@@ -5,8 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import {
     controlPlaneExport, controlPlaneExportWritePolicy, cpExportScript, cpUploadScript, dataPlaneExportReadPolicy, dataPlaneFallback,
-    dpFetchScript, exportObjectKey, FALLBACK_FILE, type FallbackArgs,
+    dataPlaneWakeEnvironment, dpFetchScript, exportObjectKey, FALLBACK_FILE, spliceTaskAdditions, type FallbackArgs,
 } from "../components/cp-scaler/export";
+import { kongImage } from "../components/kong/image";
 
 // The shell the export containers run, executed against fake `kong` and `aws` binaries (a local
 // directory stands in for the bucket), and the container fragments and grants for both editions.
@@ -278,5 +279,49 @@ describe("export object layout and container fragments, both editions", () => {
             `${bucketArn}/kong-fallback/3.9.1.1/config.json`, KMS, bucketArn,
         ]);
         assert.deepStrictEqual(controlPlaneExportWritePolicy({ kong: ee, bucketArn, kmsKeyArn: KMS, region: "eu-west-1" }).Statement[0].Resource, `${bucketArn}/kong-fallback/3.9.1.1/*`);
+    });
+});
+
+describe("spliceTaskAdditions: the fragments joined to a real task's containers", () => {
+    const logConfiguration = { logDriver: "awslogs" as const, options: { "awslogs-group": "/kong-dev/data-plane/dp-public", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "dp-public" } };
+    const kongContainer = {
+        name: "kong", image: "kong:3.9.3", essential: true, environment: [{ name: "KONG_ROLE", value: "data_plane" }], secrets: [], logConfiguration,
+    };
+    const fallback = (version: string, edition: "oss" | "enterprise") =>
+        dataPlaneFallback({ bucket: BUCKET, kmsKeyArn: KMS, region: "eu-west-1", logConfiguration, kong: { edition, version } });
+
+    it("appends the init container, extends kong's env, dependsOn and mounts, and returns the volume (serialised as ECS reads it)", () => {
+        const add = fallback("3.9.3", "oss");
+        add.kong.environment.push(...dataPlaneWakeEnvironment());
+        const r = spliceTaskAdditions([kongContainer], add, kongImage("kong:3.9.3"));
+        const json = JSON.parse(JSON.stringify(r.containers));
+        assert.deepStrictEqual(json.map((c: any) => c.name), ["kong", "config-fetch"]);
+        assert.deepStrictEqual(json[0].environment, [
+            { name: "KONG_ROLE", value: "data_plane" },
+            { name: "KONG_DECLARATIVE_CONFIG", value: FALLBACK_FILE },
+            { name: "KONG_DNS_NOT_FOUND_TTL", value: "5" },
+        ]);
+        assert.deepStrictEqual(json[0].dependsOn, [{ containerName: "config-fetch", condition: "SUCCESS" }]);
+        assert.deepStrictEqual(json[0].mountPoints, [{ sourceVolume: "kong-fallback", containerPath: "/kong-fallback", readOnly: true }]);
+        assert.deepStrictEqual(r.volumes, [{ name: "kong-fallback" }]);
+        assert.deepStrictEqual(kongContainer.environment, [{ name: "KONG_ROLE", value: "data_plane" }], "the input is not changed");
+    });
+
+    const refused: [what: string, image: string, edition: "oss" | "enterprise", version: string, extra: { name: string; value: string }[], message: RegExp][] = [
+        ["an Enterprise-only key on open-source Kong", "kong:3.9.3", "enterprise", "3.9.3", [], /Kong 3\.9\.3 \(kong:3\.9\.3\) has no setting KONG_CLUSTER_FALLBACK_CONFIG_IMPORT, KONG_CLUSTER_FALLBACK_CONFIG_STORAGE; it would ignore it silently$/],
+        ["a misspelt key", "kong:3.9.3", "oss", "3.9.3", [{ name: "KONG_DNS_NOTFOUND_TTL", value: "5" }], /has no setting KONG_DNS_NOTFOUND_TTL/],
+        ["a key the task already sets", "kong:3.9.3", "oss", "3.9.3", [{ name: "KONG_ROLE", value: "traditional" }], /export: KONG_ROLE set twice in the kong container$/],
+    ];
+    for (const [what, image, edition, version, extra, message] of refused) {
+        it(`refuses ${what}`, () => {
+            const add = fallback(version, edition);
+            add.kong.environment.push(...extra);
+            assert.throws(() => spliceTaskAdditions([kongContainer], add, kongImage(image)), message);
+        });
+    }
+    it("accepts Enterprise's fallback keys on an Enterprise image", () => {
+        const r = spliceTaskAdditions([{ ...kongContainer, image: "kong/kong-gateway:3.9.1.1" }], fallback("3.9.1.1", "enterprise"), kongImage("kong/kong-gateway:3.9.1.1"));
+        assert.deepStrictEqual(r.containers.map(c => c.name), ["kong"]);
+        assert.deepStrictEqual(r.volumes, []);
     });
 });

@@ -92,10 +92,14 @@ describe("npm run simulate:cp", () => {
         assert.doesNotMatch(text, /controller is off/);
     });
 
-    it("--stack dev works today (keys not set yet: defaults, and a note that the controller is off)", () => {
-        const r = cli(["--trace", BUSINESS_WEEK, "--stack", "dev"]);
-        assert.strictEqual(r.code, 0, r.err);
-        assert.match(r.out, /Note: the controller is off in stack dev \(kong-hybrid:cpScaleToZero is not true\)/);
+    it("--stack dev: the controller is on there, with the default timings; --stack prod notes that it is off", () => {
+        const dev = cli(["--trace", BUSINESS_WEEK, "--stack", "dev"]);
+        assert.strictEqual(dev.code, 0, dev.err);
+        assert.match(dev.out, /sync wait 5 min, cooldown 30 min, \+15 min per trigger, CP desired 1/);
+        assert.doesNotMatch(dev.out, /controller is off/);
+        const prod = cli(["--trace", BUSINESS_WEEK, "--stack", "prod"]);
+        assert.strictEqual(prod.code, 0, prod.err);
+        assert.match(prod.out, /Note: the controller is off in stack prod \(kong-hybrid:cpScaleToZero is not true\)/);
     });
 
     const bad: { what: string; text?: string; stack?: string; message: string }[] = [

@@ -151,6 +151,12 @@ describe("Kong Data Plane environment", () => {
         KONG_CLUSTER_CERT_KEY: `${arn}:key::${version}`,
         KONG_CLUSTER_CA_CERT: `${arn}:ca::${version}`,
     });
+    // dev's CP sleeps when idle (cpScaleToZero): a new DP loads the last export, and caches a failed CP lookup 5 s.
+    const fallback = (variant: string, bucket?: string): Record<string, string> => variant === "dev"
+        ? { KONG_DECLARATIVE_CONFIG: "/kong-fallback/kong.yaml", KONG_DNS_NOT_FOUND_TTL: "5" }
+        : variant === "dev-enterprise"
+            ? { KONG_CLUSTER_FALLBACK_CONFIG_IMPORT: "on", KONG_CLUSTER_FALLBACK_CONFIG_STORAGE: `s3://${bucket}/kong-fallback`, AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-1", KONG_DNS_NOT_FOUND_TTL: "5" }
+            : {};
     const table = [
         { variant: "dev", vpcCidr: "10.0.0.0/16", cpHost: "cp.kong-dev.internal", image: "kong:3.9.3", licence: {} },
         // Production pulls through the stack's ECR pull-through cache of ECR Public (imageSource auto).
@@ -163,7 +169,7 @@ describe("Kong Data Plane environment", () => {
         it(`${t.variant}: exactly the DP settings, trusted_ips = VPC CIDR, real_ip_recursive exactly "on"`, async () => {
             const run = await plan(t.variant);
             const c = await contracts(t.variant);
-            assert.deepEqual(envOf(run), expectedEnv(t.vpcCidr, t.cpHost));
+            assert.deepEqual(envOf(run), { ...expectedEnv(t.vpcCidr, t.cpHost), ...fallback(t.variant, c.exportBucket?.bucket) });
             assert.match(c.dpTlsVersionId, /^[0-9a-f-]{36}$/);
             assert.deepEqual(secretsOf(run), { ...expectedSecrets(c.dpTlsSecretArn, c.dpTlsVersionId), ...t.licence });
             assert.equal(containerOf(run).image, t.image);
@@ -204,7 +210,7 @@ describe("Kong Data Plane environment", () => {
 describe("DataPlane IAM", () => {
     it("execution role: reads exactly the DP TLS secret, decrypts with exactly the stack and PKI keys, writes its log group", async () => {
         const run = await plan("dev");
-        const policy = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+        const policy = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "dp-public-execution-policy").inputs.policy);
         const lg = one(run, "aws:cloudwatch/logGroup:LogGroup").outputs.arn;
         const c = await contracts("dev");
         // The PrivateCa encrypts the TLS secret with the stack key: one key to decrypt with.
@@ -217,11 +223,11 @@ describe("DataPlane IAM", () => {
         ]);
     });
     it("execution role adds the licence secret for Enterprise", async () => {
-        const policy = JSON.parse(one(await plan("dev-enterprise"), "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+        const policy = JSON.parse(one(await plan("dev-enterprise"), "aws:iam/rolePolicy:RolePolicy", "dp-public-execution-policy").inputs.policy);
         assert.deepEqual(policy.Statement[0].Resource, [(await contracts("dev-enterprise")).dpTlsSecretArn, LICENCE_ARN]);
     });
     it("prod: the execution role fills and pulls exactly the cached kong repository", async () => {
-        const policy = JSON.parse(one(await plan("prod"), "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+        const policy = JSON.parse(one(await plan("prod"), "aws:iam/rolePolicy:RolePolicy", "dp-public-execution-policy").inputs.policy);
         const repo = "arn:aws:ecr:eu-west-1:123456789012:repository/kong-prod-ecr-public/docker/library/kong";
         assert.deepEqual(policy.Statement.slice(3), [
             { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
@@ -334,5 +340,75 @@ describe("several DP groups on one CP", () => {
         assert.deepEqual(cpIngress, ["8001 dp-batch", "8001 dp-internal", "8005 dp-batch", "8005 dp-internal"]);
         const images = byType(run, "aws:ecs/taskDefinition:TaskDefinition").map(t => [t.inputs.family, JSON.parse(t.inputs.containerDefinitions)[0].image]).sort();
         assert.deepEqual(images, [["kong-dp-batch", "kong:3.8.1"], ["kong-dp-internal", "kong:3.9.3"]]);
+    });
+});
+
+describe("DataPlane: a new task serves while the CP sleeps (the task definition ECS receives)", () => {
+    const taskOf = async (variant: string) => {
+        const td = one(await plan(variant), "aws:ecs/taskDefinition:TaskDefinition").inputs;
+        return { td, containers: JSON.parse(td.containerDefinitions) as any[] };
+    };
+    const rows = [
+        {
+            variant: "dev", edition: "open source: an init container leaves the last export (or an empty config) and Kong loads it",
+            check: (td: any, cs: any[], bucket: string) => {
+                assert.deepEqual(cs.map(c => c.name), ["kong", "config-fetch"]);
+                const [kong, fetch] = cs;
+                assert.equal(fetch.essential, false);
+                assert.equal(fetch.image, "public.ecr.aws/aws-cli/aws-cli:2.32.9");
+                assert.deepEqual(fetch.entryPoint, ["sh", "-c"]);
+                assert.match(fetch.command[0], new RegExp(`aws s3 cp s3://${bucket}/kong/3\\.9\\.3/kong\\.yaml "\\$t" --region eu-west-1`));
+                assert.match(fetch.command[0], /exit 0$/, "always exits 0, so SUCCESS means the file is there");
+                assert.deepEqual(fetch.mountPoints, [{ sourceVolume: "kong-fallback", containerPath: "/kong-fallback", readOnly: false }]);
+                assert.equal(fetch.logConfiguration.options["awslogs-stream-prefix"], "config-fetch");
+                assert.deepEqual(kong.dependsOn, [{ containerName: "config-fetch", condition: "SUCCESS" }]);
+                assert.deepEqual(kong.mountPoints, [{ sourceVolume: "kong-fallback", containerPath: "/kong-fallback", readOnly: true }]);
+                assert.equal(kong.environment.find((e: any) => e.name === "KONG_DECLARATIVE_CONFIG").value, "/kong-fallback/kong.yaml");
+                assert.deepEqual(td.volumes, [{ name: "kong-fallback" }]);
+            },
+        },
+        {
+            variant: "dev-enterprise", edition: "Enterprise: Kong imports the CP's fallback export itself, no init container",
+            check: (td: any, cs: any[], bucket: string) => {
+                assert.deepEqual(cs.map(c => c.name), ["kong"]);
+                const env = Object.fromEntries(cs[0].environment.map((e: any) => [e.name, e.value]));
+                assert.equal(env.KONG_CLUSTER_FALLBACK_CONFIG_IMPORT, "on");
+                assert.equal(env.KONG_CLUSTER_FALLBACK_CONFIG_STORAGE, `s3://${bucket}/kong-fallback`);
+                assert.equal(env.KONG_DECLARATIVE_CONFIG, undefined);
+                assert.equal(cs[0].dependsOn, undefined);
+                assert.deepEqual(td.volumes, []);
+            },
+        },
+        {
+            variant: "prod", edition: "prod (the CP never sleeps): the task is as before, no export, no volume",
+            check: (td: any, cs: any[]) => {
+                assert.deepEqual(cs.map(c => c.name), ["kong"]);
+                assert.ok(!cs[0].environment.some((e: any) => /DECLARATIVE_CONFIG|FALLBACK|DNS_NOT_FOUND_TTL/.test(e.name)));
+                assert.equal(td.volumes, undefined);
+            },
+        },
+    ];
+    for (const row of rows) {
+        it(`${row.variant}: ${row.edition}`, async () => {
+            const { td, containers } = await taskOf(row.variant);
+            row.check(td, containers, (await contracts(row.variant)).exportBucket?.bucket ?? "");
+        });
+    }
+
+    it("the task role (never the execution role) reads exactly its version's export and decrypts it only through S3", async () => {
+        for (const [variant, object] of [["dev", "kong/3.9.3/kong.yaml"], ["dev-enterprise", "kong-fallback/3.15.0.4/config.json"]]) {
+            const run = await plan(variant);
+            const c = await contracts(variant);
+            const grant = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "dp-public-config-export").inputs.policy).Statement;
+            const taskRole = one(run, "aws:iam/role:Role", "dp-public-task-role");
+            assert.equal(one(run, "aws:iam/rolePolicy:RolePolicy", "dp-public-config-export").inputs.role, taskRole.id);
+            assert.deepEqual(grant.slice(0, 2), [
+                { Sid: "ReadConfigExport", Effect: "Allow", Action: "s3:GetObject", Resource: `${c.exportBucket!.arn}/${object}` },
+                { Sid: "DecryptConfigExport", Effect: "Allow", Action: "kms:Decrypt", Resource: c.stackKeyArn, Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } } },
+            ]);
+            const execution = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "dp-public-execution-policy").inputs.policy);
+            assert.ok(!JSON.stringify(execution).includes("s3:"), `${variant}: the execution role has no S3 grant`);
+        }
+        assert.equal(byType(await plan("prod"), "aws:iam/rolePolicy:RolePolicy").filter(p => p.name === "dp-public-config-export").length, 0);
     });
 });

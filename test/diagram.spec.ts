@@ -3,7 +3,7 @@ import type { Plan } from "../policy/offline";
 import { previewJson } from "../tools/plan";
 import { diagram, validateMermaid } from "../tools/diagram";
 import { plan } from "./support";
-import { devWithNatInstancePlan } from "./support/plan-fixture";
+import { devWithNatGatewayPlan } from "./support/plan-fixture";
 
 const realPlan = async (stack: "dev" | "prod"): Promise<Plan> => JSON.parse(JSON.stringify(previewJson(await plan(stack))));
 
@@ -21,7 +21,9 @@ describe("architecture diagram (Mermaid)", () => {
             "cp_kong_dev_cp_service -> db_kong_dev_cp_db: tcp/5432",
             "dp_dp_public_service -> nat: tcp/443",
             "cp_kong_dev_cp_service -> nat: tcp/443",
-            "nat -> internet",
+            // dev's NAT is an instance (natMode instance): its own group, all traffic from the VPC.
+            "net_10_0_0_0_16 -> nat: all traffic",
+            "nat -> internet: all traffic",
         ],
         prod: [
             "internet -> lb_dp_public_edge_alb: tcp/443",
@@ -49,6 +51,7 @@ describe("architecture diagram (Mermaid)", () => {
             assert.strictEqual(tierOf(`cp_kong_${stack}_cp_service`), "private");
             assert.strictEqual(tierOf(`db_kong_${stack}_cp_db`), "isolated");
             assert.match(text, /subgraph rt_private_ECS_Fargate\["ECS Fargate"\]/, "the DP groups and CP grouped by runtime");
+            if (stack === "dev") assert.match(text, /nat\["NAT instance t4g\.nano × 1"\]/);
         });
     }
 
@@ -63,13 +66,14 @@ describe("architecture diagram (Mermaid)", () => {
         assert.strictEqual(await validateMermaid(text), "flowchart-v2");
     });
 
-    it("draws a NAT instance where the NAT gateway was, with its own security-group arrows", async () => {
-        const text = diagram(await devWithNatInstancePlan());
-        assert.match(text, /nat\["NAT instance t4g\.nano × 1"\]/);
+    it("draws a NAT gateway where dev's NAT instance was, without security-group arrows of its own", async () => {
+        const text = diagram(await devWithNatGatewayPlan());
+        assert.match(text, /nat\["NAT gateway × 1"\]/);
         const a = arrows(text);
-        for (const expected of ["net_10_0_0_0_16 -> nat: all traffic", "nat -> internet: all traffic", "dp_dp_public_service -> nat: tcp/443", "cp_kong_dev_cp_service -> nat: tcp/443"]) {
+        for (const expected of ["nat -> internet", "dp_dp_public_service -> nat: tcp/443", "cp_kong_dev_cp_service -> nat: tcp/443"]) {
             assert.ok(a.includes(expected), `${expected} in\n${a.join("\n")}`);
         }
+        assert.ok(!a.some(x => x.startsWith("net_")), "a NAT gateway has no security group");
         assert.strictEqual(await validateMermaid(text), "flowchart-v2");
     });
 

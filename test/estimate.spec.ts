@@ -7,7 +7,7 @@ import { estimate } from "../tools/estimate/index";
 import { PRICES } from "../tools/estimate/prices";
 import { plan } from "./support";
 import { planFull } from "./support/dp-plans";
-import { devWithNatInstancePlan, PlanFixture } from "./support/plan-fixture";
+import { devWithNatGatewayPlan, PlanFixture } from "./support/plan-fixture";
 
 const realPlan = async (stack: "dev" | "prod"): Promise<Plan> => JSON.parse(JSON.stringify(previewJson(await plan(stack))));
 const sum = (ns: number[]) => Math.round(ns.reduce((a, b) => a + b, 0) * 100) / 100;
@@ -16,7 +16,7 @@ describe("cost and deploy-time estimate", () => {
     describe("on the real plans", () => {
         const expected: Record<"dev" | "prod", RegExp[]> = {
             dev: [/^Fargate: Control Plane kong-dev-cp /, /^Fargate: Data Plane dp-public /, /^ALB dp-public-edge-alb \(hours\)/, /^Public IPv4: ALB/,
-                /^NAT gateway × 1 /, /^Aurora Serverless v2 kong-dev-cp-db \(1 instance, 0-2 ACU\)/, /^KMS/, /^Secrets Manager secrets × 4 \(incl. 1 RDS-managed\)/,
+                /^EC2 t4g\.nano kong-dev-nat /, /^Aurora Serverless v2 kong-dev-cp-db \(1 instance, 0-2 ACU\)/, /^KMS/, /^Secrets Manager secrets × 4 \(incl. 1 RDS-managed\)/,
                 /^WAF web ACL dp-public-edge-waf \(6 rules\)/, /^CloudWatch Logs: Kong containers/, /^Route 53 hosted zones/],
             prod: [/^Fargate: Control Plane kong-prod-cp \(2 × [\d.]+ vCPU\/[\d.]+ GB ARM/, /^Fargate: Data Plane dp-public \(3 × /, /^NAT gateway × 3 /,
                 /^Public IPv4: 3 Elastic IPs/, /^CloudWatch alarms × \d+ \(\d+ metrics\)/, /^CloudWatch dashboards × 1/,
@@ -63,7 +63,8 @@ describe("cost and deploy-time estimate", () => {
         });
 
         it("a NAT instance replaces the gateway's hours with a t4g.nano, its volume and its address", async () => {
-            const [gateway, instance] = [estimateCost(await realPlan("dev")), estimateCost(await devWithNatInstancePlan())];
+            // dev runs a NAT instance (natMode instance); the same stack with a NAT gateway for comparison.
+            const [gateway, instance] = [estimateCost(await devWithNatGatewayPlan()), estimateCost(await realPlan("dev"))];
             assert.ok(!instance.lines.some(l => l.item.startsWith("NAT gateway")));
             // 0.0042 $/h × 730 h + 8 GB × $0.08 = 3.706; its public IPv4 0.005 × 730 = 3.65.
             assert.strictEqual(instance.lines.find(l => l.item.startsWith("EC2 t4g.nano kong-dev-nat (with 8 GB gp3)"))?.monthlyUsd, 3.71);

@@ -20,7 +20,7 @@ interface RoleModel {
     trust: any;
     policies: { name: string; policy: any }[];
     /** What the plan uses the role for. */
-    kind: "cp-execution" | "dp-execution" | "cp-task" | "dp-task" | "redeploy" | "redeploy-trigger" | "flow-logs";
+    kind: "cp-execution" | "dp-execution" | "cp-task" | "dp-task" | "redeploy" | "redeploy-trigger" | "flow-logs" | "cp-scaler";
     /** The service principal its trust policy names. */
     service: string;
 }
@@ -43,6 +43,8 @@ interface StackModel {
     cpService: string;
     dpServices: string[];
     stateMachine: string;
+    /** Where the CP sleeps (cpScaleToZero): the export object of the CP's Kong version and the controller's state parameter. */
+    scaleToZero?: { exportObject: string; otherObject: string; stateParameter: string };
 }
 
 const nameOf = (s: PlanState) => s.urn.slice(s.urn.lastIndexOf("::") + 2);
@@ -112,7 +114,8 @@ export function stackModel(plan: Plan): StackModel {
             asExec.some(t => t.kongRole === "cp") ? "cp-execution" : asExec.some(t => t.kongRole === "dp") ? "dp-execution"
                 : asTask.some(t => t.kongRole === "cp") ? "cp-task" : asTask.some(t => t.kongRole === "dp") ? "dp-task"
                     : service === "states.amazonaws.com" ? "redeploy" : service === "events.amazonaws.com" ? "redeploy-trigger"
-                        : service === "vpc-flow-logs.amazonaws.com" ? "flow-logs" : undefined;
+                        : service === "vpc-flow-logs.amazonaws.com" ? "flow-logs"
+                            : service === "lambda.amazonaws.com" && nameOf(r).endsWith("-cp-scaler-role") ? "cp-scaler" : undefined;
         assert.ok(kind, `role ${nameOf(r)} has no known job: add its expectations to test/iam-sim.spec.ts`);
         return { name: nameOf(r), arn, trust, policies: [...inline, ...attached], kind, service };
     });
@@ -121,7 +124,17 @@ export function stackModel(plan: Plan): StackModel {
         const cp = td ? JSON.parse(td.inputs.containerDefinitions).some((c: any) => (c.environment ?? []).some((e: any) => e.name === "KONG_ROLE" && e.value === "control_plane")) : false;
         return { arn: (s.outputs?.arn ?? s.id) as string, cp };
     });
+    const exportBucket = ofType("aws:s3/bucket:Bucket").find(b => nameOf(b).endsWith("-config-export-bucket"));
+    const state = ofType("aws:ssm/parameter:Parameter").find(p => nameOf(p).endsWith("-cp-scaler-state"));
+    // The export is keyed by the CP's exact Kong version (its image tag).
+    const cpTaskDefinition = ofType("aws:ecs/taskDefinition:TaskDefinition")[tds.findIndex(t => t.kongRole === "cp")];
+    const version = (JSON.parse(cpTaskDefinition.inputs.containerDefinitions).find((c: any) => c.name === "kong").image as string).split(":").pop();
     return {
+        scaleToZero: exportBucket && state ? {
+            exportObject: `${exportBucket.outputs!.arn}/kong/${version}/kong.yaml`,
+            otherObject: `${exportBucket.outputs!.arn}/kong/0.0.1/kong.yaml`,
+            stateParameter: state.outputs!.arn,
+        } : undefined,
         region, roles, secrets, secretsOf, logsOf, keyOf, keyPolicies, dbSecret, cpCertSecret,
         cpService: services.find(s => s.cp)!.arn,
         dpServices: services.filter(s => !s.cp).map(s => s.arn),
@@ -192,7 +205,26 @@ export function expectations(m: StackModel): Row[] {
             rows.push({ what: `${role.name} (${role.kind}) logs:PutLogEvents to ${group.split(":").pop()}`, run: as("logs:PutLogEvents", `${group}:log-stream:s-1`), allow: m.logsOf.get(role.arn)?.has(group) ?? false });
         }
         rows.push({ what: `${role.name} (${role.kind}) iam:PutRolePolicy on itself`, run: as("iam:PutRolePolicy", role.arn), allow: false });
-        rows.push({ what: `${role.name} (${role.kind}) ecs:UpdateService on the CP service`, run: as("ecs:UpdateService", m.cpService), allow: role.kind === "redeploy" });
+        // The rotation's redeploy and the scale-to-zero controller scale the CP; nothing scales a DP group but autoscaling.
+        rows.push({ what: `${role.name} (${role.kind}) ecs:UpdateService on the CP service`, run: as("ecs:UpdateService", m.cpService), allow: role.kind === "redeploy" || role.kind === "cp-scaler" });
+        rows.push({ what: `${role.name} (${role.kind}) ecs:DescribeServices on the CP service`, run: as("ecs:DescribeServices", m.cpService), allow: role.kind === "cp-scaler" });
+        // The only two unscoped grants anywhere: reads AWS defines without a resource type (components/cp-scaler/index.ts UNSCOPED_READ_ACTIONS).
+        for (const action of ["elasticloadbalancing:DescribeTargetHealth", "cloudwatch:GetMetricData"]) {
+            rows.push({ what: `${role.name} (${role.kind}) ${action} on *`, run: as(action, "*"), allow: role.kind === "cp-scaler" });
+        }
+        for (const action of ["cloudwatch:PutMetricAlarm", "elasticloadbalancing:DeregisterTargets", "ecs:StopTask"]) {
+            rows.push({ what: `${role.name} (${role.kind}) ${action} on *`, run: as(action, "*"), allow: false });
+        }
+        if (m.scaleToZero) {
+            const z = m.scaleToZero;
+            rows.push({ what: `${role.name} (${role.kind}) ssm:PutParameter on the controller's state`, run: as("ssm:PutParameter", z.stateParameter), allow: role.kind === "cp-scaler" });
+            rows.push({ what: `${role.name} (${role.kind}) ssm:PutParameter on another parameter`, run: as("ssm:PutParameter", z.stateParameter.replace(/cp-scaler\/state$/, "other")), allow: false });
+            // The CP task writes the export; the DP tasks read it; the controller reads its age (HeadObject needs s3:GetObject).
+            rows.push({ what: `${role.name} (${role.kind}) s3:PutObject on the export`, run: as("s3:PutObject", z.exportObject), allow: role.kind === "cp-task" });
+            rows.push({ what: `${role.name} (${role.kind}) s3:GetObject on the export`, run: as("s3:GetObject", z.exportObject), allow: role.kind === "dp-task" || role.kind === "cp-scaler" });
+            rows.push({ what: `${role.name} (${role.kind}) s3:GetObject on another version's export`, run: as("s3:GetObject", z.otherObject), allow: false });
+            rows.push({ what: `${role.name} (${role.kind}) s3:DeleteObject on the export`, run: as("s3:DeleteObject", z.exportObject), allow: false });
+        }
         for (const dp of m.dpServices) rows.push({ what: `${role.name} (${role.kind}) ecs:UpdateService on a DP service`, run: as("ecs:UpdateService", dp), allow: false });
         rows.push({ what: `${role.name} (${role.kind}) ecs:RunTask`, run: as("ecs:RunTask", `arn:aws:ecs:${m.region}:${ACCOUNT}:task-definition/kong:1`), allow: false });
         rows.push({ what: `${role.name} (${role.kind}) states:StartExecution on the redeploy state machine`, run: as("states:StartExecution", m.stateMachine), allow: role.kind === "redeploy-trigger" });
@@ -202,6 +234,7 @@ export function expectations(m: StackModel): Row[] {
         const trust = (principal: string, context: Record<string, string>, identity: { name: string; policy: any }[] = []) =>
             () => decide({ principal, action: "sts:AssumeRole", resource: role.arn, identity, resourcePolicy: role.trust, context });
         const sourceArn = (account: string) => role.service === "ecs-tasks.amazonaws.com" ? ecsTaskArn.replace(ACCOUNT, account)
+            : role.service === "lambda.amazonaws.com" ? `arn:aws:lambda:${m.region}:${account}:function:kong-cp-scaler`
             : role.service === "states.amazonaws.com" ? m.stateMachine.replace(ACCOUNT, account)
                 : role.service === "events.amazonaws.com" ? `arn:aws:events:${m.region}:${account}:rule/kong-redeploy`
                     : `arn:aws:ec2:${m.region}:${account}:vpc-flow-log/fl-0123456789abcdef0`;
@@ -209,7 +242,9 @@ export function expectations(m: StackModel): Row[] {
         // An execution role keeps the trust policy AWS documents for it, without the confused-deputy
         // guard (components/ecs/task-iam.ts says why): ECS for another account could be named, but
         // only this account's principals can iam:PassRole it into a task definition (rows above).
-        const guarded = !role.kind.endsWith("-execution");
+        // The controller's role likewise: a Lambda execution role's trust policy as AWS documents it
+        // (https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html), usable only through iam:PassRole.
+        const guarded = !role.kind.endsWith("-execution") && role.kind !== "cp-scaler";
         rows.push({ what: `${role.service} for another account assumes ${role.name}`, run: trust(role.service, { "aws:SourceAccount": OTHER_ACCOUNT, "aws:SourceArn": sourceArn(OTHER_ACCOUNT) }), allow: !guarded });
         rows.push({ what: `another account's root assumes ${role.name}`, run: trust(`arn:aws:iam::${OTHER_ACCOUNT}:root`, {}), allow: false });
         const anyAssume = [{ name: "assume-anything", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] } }];
@@ -232,7 +267,9 @@ describe("least privilege, evaluated by an IAM simulator (@cloud-copilot/iam-sim
             it("finds every role's job, the secrets, the key, the services and the state machine", async () => {
                 const m = await modelOf(stack);
                 const kinds = m.roles.map(r => r.kind).sort();
-                for (const k of ["cp-execution", "cp-task", "dp-execution", "dp-task", "redeploy", "redeploy-trigger"]) assert.ok(kinds.includes(k as RoleModel["kind"]), `${k} in ${kinds}`);
+                for (const k of ["cp-execution", "cp-task", "dp-execution", "dp-task", "redeploy", "redeploy-trigger", ...(stack === "dev" ? ["cp-scaler"] : [])]) assert.ok(kinds.includes(k as RoleModel["kind"]), `${k} in ${kinds}`);
+                // dev's CP sleeps when idle; prod's never does.
+                assert.strictEqual(!!m.scaleToZero, stack === "dev");
                 assert.ok(m.secrets.size >= 4, [...m.secrets.keys()].join(", "));
                 assert.ok(m.dpServices.length >= 1);
             });

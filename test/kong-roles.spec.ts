@@ -46,6 +46,11 @@ describe("Kong env: Control Plane and Data Plane side by side", () => {
             KONG_REAL_IP_HEADER: [undefined, "X-Forwarded-For"],
             KONG_REAL_IP_RECURSIVE: [undefined, "on"],
             KONG_NGINX_MAIN_WORKER_SHUTDOWN_TIMEOUT: [undefined, "25s"],
+            // dev's CP sleeps when idle (cpScaleToZero): a new DP loads the last export and retries the CP's name soon.
+            ...(stack === "dev" ? {
+                KONG_DECLARATIVE_CONFIG: [undefined, "/kong-fallback/kong.yaml"],
+                KONG_DNS_NOT_FOUND_TTL: [undefined, "5"],
+            } as const : {}),
         };
         it(`${stack}: shared and role-only settings`, async () => {
             const cp = Object.fromEntries(controlPlaneContainer(await planFull(stack)).environment.map((e: any) => [e.name, e.value]));

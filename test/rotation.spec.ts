@@ -12,7 +12,10 @@ describe("Control Plane follows a database password rotation", () => {
             const masterSecretArn = byType(run, "aws:rds/cluster:Cluster")[0].outputs.masterUserSecrets[0].secretArn;
             const cpService = byType(run, "aws:ecs/service:Service").find(s => s.name === `kong-${stack}-cp-service`)!;
 
-            const [rule] = byType(run, "aws:cloudwatch/eventRule:EventRule");
+            // The stack's one Secrets Manager rule (dev also has the CP scaler's tick and DP-task rules).
+            const rules = byType(run, "aws:cloudwatch/eventRule:EventRule").filter(r => String(r.inputs.eventPattern ?? "").includes("aws.secretsmanager"));
+            assert.strictEqual(rules.length, 1);
+            const [rule] = rules;
             assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
                 source: ["aws.secretsmanager"],
                 "detail-type": ["AWS Service Event via CloudTrail"],
@@ -30,7 +33,9 @@ describe("Control Plane follows a database password rotation", () => {
             assert.deepStrictEqual(step.Parameters, { Cluster: run.outputs.ecsClusterArn, Service: cpService.outputs.name, ForceNewDeployment: true });
             assert.strictEqual(step.End, true);
 
-            const [target] = byType(run, "aws:cloudwatch/eventTarget:EventTarget");
+            const targets = byType(run, "aws:cloudwatch/eventTarget:EventTarget").filter(t => t.inputs.rule === rule.outputs.name);
+            assert.strictEqual(targets.length, 1);
+            const [target] = targets;
             assert.strictEqual(target.inputs.rule, rule.outputs.name);
             assert.strictEqual(target.inputs.arn, machine.outputs.arn);
 

@@ -30,6 +30,10 @@ function matrix(run: ProgramRun): Row[] {
     for (const e of byType(run, "aws:ec2/vpcEndpoint:VpcEndpoint")) {
         for (const sg of e.inputs.securityGroupIds ?? []) role.set(sg, "ENDPOINTS");
     }
+    // So has a NAT instance (natMode instance, dev): it forwards any protocol, from the VPC only.
+    for (const n of byType(run, "aws:ec2/instance:Instance")) {
+        for (const sg of n.inputs.vpcSecurityGroupIds ?? []) role.set(sg, "NAT");
+    }
     assert.equal(byType(run, "aws:ec2/securityGroup:SecurityGroup").length, role.size, "no other security group");
     const rows: Row[] = [];
     for (const [type, dir] of [["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in"], ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "out"]]) {
@@ -37,9 +41,13 @@ function matrix(run: ProgramRun): Row[] {
             const i = r.inputs;
             // A description, in the characters EC2 accepts (CreateSecurityGroup / rule descriptions).
             assert.match(i.description ?? "", EC2_DESCRIPTION, `${r.name}: ${i.description}`);
+            const group = role.get(i.securityGroupId);
+            if (group === "NAT" && i.ipProtocol === "-1") {
+                rows.push(`NAT ${dir} all ${i.cidrIpv4}`);
+                continue;
+            }
             assert.equal(i.ipProtocol, "tcp", r.name);
             assert.equal(i.fromPort, i.toPort, r.name);
-            const group = role.get(i.securityGroupId);
             assert.ok(group, `${r.name} is on a known group`);
             const peer = i.referencedSecurityGroupId ? role.get(i.referencedSecurityGroupId) : i.cidrIpv4 ?? i.cidrIpv6;
             assert.ok(peer, `${r.name} has a known peer`);
@@ -65,10 +73,10 @@ const SEED: Row[] = [
     "DB in 5432 CP",
 ];
 
-describe("security-group matrix (ALB, DP, CP, DB; plus the VPC endpoints' group when a stack has them)", () => {
+describe("security-group matrix (ALB, DP, CP, DB; plus the VPC endpoints' group when a stack has them, the NAT instance's in dev)", () => {
     const table: { name: string; run: () => Promise<ProgramRun>; expected: Row[] }[] = [
-        { name: "dev (no redirect)", run: () => planFull("dev"), expected: SEED },
-        // prod has no interface endpoints (they cost more than the NAT traffic they save: Pulumi.prod.yaml).
+        // dev's NAT instance: all traffic in from the VPC, out to the internet.
+        { name: "dev (no redirect)", run: () => planFull("dev"), expected: [...SEED, "NAT in all 10.0.0.0/16", "NAT out all 0.0.0.0/0"] },
         { name: "prod", run: () => planFull("prod"), expected: SEED },
         {
             // Interface endpoints (Vpc) have a group of their own: HTTPS from inside the VPC only.
@@ -83,7 +91,7 @@ describe("security-group matrix (ALB, DP, CP, DB; plus the VPC endpoints' group 
         {
             name: "dev with upstream egress 10.50.0.0/16 on 443 and 8443 (443 anywhere stays)",
             run: () => planFull("dev-upstreams"),
-            expected: [...SEED, "DP out 443 10.50.0.0/16", "DP out 8443 10.50.0.0/16"],
+            expected: [...SEED, "DP out 443 10.50.0.0/16", "DP out 8443 10.50.0.0/16", "NAT in all 10.0.0.0/16", "NAT out all 0.0.0.0/0"],
         },
     ];
     for (const t of table) {

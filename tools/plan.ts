@@ -6,6 +6,7 @@
 // completely, so a bad file costs a second, not a plan. Pulumi loads only after the arguments
 // are read: --help and usage errors answer at once.
 
+import { exportObjectKey } from "../components/cp-scaler/export";
 import * as fs from "fs";
 import * as path from "path";
 import { checkWritable, EXIT, EXIT_CODES_HELP, guarded, parseArgs, readJsonFile, run, shownPath, stackNameFromFile, UsageError, userPath, type Io } from "./cli";
@@ -107,6 +108,8 @@ const COMPONENTS: Record<string, string> = {
     "kong:eks:ClusterAddons": "ClusterAddons",
     "kong:eks:KongRelease": "KongRelease",
     "kong:eks:DataPlaneRedis": "DataPlaneRedis",
+    "kong:cpScaler:CpScaler": "CpScaler",
+    "kong:cpScaler:ConfigExportBucket": "ConfigExportBucket",
 };
 
 function groupOf(r: PlannedResource, byUrn: Map<string, PlannedResource>): string {
@@ -155,11 +158,21 @@ export function keyChoices(run: ProgramRun, cfg: StackConfig): string[] {
         `  CA          ${cfg.ca.mode}${cfg.ca.mode === "acm-pca" ? ` (${cfg.ca.pcaUsageMode})` : ""}`,
         `  images      CP ${image(cfg.kong.controlPlane)}, DP ${cfg.kong.dataPlane.image === cfg.kong.controlPlane.image ? "the same" : image(cfg.kong.dataPlane)}`,
         `  CP          ${cpLine}; Aurora ${cfg.database.minCapacity}-${cfg.database.maxCapacity} ACU${cfg.database.reader ? " + reader" : ""}`,
+        `  CP sleeps   ${scaleToZeroChoice(cfg)}`,
         `  DP groups   ${groups.join("; ") || "none"}`,
         ...(cfg.eks ? [`  EKS         ${cfg.eks.nodeGroup.minSize}-${cfg.eks.nodeGroup.maxSize} × ${cfg.eks.nodeGroup.instanceTypes.join(", ")} (${cfg.eks.nodeGroup.amiType}), API ${cfg.eks.publicAccessCidrs.length ? `public for ${cfg.eks.publicAccessCidrs.join(", ")}` : "private only"}`] : []),
         ...(cfg.redis ? [`  Redis       ${cfg.redis.nodes} × ${cfg.redis.nodeType}, TLS and AUTH, from the DP groups only`] : []),
         `  edge        https://${cfg.edge.domain}/ (${cfg.edge.hostedZoneName ? `ACM certificate, zone ${cfg.edge.hostedZoneName}` : "self-signed certificate, no DNS record"})`,
     ];
+}
+
+/** Whether the controller runs, its timings, and where new DPs find the last configuration. */
+function scaleToZeroChoice(cfg: StackConfig): string {
+    const s = cfg.controlPlane.scaleToZero;
+    if (!s) return "no (cpScaleToZero off: the CP runs all the time)";
+    const from = cfg.kong.controlPlane.edition === "oss" ? "an init container loads" : "Kong's cluster_fallback_config import loads";
+    return `when idle (controller: sync wait ${s.syncWaitMinutes} min, cooldown ${s.cooldownMinutes} min, +${s.extendMinutes} min per trigger); ` +
+        `the CP exports its configuration to S3 (${exportObjectKey(cfg.kong.controlPlane)}) and ${from} it in new DPs`;
 }
 
 export function summary(run: ProgramRun, cfg?: StackConfig): string {

@@ -24,7 +24,7 @@
 // The export holds credentials in clear text (key-auth keys, certificate private keys): the bucket
 // is SSE-KMS, TLS-only, private and versioned (export-bucket.ts); only task roles get S3/KMS grants.
 
-import type { KongEdition } from "../kong/image";
+import { unknownKongEnvNames, type KongEdition, type KongImage } from "../kong/image";
 import type { ContainerDefinition } from "../ecs/container";
 import type { PolicyDocument } from "../ecs/task-iam";
 
@@ -374,4 +374,50 @@ export function controlPlaneExportWritePolicy(g: GrantArgs): PolicyDocument {
             { Sid: "EncryptConfigExport", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: g.kmsKeyArn, Condition: viaS3(g.region) },
         ],
     };
+}
+
+// ── Splicing the additions into a task definition ──────────────────────────────────────────
+
+/**
+ * Seconds a DP caches "no such name" for the CP while it sleeps (Kong's dns_not_found_ttl, 30 s by
+ * default: https://github.com/Kong/kong/blob/3.9.3/kong/templates/kong_defaults.lua#L170). Lowered so
+ * a DP finds a woken CP within one resolver TTL and one redial.
+ */
+export const WAKE_DNS_NOT_FOUND_TTL_SECONDS = 5;
+
+/** What a DP's kong container gains beside the fallback when the CP may sleep. */
+export function dataPlaneWakeEnvironment(): Env {
+    return [{ name: "KONG_DNS_NOT_FOUND_TTL", value: String(WAKE_DNS_NOT_FOUND_TTL_SECONDS) }];
+}
+
+/**
+ * The task's containers with the additions spliced in: the extra containers appended, the kong
+ * container's environment, dependsOn and mounts extended, plus the task volumes. Refuses a KONG_*
+ * name that the image's Kong does not know (Kong would ignore it silently) or one set twice.
+ */
+export function spliceTaskAdditions(containers: readonly ContainerDefinition[], add: TaskAdditions, kong: KongImage, kongContainer = "kong"): { containers: TaskContainer[]; volumes: { name: string }[] } {
+    const target = containers.find(c => c.name === kongContainer);
+    if (!target) throw new Error(`export: the task has no "${kongContainer}" container to splice into`);
+    const env = [...target.environment, ...add.kong.environment];
+    const names = env.map(e => e.name);
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    if (twice.length) throw new Error(`export: ${[...new Set(twice)].join(", ")} set twice in the ${kongContainer} container`);
+    const unknown = unknownKongEnvNames([...names, ...add.containers.flatMap(c => c.environment.map(e => e.name))], kong);
+    if (unknown.length) throw new Error(`Kong ${kong.version} (${kong.image}) has no setting ${[...new Set(unknown)].join(", ")}; it would ignore it silently`);
+    const spliced: TaskContainer[] = containers.map(c => c !== target ? c : {
+        ...c,
+        environment: env,
+        ...(c.dependsOn || add.kong.dependsOn.length ? { dependsOn: [...(c.dependsOn ?? []), ...add.kong.dependsOn] } : {}),
+        ...(add.kong.mountPoints.length ? { mountPoints: add.kong.mountPoints } : {}),
+    });
+    return { containers: [...spliced, ...add.containers], volumes: add.volumes };
+}
+
+/**
+ * What the exporter takes from the CP's kong container: the database settings (KONG_DATABASE,
+ * KONG_PG_*) and KONG_ANONYMOUS_REPORTS, so the sidecar reports nothing to Kong Inc. either.
+ */
+export function databaseSettingsOf(c: Pick<ContainerDefinition, "environment" | "secrets">): { environment: Env; secrets: ContainerDefinition["secrets"] } {
+    const db = (name: string) => name === "KONG_DATABASE" || name.startsWith("KONG_PG_") || name === "KONG_ANONYMOUS_REPORTS";
+    return { environment: c.environment.filter(e => db(e.name)), secrets: c.secrets.filter(e => db(e.name)) };
 }

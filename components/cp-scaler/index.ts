@@ -110,6 +110,10 @@ export class CpScaler extends pulumi.ComponentResource {
     readonly functionArn: pulumi.Output<string>;
     readonly stateParameterName: pulumi.Output<string>;
     readonly startTimeoutAlarmArn: pulumi.Output<string>;
+    /** Where the controller's metrics (CpStartPendingSeconds, …) go: the stack's alarms watch them. */
+    readonly metricNamespace: string;
+    /** The controller's own log group (one JSON line per decision). */
+    readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: CpScalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kong:cpScaler:CpScaler", name, {}, opts);
@@ -231,6 +235,8 @@ export class CpScaler extends pulumi.ComponentResource {
         this.functionArn = fn.arn;
         this.stateParameterName = state.name;
         this.startTimeoutAlarmArn = alarm.arn;
+        this.metricNamespace = namespace;
+        this.logGroupName = logGroup.name;
         this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, stateParameterName: this.stateParameterName });
     }
 }

@@ -43,7 +43,15 @@ function isAllPrincipals(resource: string): boolean {
     return resource === "*" || /^arn:[^:]*:(iam|sts)::[^:]*:(\*|(role|user|group|policy|assumed-role)\/\*)$/.test(resource);
 }
 
-export function statementProblems(doc: any, allowedFullAccessActions: string[] = []): string[] {
+/**
+ * Only reads may name every resource: a few reads AWS defines without a resource type accept only
+ * "*" (ecr:GetAuthorizationToken, elasticloadbalancing:DescribeTargetHealth, cloudwatch:GetMetricData:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
+ * A write on "*" reaches every resource of the account the action applies to.
+ */
+const READ_ACTION = /^[a-z0-9-]+:(Describe|Get|List|BatchGet)[A-Za-z0-9]*$/i;
+
+export function statementProblems(doc: any, allowedFullAccessActions: string[] = [], allowedUnscopedActions: string[] = []): string[] {
     const problems: string[] = [];
     for (const raw of list(Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : [])) {
         const s = plain(raw) ?? {};
@@ -60,6 +68,13 @@ export function statementProblems(doc: any, allowedFullAccessActions: string[] =
         const scoped = actions.filter(a => SCOPED_SERVICES.includes(a.split(":")[0].toLowerCase()) || a === "*");
         if (scoped.length && (s.NotResource !== undefined || resources.some(isAllResources))) {
             problems.push(`${sid} allows ${scoped.join(", ")} on ${s.NotResource !== undefined ? "NotResource" : resources.filter(isAllResources).join(", ")}: secrets and KMS keys must be named by ARN`);
+        }
+        // Writes on "*" (what the checks above and below do not already report).
+        const unscopedWrites = actions.filter(a => a !== "*" && !/^[a-z0-9-]+:\*$/i.test(a) && !READ_ACTION.test(a)
+            && !SCOPED_SERVICES.includes(a.split(":")[0].toLowerCase()) && escalationActions(a).length === 0
+            && !allowedUnscopedActions.map(x => x.toLowerCase()).includes(a.toLowerCase()));
+        if (unscopedWrites.length && (s.NotResource !== undefined || resources.includes("*"))) {
+            problems.push(`${sid} allows ${unscopedWrites.join(", ")} on ${s.NotResource !== undefined ? "NotResource" : "*"}: only reads may name every resource; name the resources by ARN`);
         }
         const escalating = [...new Set(actions.flatMap(escalationActions))];
         if (escalating.length && (s.NotResource !== undefined || resources.some(isAllPrincipals))) {
@@ -125,16 +140,17 @@ export const iamLeastPrivilege: ResourceValidationPolicy = {
     configSchema: {
         properties: {
             allowedServiceWildcards: { type: "array", items: { type: "string" }, default: [], description: "service:* actions to accept (lower case), e.g. for a break-glass role." },
+            allowedUnscopedActions: { type: "array", items: { type: "string" }, default: [], description: "Write actions to accept on Resource \"*\" (those AWS defines without a resource type, e.g. cloudwatch:PutMetricData)." },
         },
     },
     validateResource: (args, report) => {
-        const cfg = config(args, { allowedServiceWildcards: [] as string[] });
+        const cfg = config(args, { allowedServiceWildcards: [] as string[], allowedUnscopedActions: [] as string[] });
         const p = plain(args.props) ?? {};
         const check = (what: string, doc: unknown) => {
             if (isUnknown(doc)) return; // computed in the program; checked at `pulumi up` (see plan-fully-checkable)
             const parsed = json(doc);
             if (doc !== undefined && parsed === undefined) { report(`${what} is not valid JSON.`); return; }
-            for (const problem of statementProblems(parsed, cfg.allowedServiceWildcards)) report(`${what}: ${problem}.`);
+            for (const problem of statementProblems(parsed, cfg.allowedServiceWildcards, cfg.allowedUnscopedActions)) report(`${what}: ${problem}.`);
         };
         switch (args.type) {
             case T.iamRole: {

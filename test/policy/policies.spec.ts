@@ -6,6 +6,7 @@ import { checkAdminRoutes, keyListForImage, unknownKongNames } from "../../polic
 import { evaluatePlan, mandatory } from "../../policy/offline";
 import { policies } from "../../policy/policies";
 import { statementProblems } from "../../policy/policies/iam";
+import { UNSCOPED_READ_ACTIONS } from "../../components/cp-scaler";
 import { secretInValue } from "../../policy/lib/secrets";
 import { UNKNOWN_STRING } from "../../policy/lib/values";
 import { main } from "../../tools/policy";
@@ -394,8 +395,17 @@ describe("IAM statements", () => {
         ["iam:PassRole on a named role", doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/kong-task", Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } }), 0],
         ["sts:AssumeRole on a named role", doc({ Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::123456789012:role/deployer" }), 0],
         ["iam:GetRole on * (read-only, no escalation)", doc({ Effect: "Allow", Action: "iam:GetRole", Resource: "*" }), 0],
+        ["the CP scale-to-zero controller's unscoped reads on *", doc({ Effect: "Allow", Action: [...UNSCOPED_READ_ACTIONS], Resource: "*" }), 0],
+        ["ecs:UpdateService on * (a write on every service)", doc({ Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: "*" }), 1],
+        ["ssm:PutParameter on NotResource", doc({ Effect: "Allow", Action: "ssm:PutParameter", NotResource: "arn:aws:ssm:eu-west-1:123456789012:parameter/x" }), 1],
+        ["ecs:UpdateService on the CP service", doc({ Effect: "Allow", Action: "ecs:UpdateService", Resource: "arn:aws:ecs:eu-west-1:123456789012:service/kong/kong-dev-cp" }), 0],
     ];
     for (const [name, d, n] of cases) it(`${name}: ${n} problem(s)`, () => assert.strictEqual(statementProblems(d).length, n, statementProblems(d).join("; ")));
+    it("says which write named every resource, and accepts one the config allows", () => {
+        const d = doc({ Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:PutMetricData", "cloudwatch:GetMetricData"], Resource: "*" });
+        assert.deepStrictEqual(statementProblems(d), ["statement Metrics allows cloudwatch:PutMetricData on *: only reads may name every resource; name the resources by ARN"]);
+        assert.deepStrictEqual(statementProblems(d, [], ["cloudwatch:PutMetricData"]), []);
+    });
 });
 
 describe("npm run policy (tools/policy.ts)", () => {

@@ -61,6 +61,8 @@ export async function contracts(variant: string) {
         caPem: run.outputs.caCertificatePem as string,
         dpTlsSecretArn: dpTls.outputs.arn as string,
         dpTlsVersionId: dpTlsVersion.outputs.versionId as string,
+        /** The configuration export bucket, where the CP sleeps (cpScaleToZero). */
+        exportBucket: run.resources.find(r => r.type === "aws:s3/bucket:Bucket" && r.name === `${prefix}-config-export-bucket`)?.outputs as { bucket: string; arn: string } | undefined,
     };
 }
 

@@ -52,14 +52,14 @@ export class PlanFixture {
     }
 }
 
-let natInstance: Promise<Plan> | undefined;
+let natGateway: Promise<Plan> | undefined;
 
-/** The dev stack with a NAT instance instead of a NAT gateway, as plan JSON (planned once per run). */
-export function devWithNatInstancePlan(): Promise<Plan> {
-    natInstance ??= (async () => {
+/** The dev stack with a NAT gateway instead of its NAT instance, as plan JSON (planned once per run). */
+export function devWithNatGatewayPlan(): Promise<Plan> {
+    natGateway ??= (async () => {
         const { planStack } = await import("../../offline/harness");
         const { previewJson } = await import("../../tools/plan");
-        return JSON.parse(JSON.stringify(previewJson(await planStack("dev", { "kong-hybrid:natMode": "instance" }))));
+        return JSON.parse(JSON.stringify(previewJson(await planStack("dev", { "kong-hybrid:natMode": "gateway-single" }))));
     })();
-    return natInstance;
+    return natGateway;
 }
