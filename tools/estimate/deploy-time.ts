@@ -251,7 +251,8 @@ function eksRollingUpdates(view: PlanView): GroupUpdate[] {
         const surge = podCount(rolling.maxSurge ?? DEPLOYMENT_ROLLING_DEFAULTS.maxSurge, replicas, Math.ceil);
         const unavailable = podCount(rolling.maxUnavailable ?? DEPLOYMENT_ROLLING_DEFAULTS.maxUnavailable, replicas, Math.floor);
         if (surge === undefined || unavailable === undefined) return fail(`updateStrategy.rollingUpdate ${JSON.stringify(rolling)} is not a known count or percentage`);
-        // Kubernetes rejects 0/0; a percentage that rounds both to 0 still moves one pod (the surge is at least 1 then).
+        // 0 and 0 as written is rejected; percentages that both round to 0 let one pod be unavailable
+        // (https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/deployment/util/deployment_util.go, ResolveFenceposts).
         const perWave = Math.max(1, surge + unavailable);
         const waves = Math.ceil(replicas / Math.min(replicas, perWave));
 
