@@ -5,6 +5,7 @@ import { estimateCost } from "../tools/estimate/cost";
 import { dpRollingUpdate, firstDeploy } from "../tools/estimate/deploy-time";
 import { estimate } from "../tools/estimate/index";
 import { PRICES } from "../tools/estimate/prices";
+import { UNKNOWN_STRING } from "../policy/lib/values";
 import { plan } from "./support";
 import { planFull } from "./support/dp-plans";
 import { devWithNatGatewayPlan, PlanFixture } from "./support/plan-fixture";
@@ -84,13 +85,13 @@ describe("cost and deploy-time estimate", () => {
 
         it("the rolling update follows the deregistration delay and health checks in the plan", async () => {
             const p = await realPlan("prod");
-            const before = dpRollingUpdate(p).minutes;
+            const before = dpRollingUpdate(p).minutes!;
             const tg = p.steps.find(s => s.newState!.type === "aws:lb/targetGroup:TargetGroup")!.newState!;
             assert.strictEqual(tg.inputs.deregistrationDelay, 60);
             tg.inputs.deregistrationDelay = 300;
-            assert.strictEqual(Math.round((dpRollingUpdate(p).minutes - before) * 10) / 10, 4);
+            assert.strictEqual(Math.round((dpRollingUpdate(p).minutes! - before) * 10) / 10, 4);
             tg.inputs.healthCheck = { ...tg.inputs.healthCheck, interval: 30, healthyThreshold: 5 };
-            assert.strictEqual(Math.round((dpRollingUpdate(p).minutes - before) * 10) / 10, 4 + 2.5 - 0.3);
+            assert.strictEqual(Math.round((dpRollingUpdate(p).minutes! - before) * 10) / 10, 4 + 2.5 - 0.3);
         });
     });
 
@@ -157,7 +158,136 @@ describe("cost and deploy-time estimate", () => {
             const r = dpRollingUpdate(stack().f.plan());
             // 4 tasks, max 150%, min 100%: floor(6) - 4 = 2 per wave → 2 waves.
             // A wave: 1 min start + 15 s × 4 checks (1 min) + 30 s drain + 60 s stop = 3.5 min.
-            assert.deepStrictEqual(r, { minutes: 7, perService: [{ service: "dp", waves: 2, minutesPerWave: 3.5 }] });
+            assert.deepStrictEqual(r, { minutes: 7, perService: [{ service: "dp", runtime: "ecs", waves: 2, minutesPerWave: 3.5, minutes: 7 }] });
+        });
+
+        describe("rolling update of a Kong release on EKS, from its values over the chart's defaults", () => {
+            /** A Data Plane release of Kong's chart in namespace `ns`, optionally bound to an ALB target group. */
+            function eksGroup(f: PlanFixture, values: Record<string, any>, tg?: Record<string, any> | "unknown") {
+                const ns = "kong-dp-x";
+                f.add("kubernetes:helm.sh/v3:Release", "dp-x-release", {
+                    name: ns, namespace: ns, chart: "kong", version: "3.4.1",
+                    values: values === UNKNOWN ? UNKNOWN_STRING : { env: { role: "data_plane" }, ...values },
+                });
+                if (!tg) return;
+                const group = tg === "unknown" ? undefined : f.add("aws:lb/targetGroup:TargetGroup", "dp-x-tg", tg);
+                f.add("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "dp-x-tgb", {
+                    metadata: { name: ns, namespace: ns },
+                    spec: { serviceRef: { name: `${ns}-kong-proxy`, port: 8000 }, targetGroupARN: group?.arn ?? UNKNOWN_STRING, targetType: "ip" },
+                }, { deps: group ? { spec: [group] } : {} });
+            }
+            const UNKNOWN = { unknown: true };
+            const autoscaled = (min: number) => ({ autoscaling: { enabled: true, minReplicas: min, maxReplicas: 12 } });
+            const albTg = { deregistrationDelay: 120, healthCheck: { interval: 10, healthyThreshold: 2 } };
+
+            const cases: { name: string; values: Record<string, any>; tg?: Record<string, any> | "unknown"; expected: { waves: number; minutesPerWave: number; tailMinutes: number; minutes: number } | RegExp }[] = [
+                {
+                    // 25%/25% of 4 = surge 1 + unavailable 1 → 2 waves; a wave: 1 min start + (5 s delay + 10 s × 1) = 1.25 → 1.3;
+                    // then max(120 s drain, preStop 15 + 10 s quit = 25 s, ALB 10 s × 2) = 2 min.
+                    name: "chart defaults: Deployment 25%/25%, probe 5 s + 10 s, kong quit --wait=15, grace 30 s",
+                    values: autoscaled(4), tg: albTg, expected: { waves: 2, minutesPerWave: 1.3, tailMinutes: 2, minutes: 4.6 },
+                },
+                {
+                    // surge 100% → 1 wave; probe 10 s + 5 s × 2 = 20 s: 1.33 → 1.3; tail max(30 s drain, sleep 45 s, ALB 15 s × 4 = 60 s) = 1.
+                    name: "maxSurge 100%, maxUnavailable 0, a preStop sleep",
+                    values: {
+                        ...autoscaled(4), updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } },
+                        readinessProbe: { initialDelaySeconds: 10, periodSeconds: 5, successThreshold: 2 },
+                        lifecycle: { preStop: { exec: { command: ["sleep", "45"] } } }, terminationGracePeriodSeconds: 60,
+                    },
+                    tg: { deregistrationDelay: 30, healthCheck: { interval: 15, healthyThreshold: 4 } },
+                    expected: { waves: 1, minutesPerWave: 1.3, tailMinutes: 1, minutes: 2.3 },
+                },
+                {
+                    // replicaCount 3, one pod at a time → 3 waves of 1 + (5 + 10 + 45 minReadySeconds) / 60 = 2; no target group
+                    // (a private group): the tail is the stop, the grace period 20 s cutting kong quit's 25 s short.
+                    name: "a fixed replicaCount, one pod at a time, minReadySeconds, not behind the ALB",
+                    values: { replicaCount: 3, autoscaling: { enabled: false }, updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, deployment: { minReadySeconds: 45 }, terminationGracePeriodSeconds: 20 },
+                    expected: { waves: 3, minutesPerWave: 2, tailMinutes: 0.3, minutes: 6.3 },
+                },
+                {
+                    // A preStop the estimator cannot read holds the pod for the whole grace period (the kubelet kills it then).
+                    name: "an unreadable preStop counts the whole grace period",
+                    values: { ...autoscaled(2), lifecycle: { preStop: { exec: { command: ["/bin/drain.sh"] } } }, terminationGracePeriodSeconds: 180 },
+                    tg: albTg, expected: { waves: 2, minutesPerWave: 1.3, tailMinutes: 3, minutes: 5.6 },
+                },
+                { name: "values unknown in the plan", values: UNKNOWN, expected: /kong-dp-x \(EKS\): the Helm release's values are not known in the plan/ },
+                { name: "an unknown replica count", values: { autoscaling: { enabled: true, minReplicas: UNKNOWN_STRING } }, expected: /autoscaling\.minReplicas ".*" is not a known replica count/ },
+                { name: "Recreate drops requests", values: { ...autoscaled(2), updateStrategy: { type: "Recreate" } }, expected: /updateStrategy\.type "Recreate": only RollingUpdate/ },
+                { name: "a surge that is neither a count nor a percentage", values: { ...autoscaled(2), updateStrategy: { rollingUpdate: { maxSurge: "lots" } } }, expected: /updateStrategy\.rollingUpdate \{"maxSurge":"lots"\} is not a known count or percentage/ },
+                { name: "a TargetGroupBinding whose target group is not in the plan", values: autoscaled(2), tg: "unknown", expected: /the target group of TargetGroupBinding dp-x-tgb is not in the plan/ },
+            ];
+            for (const c of cases) {
+                it(c.name, () => {
+                    const f = new PlanFixture();
+                    eksGroup(f, c.values, c.tg);
+                    const r = dpRollingUpdate(f.plan());
+                    const json = estimateJsonRolling(f.plan());
+                    if (c.expected instanceof RegExp) {
+                        assert.strictEqual(r.minutes, undefined);
+                        assert.match(r.notEstimated ?? "", c.expected);
+                        assert.strictEqual(json, null, "the estimate JSON says null, never a number it did not compute");
+                    } else {
+                        assert.deepStrictEqual(r, { minutes: c.expected.minutes, perService: [{ service: "kong-dp-x (EKS)", runtime: "eks", ...c.expected }] });
+                        assert.strictEqual(json, c.expected.minutes);
+                    }
+                });
+            }
+
+            it("mixed: the slower of the ECS service and the EKS release decides; one unreadable group makes the whole figure not estimated", () => {
+                const { f } = stack();
+                eksGroup(f, autoscaled(4), albTg);
+                const r = dpRollingUpdate(f.plan());
+                assert.deepStrictEqual(r.perService.map(g => [g.service, g.minutes]), [["dp", 7], ["kong-dp-x (EKS)", 4.6]]);
+                assert.strictEqual(r.minutes, 7);
+
+                const slow = stack().f;
+                eksGroup(slow, { ...autoscaled(12), updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }, albTg);
+                // 12 waves × 1.3 + 2 = 17.6: the EKS release is now the slowest.
+                assert.strictEqual(dpRollingUpdate(slow.plan()).minutes, 17.6);
+
+                const unknown = stack().f;
+                eksGroup(unknown, UNKNOWN);
+                const u = dpRollingUpdate(unknown.plan());
+                assert.strictEqual(u.minutes, undefined);
+                assert.match(u.notEstimated!, /^kong-dp-x \(EKS\): the Helm release's values are not known/);
+                assert.strictEqual(estimateJsonRolling(unknown.plan()), null);
+            });
+
+            it("a plan with no Data Plane group is not estimated (it used to say 0 min)", () => {
+                const f = new PlanFixture();
+                f.kongService("cp", "control_plane", { cpu: 256, memory: 512, desiredCount: 1 });
+                assert.deepStrictEqual(dpRollingUpdate(f.plan()), { notEstimated: "no Data Plane group found in the plan", perService: [] });
+            });
+
+            it("the Control Plane's release and other charts are not Data Plane groups", () => {
+                const f = new PlanFixture();
+                f.add("kubernetes:helm.sh/v3:Release", "cp-release", { name: "kong-cp", namespace: "kong", chart: "kong", values: { env: { role: "control_plane" }, replicaCount: 1 } });
+                f.add("kubernetes:helm.sh/v3:Release", "lbc", { name: "aws-load-balancer-controller", namespace: "kube-system", chart: "aws-load-balancer-controller", values: { replicaCount: 2 } });
+                eksGroup(f, autoscaled(4), albTg);
+                assert.deepStrictEqual(dpRollingUpdate(f.plan()).perService.map(g => g.service), ["kong-dp-x (EKS)"]);
+            });
         });
     });
+
+    describe("on the EKS stacks' real plans", () => {
+        // eks: one EKS group of minReplicas 2; mixed: an ECS service of 3 and an EKS release of minReplicas 3.
+        // EKS: chart defaults (25%/25% → 1 pod per wave at 2 or 3 replicas), waves of 1 min + 15 s probe = 1.3;
+        // then the target group's 60 s deregistration delay (over the 25 s stop and 20 s of ALB checks).
+        const expected: Record<"eks" | "mixed", [string, number][]> = {
+            eks: [["kong-dp-public (EKS)", 2 * 1.3 + 1]],
+            mixed: [["dp-ecs", 2.8], ["kong-dp-eks (EKS)", 3 * 1.3 + 1]],
+        };
+        for (const name of ["eks", "mixed"] as const) {
+            it(`${name}: every Data Plane group is estimated, the EKS ones from their release`, async () => {
+                const p: Plan = JSON.parse(JSON.stringify(previewJson(await plan(name))));
+                const r = dpRollingUpdate(p);
+                assert.deepStrictEqual(r.perService.map(g => [g.service, g.minutes]), expected[name].map(([s, m]) => [s, Math.round(m * 10) / 10]));
+                assert.strictEqual(r.minutes, Math.max(...r.perService.map(g => g.minutes!)));
+                assert.strictEqual(estimate(p).dpRollingUpdateMinutes, r.minutes);
+            });
+        }
+    });
 });
+
+const estimateJsonRolling = (p: Plan) => JSON.parse(JSON.stringify(estimate(p))).dpRollingUpdateMinutes;

@@ -21,7 +21,7 @@ async function runPlan(argv: string[]) {
     return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-const figures = (idle: number, rolling: number, pca = 0): EstimateJson => ({
+const figures = (idle: number, rolling: number | null, pca = 0): EstimateJson => ({
     monthlyUsd: { idle, load: idle + 10 },
     firstDeployMinutes: 15,
     dpRollingUpdateMinutes: rolling,
@@ -37,6 +37,7 @@ describe("npm run plan: estimate and diagram", () => {
                 lines: ["idle without ACM Private CA ≤ $350.00/month (production, highly available): $350.00  met", "ACM Private CA, on top: $400.00/month"] },
             { name: "prod over the target even without the PCA", e: figures(760, 2, 400), production: true, lines: ["idle without ACM Private CA ≤ $350.00/month (production, highly available): $360.00  MISSED"] },
             { name: "prod without a PCA says so", e: figures(300, 2), production: true, lines: ["idle without ACM Private CA ≤ $350.00/month (production, highly available): $300.00  met", "ACM Private CA: none in this stack"] },
+            { name: "a rolling update that was not estimated is never met", e: figures(45, null), production: false, lines: ["DP rolling update ≤ 3 min: not estimated"] },
         ];
         for (const c of cases) {
             it(c.name, () => {
@@ -76,6 +77,20 @@ describe("npm run plan: estimate and diagram", () => {
             assert.ok(r.out.includes(target), `${target}\n  in\n${r.out}`);
             if (stack === "prod") assert.ok(pca >= 400, "prod runs a general-purpose ACM Private CA");
             assert.match(r.out, /Policy verdict: PASS/);
+        });
+    }
+
+    // The EKS stacks: every Data Plane group, ECS or EKS, is in the figure the target is judged on.
+    const eksStacks: { stack: string; groups: RegExp[]; line: string }[] = [
+        { stack: "eks", groups: [/^ {4}kong-dp-public \(EKS\): 2 waves × 1\.3 min \(pod start, readiness probe\) \+ 1 min /m], line: "  DP rolling update ≤ 3 min: 3.6 min  MISSED" },
+        { stack: "mixed", groups: [/^ {4}dp-ecs: 1 wave × 2\.8 min /m, /^ {4}kong-dp-eks \(EKS\): 3 waves × 1\.3 min .* \+ 1 min /m], line: "  DP rolling update ≤ 3 min: 4.9 min  MISSED" },
+    ];
+    for (const c of eksStacks) {
+        it(`${c.stack}: the rolling update covers the EKS groups and the target is judged on it`, async () => {
+            const r = await runPlan(["--stack", c.stack]);
+            assert.strictEqual(r.code, 0, r.err);
+            for (const g of c.groups) assert.match(r.out, g);
+            assert.ok(r.out.split("\n").includes(c.line), `${c.line}\n  in\n${r.out}`);
         });
     }
 

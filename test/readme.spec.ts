@@ -51,7 +51,7 @@ async function summaryTable(): Promise<string> {
         const target = stack === "prod"
             ? `${usd(idle)} without the ACM Private CA (≤ ${usd(TARGETS.prodIdleWithoutPcaUsd)}): ${mark(idle <= TARGETS.prodIdleWithoutPcaUsd)}; the CA adds ${usd(pca)}`
             : `≤ ${usd(TARGETS.devIdleUsd)}: ${mark(e.monthlyUsd.idle <= TARGETS.devIdleUsd)}`;
-        rows.push(`| ${stack} | ${usd(e.monthlyUsd.idle)} | ${target} | ${usd(e.monthlyUsd.load)} | ${e.firstDeployMinutes} min | ${e.dpRollingUpdateMinutes} min: ${mark(e.dpRollingUpdateMinutes <= TARGETS.dpRollingUpdateMinutes)} |`);
+        rows.push(`| ${stack} | ${usd(e.monthlyUsd.idle)} | ${target} | ${usd(e.monthlyUsd.load)} | ${e.firstDeployMinutes} min | ${e.dpRollingUpdateMinutes === null ? "not estimated" : `${e.dpRollingUpdateMinutes} min: ${mark(e.dpRollingUpdateMinutes <= TARGETS.dpRollingUpdateMinutes)}`} |`);
     }
     return `${rows.join("\n")}\n`;
 }

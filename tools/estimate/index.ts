@@ -15,7 +15,8 @@ import { HOURS_PER_MONTH, PRICE_REGION, PRICES, PRICES_AS_OF } from "./prices";
 export interface EstimateJson {
     monthlyUsd: { idle: number; load: number };
     firstDeployMinutes: number;
-    dpRollingUpdateMinutes: number;
+    /** null: not estimated (a Data Plane group's settings are not in the plan; the terminal output says which). */
+    dpRollingUpdateMinutes: number | null;
     lines: { item: string; monthlyUsd: number }[];
 }
 
@@ -24,7 +25,7 @@ export function estimate(plan: Plan, opts: CostOptions = {}): EstimateJson {
     return {
         monthlyUsd: cost.monthlyUsd,
         firstDeployMinutes: firstDeploy(plan).minutes,
-        dpRollingUpdateMinutes: dpRollingUpdate(plan).minutes,
+        dpRollingUpdateMinutes: dpRollingUpdate(plan).minutes ?? null,
         lines: cost.lines.map(l => ({ item: l.kind === "load" ? `${l.item} [at load]` : l.item, monthlyUsd: l.monthlyUsd })),
     };
 }
@@ -56,8 +57,14 @@ export function formatEstimate(plan: Plan, opts: CostOptions = {}): string[] {
     out.push(`  Fargate Spot assumed ${PRICES.fargateSpotDiscount.usd * 100}% below on-demand.`);
     out.push("", `Estimated first deploy: ${deploy.minutes} min along the critical path:`);
     for (const p of deploy.path.filter(x => x.minutes > 0)) out.push(`    ${String(p.minutes).padStart(5)} min  ${p.type} ${p.urn.slice(p.urn.lastIndexOf("::") + 2)}`);
-    out.push(`Estimated Data Plane rolling update: ${rolling.minutes} min`);
-    for (const s of rolling.perService) out.push(`    ${s.service}: ${s.waves} wave${s.waves > 1 ? "s" : ""} × ${s.minutesPerWave} min (start, health checks, deregistration delay, stop timeout)`);
+    out.push(`Estimated Data Plane rolling update: ${rolling.minutes === undefined ? "not estimated" : `${rolling.minutes} min`}`);
+    for (const s of rolling.perService) {
+        const waves = "waves" in s ? `${s.waves} wave${s.waves > 1 ? "s" : ""} × ${s.minutesPerWave} min` : "";
+        if (s.minutes === undefined) out.push(`    ${s.service}: not estimated: ${s.notEstimated}`);
+        else if (s.runtime === "ecs") out.push(`    ${s.service}: ${waves} (start, health checks, deregistration delay, stop timeout)`);
+        else out.push(`    ${s.service}: ${waves} (pod start, readiness probe) + ${s.tailMinutes} min (last old pods drain and stop, last new ones pass the ALB health checks)`);
+    }
+    if (rolling.minutes === undefined && rolling.perService.length === 0) out.push(`    not estimated: ${rolling.notEstimated}`);
     return out;
 }
 
