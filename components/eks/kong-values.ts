@@ -107,6 +107,7 @@ export interface KongChartValues {
     resources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
     replicaCount?: number;
     autoscaling: { enabled: boolean; minReplicas?: number; maxReplicas?: number; behavior?: object; metrics?: object[] };
+    updateStrategy: { type: "RollingUpdate"; rollingUpdate: { maxSurge: string; maxUnavailable: number } };
     podDisruptionBudget: { enabled: true; maxUnavailable: number };
     topologySpreadConstraints: object[];
     podAnnotations: Record<string, string>;
@@ -208,6 +209,10 @@ export function kongChartValues(i: KongValuesInput): KongChartValues {
                     metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: i.scaling.targetCpuPercent } } }],
                 },
             }),
+        // A rollout starts every new pod before any old one stops (the chart's updateStrategy is the
+        // Deployment's strategy, default 25%/25%: https://github.com/Kong/charts/blob/kong-3.4.1/charts/kong/values.yaml):
+        // one wave, no capacity lost, like the ECS groups' minimum healthy 100%.
+        updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } },
         // maxUnavailable (not minAvailable) never blocks a node drain, even at one replica.
         podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
         // Replicas spread over the node groups' AZs, so one AZ going away leaves Kong running.
