@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { METRICS, START_PENDING_DIMENSION } from "../cp-scaler/contract";
 
 // What breaks users, as CloudWatch alarm definitions: pure data over plain inputs (names, ARN
 // suffixes), so the rules are read and tested in one place and the component only registers them.
@@ -150,7 +151,8 @@ export function alarmSpecs(s: ObservedStack): AlarmSpec[] {
             comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: cp.scaler.startTimeoutMinutes * 60, evaluationPeriods: 1, datapointsToAlarm: 1,
             // The controller writes the metric each minute; none while asleep or healthy is fine.
             treatMissingData: "notBreaching",
-            metric: { namespace: cp.scaler.metricNamespace, metricName: "CpStartPendingSeconds", dimensions: { ControlPlaneService: cp.serviceName }, stat: "Maximum", period: 60 },
+            // The stack's only alarm on the controller's start-pending metric (the CpScaler has none of its own).
+            metric: { namespace: cp.scaler.metricNamespace, metricName: METRICS.startPending, dimensions: { [START_PENDING_DIMENSION]: cp.serviceName }, stat: "Maximum", period: 60 },
         });
     } else if (cp.desiredCount > 0) {
         // Without the controller the CP should always run. Without Container Insights, ECS publishes
