@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ControlPlane } from "../components/control-plane";
 import type { Database } from "../components/database";
-import { Observability, webAclNameFromArn, type ControlPlaneRef } from "../components/observability";
+import { Observability, webAclNameFromArn, type ControlPlaneRef, type DataPlaneGroupRef } from "../components/observability";
 import type { StackConfig } from "./config";
 import { groupComponentName, type DataPlaneOutputs } from "./data-plane";
 
@@ -31,22 +31,34 @@ export interface WatchedStack {
     scaler?: ControlPlaneRef["scaler"];
 }
 
+/**
+ * The DP groups the watch sees: every ECS group (its service's task count, and its load
+ * balancer's alarms), and every public EKS group (the shared ALB's alarms on its target group;
+ * its pods are the HPA's, so no task count). EKS groups are public only (stacks/data-planes-config.ts).
+ */
+export function watchedGroups(cfg: Pick<StackConfig, "dataPlanes">, w: Pick<WatchedStack, "ecsClusterName" | "dataPlanes">): DataPlaneGroupRef[] {
+    return cfg.dataPlanes.flatMap((g): DataPlaneGroupRef[] => {
+        const name = groupComponentName(g);
+        if (g.runtime === "ecs") {
+            return [{
+                group: name,
+                ecs: { clusterName: w.ecsClusterName, serviceName: w.dataPlanes.groups[name].serviceName, minTasks: g.minCount },
+                alb: w.dataPlanes.loadBalancers[name],
+            }];
+        }
+        const edge = w.dataPlanes.edge;
+        return [{ group: name, alb: { loadBalancerArnSuffix: edge.loadBalancerArnSuffix, targetGroupArnSuffix: edge.targetGroups[name].arnSuffix } }];
+    });
+}
+
 export function createObservability(cfg: StackConfig, w: WatchedStack): Observability {
-    // ECS groups only: the alarms read ECS service metrics. EKS groups are not watched yet.
-    const groups = cfg.dataPlanes.filter(g => g.runtime === "ecs").map(g => ({ config: g, name: groupComponentName(g) }));
     return new Observability(`${cfg.name}-watch`, {
         namePrefix: cfg.name,
         region: cfg.region,
         kmsKeyArn: w.kmsKeyArn,
         subscriptions: [...cfg.alarms.subscriptions],
         containerInsights: containerInsights(cfg),
-        dataPlanes: groups.map(({ config, name }) => ({
-            group: name,
-            clusterName: w.ecsClusterName,
-            serviceName: w.dataPlanes.groups[name].serviceName,
-            minTasks: config.minCount,
-            alb: w.dataPlanes.loadBalancers[name],
-        })),
+        dataPlanes: watchedGroups(cfg, w),
         controlPlane: {
             clusterName: w.ecsClusterName,
             serviceName: w.controlPlane.serviceName,

@@ -35,7 +35,6 @@ function plan(): Promise<ProgramRun> {
             settings: { cooldownMinutes: 20 },
             kmsKeyArn: KMS,
             logRetentionDays: 14,
-            alarmActions: [`arn:aws:sns:eu-west-1:${ACCOUNT}:ops`],
         });
         return { functionName: scaler.functionName, bucketName: bucket.bucketName, bucketArn: bucket.bucketArn };
     }, { stack: "dev", config: { "aws:region": "eu-west-1" } });
@@ -122,15 +121,6 @@ describe("CpScaler component (mock runtime)", () => {
             ["/kong-dev/data-plane/dp-public", ADMIN_REFUSED_PATTERN, t("AdminRequestsRefused")],
             ["/kong-dev/data-plane/dp-internal", ADMIN_REFUSED_PATTERN, t("AdminRequestsRefused")],
         ]);
-    });
-
-    it("alarm: a start with no running CP task for 5 minutes", async () => {
-        const alarm = one(await plan(), "aws:cloudwatch/metricAlarm:MetricAlarm");
-        const i = alarm.inputs;
-        assert.deepStrictEqual(
-            [i.namespace, i.metricName, i.dimensions, i.statistic, i.period, i.evaluationPeriods, i.threshold, i.comparisonOperator, i.treatMissingData, i.alarmActions],
-            ["KongHybrid/kong-dev", "CpStartPendingSeconds", { ControlPlaneService: "kong-dev-cp" }, "Maximum", 60, 1, 300, "GreaterThanOrEqualToThreshold", "notBreaching", [`arn:aws:sns:eu-west-1:${ACCOUNT}:ops`]],
-        );
     });
 
     it("the code is the esbuild bundle; it runs on its own (no node_modules) and exports handler", async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { byType, stackConfig, type PlannedResource, type ProgramRun } from "../offline/harness";
-import { fromEnvironment } from "../components/cp-scaler/contract";
+import { fromEnvironment, METRICS, START_PENDING_DIMENSION } from "../components/cp-scaler/contract";
 import { ADMIN_REFUSED_PATTERN, ADMIN_WRITES_PATTERN } from "../components/cp-scaler";
 import { parseConfig } from "../stacks/config";
 import { planFull } from "./support/dp-plans";
@@ -32,6 +32,23 @@ describe("the CP scale-to-zero controller in the stack (dev on, prod off)", func
         assert.equal(env.exportKey, "kong/3.9.3/kong.yaml");
         assert.deepEqual(env.settings, parseConfig(stackConfig("dev"), "dev").controlPlane.scaleToZero);
         assert.equal(run.outputs.cpScalerFunctionName, fn.inputs.name);
+    });
+
+    it("dev: one alarm when a start has not produced a running CP within startTimeoutMinutes, on the controller's metric, notifying the stack's topic", async () => {
+        const run = await planFull("dev");
+        const fn = named(run, "aws:lambda/function:Function", "kong-dev-cp-scaler-function");
+        const env = fromEnvironment(fn.inputs.environment.variables);
+        const watching = byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(a => a.inputs.metricName === METRICS.startPending);
+        assert.deepEqual(watching.map(a => a.inputs.name), ["kong-dev-cp-not-running-while-awake"], "exactly one alarm on the start-pending metric");
+        const i = watching[0].inputs;
+        const topic = named(run, "aws:sns/topic:Topic", "kong-dev-watch-alarms");
+        const startTimeoutMinutes = parseConfig(stackConfig("dev"), "dev").controlPlane.scaleToZero!.startTimeoutMinutes;
+        assert.deepEqual(
+            [i.namespace, i.dimensions, i.statistic, i.period, i.evaluationPeriods, i.threshold, i.comparisonOperator, i.treatMissingData, i.alarmActions],
+            // The namespace the Lambda publishes to, the CP service it names: the alarm watches what the controller writes.
+            [env.metricNamespace, { [START_PENDING_DIMENSION]: env.controlPlane.service }, "Maximum", 60, 1, startTimeoutMinutes * 60, "GreaterThanOrEqualToThreshold", "notBreaching", [topic.outputs.arn]],
+        );
+        assert.equal(startTimeoutMinutes * 60, 300, "dev keeps the 5-minute start timeout");
     });
 
     it("dev: admin writes are counted on the CP's kong log group, refused admin requests on the DP group's", async () => {

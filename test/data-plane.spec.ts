@@ -134,6 +134,8 @@ describe("Kong Data Plane environment", () => {
         KONG_ANONYMOUS_REPORTS: "off",
         KONG_PROXY_LISTEN: "0.0.0.0:8000 reuseport backlog=16384",
         KONG_STATUS_LISTEN: "0.0.0.0:8100",
+        // No Admin API on a DP, not even Kong's loopback default.
+        KONG_ADMIN_LISTEN: "off",
         KONG_NGINX_WORKER_PROCESSES: "1",
         KONG_NGINX_MAIN_WORKER_SHUTDOWN_TIMEOUT: "25s",
         KONG_TRUSTED_IPS: vpcCidr,

@@ -135,6 +135,33 @@ describe("Pulumi.mixed.yaml: the CP on ECS, public groups on ECS and EKS behind 
     });
 });
 
+describe("Pulumi.mixed.yaml: the watch covers the EKS group too", () => {
+    // The dimensions each ALB alarm reads, by alarm name: LoadBalancer and TargetGroup ARN suffixes.
+    const albAlarms = (run: ProgramRun) => Object.fromEntries(byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm")
+        .filter(a => a.inputs.name.startsWith("kong-mixed-dp-"))
+        .map(a => [a.inputs.name, (a.inputs.metricQueries?.find((q: any) => q.metric)?.metric ?? a.inputs).dimensions]));
+
+    it("each public group, on ECS or EKS, has the 5xx-rate and unhealthy-target alarms on its own target group; only the ECS group a task count", async () => {
+        const run = await mixed();
+        const alb = named(run, "aws:lb/loadBalancer:LoadBalancer", "dp-public-edge-alb").outputs.arnSuffix;
+        const tg = (name: string) => named(run, "aws:lb/targetGroup:TargetGroup", name).outputs.arnSuffix;
+        const on = (t: string) => ({ LoadBalancer: alb, TargetGroup: tg(t) });
+        const ecsService = named(run, "aws:ecs/service:Service", "dp-ecs-service").outputs.name;
+        assert.deepStrictEqual(albAlarms(run), {
+            "kong-mixed-dp-ecs-5xx-rate": on("dp-ecs-edge-tg"),
+            "kong-mixed-dp-ecs-unhealthy-targets": on("dp-ecs-edge-tg"),
+            // Production: Container Insights counts the ECS service's tasks.
+            "kong-mixed-dp-ecs-tasks-below-minimum": { ClusterName: named(run, "aws:ecs/cluster:Cluster", "kong-mixed-ecs").outputs.name, ServiceName: ecsService },
+            "kong-mixed-dp-eks-5xx-rate": on("dp-eks-edge-tg"),
+            "kong-mixed-dp-eks-unhealthy-targets": on("dp-eks-edge-tg"),
+        });
+        const topic = named(run, "aws:sns/topic:Topic", "kong-mixed-watch-alarms").outputs.arn;
+        for (const a of byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(x => x.inputs.name.startsWith("kong-mixed-dp-eks-"))) {
+            assert.deepStrictEqual(a.inputs.alarmActions, [topic], a.inputs.name);
+        }
+    });
+});
+
 describe("the EKS stacks pass the policy pack (config by their production flag)", () => {
     for (const [stack, run, config] of [["eks", eks, "dev"], ["mixed", mixed, "prod"]] as const) {
         it(`${stack}: no mandatory violation with policy/config/${config}.json`, async () => {

@@ -32,7 +32,7 @@ describe("Kong env: Control Plane and Data Plane side by side", () => {
             KONG_ANONYMOUS_REPORTS: ["off", "off"],
             KONG_PROXY_LISTEN: ["off", "0.0.0.0:8000 reuseport backlog=16384"],
             // Only the CP serves the Admin API and the cluster listener, and talks to PostgreSQL.
-            KONG_ADMIN_LISTEN: ["0.0.0.0:8001", undefined],
+            KONG_ADMIN_LISTEN: ["0.0.0.0:8001", "off"],
             KONG_ADMIN_GUI_LISTEN: ["off", undefined],
             KONG_CLUSTER_LISTEN: ["0.0.0.0:8005", undefined],
             KONG_PG_DATABASE: ["kong", undefined],

@@ -59,7 +59,8 @@ describe("Kong settings are runtime-neutral; the ECS renderer adds listeners, lo
     const dp = dataPlaneSettings({ vcpus: 1, clusterAddress: "cp.kong-dev.internal:8005", serverName: "cp.kong-dev.internal", trustedIps: ["10.0.0.0/16"] });
     for (const s of [cp, dp]) {
         it(`${s.role}: no listener address, no log destination, cluster TLS as an abstract source`, () => {
-            assert.deepStrictEqual(Object.keys(s.plain).filter(k => /_listen$|_log$/.test(k)), []);
+            // Closing a listener ("off") is the role's rule; an address is the runtime's.
+            assert.deepStrictEqual(Object.entries(s.plain).filter(([k, v]) => /_listen$|_log$/.test(k) && v !== "off"), []);
             assert.deepStrictEqual(s.secret.cluster_cert, { kind: "clusterTls", field: "cert" });
         });
     }
@@ -68,7 +69,7 @@ describe("Kong settings are runtime-neutral; the ECS renderer adds listeners, lo
         ["CP cluster listener", cp, "KONG_CLUSTER_LISTEN", "0.0.0.0:8005"],
         ["CP serves no proxy", cp, "KONG_PROXY_LISTEN", "off"],
         ["DP proxy listener", dp, "KONG_PROXY_LISTEN", "0.0.0.0:8000 reuseport backlog=16384"],
-        ["DP has no admin listener", dp, "KONG_ADMIN_LISTEN", undefined],
+        ["DP closes Kong's loopback admin listener", dp, "KONG_ADMIN_LISTEN", "off"],
         ["DP logs to stdout", dp, "KONG_PROXY_ACCESS_LOG", "/dev/stdout"],
     ];
     for (const [what, s, name, value] of rows) {

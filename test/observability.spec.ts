@@ -20,7 +20,7 @@ function args(over: Partial<ObservabilityArgs> = {}): ObservabilityArgs {
         subscriptions: [{ protocol: "email", endpoint: "ops@example.com" }, { protocol: "https", endpoint: "https://hooks.example.com/kong" }],
         containerInsights: false,
         dataPlanes: [
-            { group: "dp-public", clusterName: "kong-dev-ecs", serviceName: "dp-public", minTasks: 2, alb: { loadBalancerArnSuffix: ALB, targetGroupArnSuffix: TG } },
+            { group: "dp-public", ecs: { clusterName: "kong-dev-ecs", serviceName: "dp-public", minTasks: 2 }, alb: { loadBalancerArnSuffix: ALB, targetGroupArnSuffix: TG } },
         ],
         controlPlane: { clusterName: "kong-dev-ecs", serviceName: "kong-dev-cp", desiredCount: 1, scaler: { metricNamespace: "KongHybrid/kong-dev", startTimeoutMinutes: 5, logGroupName: "/kong-dev/cp-scaler" } },
         database: { clusterIdentifier: "kong-dev-cp-db", maxCapacity: 2 },
@@ -168,8 +168,19 @@ describe("Observability: alarms, topic and dashboard", () => {
     for (const b of badSubs) it(`refuses a subscription: ${b.line.split(": ")[0]}`, () => assert.deepStrictEqual(subscriptionProblems([b.sub]), [b.line]));
 
     it("refuses a DP group no metric can count, naming the group", () => {
-        assert.deepStrictEqual(observedStackProblems(args({ dataPlanes: [{ group: "dp-internal", clusterName: "c", serviceName: "s", minTasks: 1 }] })),
+        assert.deepStrictEqual(observedStackProblems(args({ dataPlanes: [{ group: "dp-internal", ecs: { clusterName: "c", serviceName: "s", minTasks: 1 } }] })),
             ["Observability: DP group dp-internal has no target group and Container Insights is off: no metric counts its tasks; turn Container Insights on for the cluster"]);
+    });
+
+    it("refuses a DP group with neither an ECS service nor a target group, naming the group", () => {
+        assert.deepStrictEqual(observedStackProblems(args({ containerInsights: true, dataPlanes: [{ group: "dp-eks" }] })),
+            ["Observability: DP group dp-eks has neither an ECS service nor a target group: no metric watches it; give it its load balancer's ARN suffixes"]);
+    });
+
+    it("a group with no ECS service (EKS) gets its load balancer's alarms and no task count", () => {
+        const keys = alarmSpecs(args({ containerInsights: true, dataPlanes: [{ group: "dp-eks", alb: { loadBalancerArnSuffix: ALB, targetGroupArnSuffix: TG } }] }))
+            .map(a => a.key).filter(k => k.startsWith("dp-"));
+        assert.deepStrictEqual(keys, ["dp-eks-5xx-rate", "dp-eks-unhealthy-targets"]);
     });
 
     it("reads the WebACL dimension (the name) from the web ACL's ARN", () => {

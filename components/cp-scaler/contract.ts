@@ -30,7 +30,7 @@ export const METRICS = Object.freeze({
     adminWrites: "AdminWrites",
     /** DP access log: /kong-admin answered 5xx (the CP is asleep or starting). */
     adminRefused: "AdminRequestsRefused",
-    /** Seconds since a start without a running CP task; the start-timeout alarm watches it. */
+    /** Seconds since a start without a running CP task; Observability's cp-not-running-while-awake alarm watches it. */
     startPending: "CpStartPendingSeconds",
 });
 /** The dimension of the controller's own metric: the CP service name. */

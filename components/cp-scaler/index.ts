@@ -1,14 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "./bundle";
-import { METRICS, START_PENDING_DIMENSION, toEnvironment } from "./contract";
+import { METRICS, toEnvironment } from "./contract";
 import { DEFAULT_SETTINGS, INITIAL_STATE, type ScalerSettings } from "./decision";
 import type { PolicyDocument } from "../ecs/task-iam";
 
 // The Control Plane scale-to-zero controller in AWS: a Lambda run every minute and on each new DP
-// task, the metric filters it reads, its state parameter, its role and the start-timeout alarm.
-// Inputs are plain values (ARNs, names), so any CP/DP layout can be wired to it. The CP service
-// itself must ignore desiredCount changes while the controller owns it (the wiring's job).
+// task, the metric filters it reads, its state parameter and its role. It publishes
+// CpStartPendingSeconds (metricNamespace); the alarm on it is the stack's, with the stack's topic
+// (components/observability, "cp-not-running-while-awake"). Inputs are plain values (ARNs, names),
+// so any CP/DP layout can be wired to it. The CP service itself must ignore desiredCount changes
+// while the controller owns it (the wiring's job).
 
 export interface ScaledService {
     clusterArn: pulumi.Input<string>;
@@ -36,8 +38,6 @@ export interface CpScalerArgs {
     kmsKeyArn?: pulumi.Input<string>;
     /** @default 30 */
     logRetentionDays?: number;
-    /** Where the start-timeout alarm notifies (SNS topic ARNs). @default none */
-    alarmActions?: pulumi.Input<string>[];
     tags?: Record<string, string>;
 }
 
@@ -109,7 +109,6 @@ export class CpScaler extends pulumi.ComponentResource {
     readonly functionName: pulumi.Output<string>;
     readonly functionArn: pulumi.Output<string>;
     readonly stateParameterName: pulumi.Output<string>;
-    readonly startTimeoutAlarmArn: pulumi.Output<string>;
     /** Where the controller's metrics (CpStartPendingSeconds, …) go: the stack's alarms watch them. */
     readonly metricNamespace: string;
     /** The controller's own log group (one JSON line per decision). */
@@ -215,26 +214,9 @@ export class CpScaler extends pulumi.ComponentResource {
             tags,
         }, parent));
 
-        const alarm = new aws.cloudwatch.MetricAlarm(`${name}-start-timeout`, {
-            alarmDescription: `Kong CP started by the controller but no task running after ${settings.startTimeoutMinutes} min (image pull, migrations, Aurora resume?)`,
-            namespace,
-            metricName: METRICS.startPending,
-            dimensions: { [START_PENDING_DIMENSION]: args.controlPlane.serviceName },
-            statistic: "Maximum",
-            period: 60,
-            evaluationPeriods: 1,
-            threshold: settings.startTimeoutMinutes * 60,
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            // No record while nothing is pending or the CP sleeps quietly: that is fine.
-            treatMissingData: "notBreaching",
-            alarmActions: args.alarmActions ?? [],
-            tags,
-        }, parent);
-
         this.functionName = fn.name;
         this.functionArn = fn.arn;
         this.stateParameterName = state.name;
-        this.startTimeoutAlarmArn = alarm.arn;
         this.metricNamespace = namespace;
         this.logGroupName = logGroup.name;
         this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, stateParameterName: this.stateParameterName });

@@ -152,8 +152,8 @@ export function kongChartValues(i: KongValuesInput): KongChartValues {
     // Kong Manager stays closed on every role: Kong's own default serves it on 8002 (open source
     // too, since 3.4), and the chart renders that listener whenever enterprise is on, manager or not.
     env.admin_gui_listen = "off";
-    // A DP has no Admin API: the chart's default is a loopback TLS listener; close it.
-    if (!cp) env.admin_listen = "off";
+    // A DP's admin_listen "off" comes with its role's settings (dataPlaneSettings): the chart's
+    // default would be a loopback TLS listener.
 
     const values: KongChartValues = {
         image: imageValues(i.kong.image),

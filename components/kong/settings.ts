@@ -141,6 +141,10 @@ export function dataPlaneSettings(i: DataPlaneIntent): KongSettings {
             cluster_mtls: "pki",
             cluster_control_plane: i.clusterAddress,
             cluster_server_name: i.serverName,
+            // A DP serves no Admin API: close the loopback listener Kong opens by default, so nothing
+            // on the node (a sidecar, an exec'd shell) can change its configuration behind the CP's back
+            // (default 127.0.0.1:8001, 127.0.0.1:8444: https://github.com/Kong/kong/blob/3.9.3/kong/templates/kong_defaults.lua).
+            admin_listen: "off",
             // No lua_ssl_trusted_certificate: its default `system` keeps the system CAs for upstream
             // TLS, and a DP with cluster_mtls=pki appends cluster_ca_cert to it itself
             // (https://github.com/Kong/kong/blob/3.9.3/kong/conf_loader/parse.lua, check_and_parse).

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { METRICS, START_PENDING_DIMENSION } from "../cp-scaler/contract";
 
 // What breaks users, as CloudWatch alarm definitions: pure data over plain inputs (names, ARN
 // suffixes), so the rules are read and tested in one place and the component only registers them.
@@ -12,11 +13,17 @@ type In<T> = pulumi.Input<T>;
 export interface DataPlaneGroupRef {
     /** The group's name in the stack, e.g. dp-public. */
     group: string;
-    clusterName: In<string>;
-    serviceName: In<string>;
-    /** The autoscaling minimum: fewer running tasks is an outage in the making. */
-    minTasks: number;
-    /** Behind the shared ALB: its ARN suffixes (app/…/…, targetgroup/…/…), the dimensions AWS/ApplicationELB uses. */
+    /**
+     * The group's ECS service, when it runs on ECS: its task count is watched. A group on EKS has
+     * none (its pods are the HPA's), and gets only the load balancer's alarms.
+     */
+    ecs?: {
+        clusterName: In<string>;
+        serviceName: In<string>;
+        /** The autoscaling minimum: fewer running tasks is an outage in the making. */
+        minTasks: number;
+    };
+    /** Behind a load balancer: its ARN suffixes (app/…/…, targetgroup/…/…), the dimensions AWS/ApplicationELB uses. */
     alb?: { loadBalancerArnSuffix: In<string>; targetGroupArnSuffix: In<string> };
 }
 
@@ -100,8 +107,9 @@ export function webAclNameFromArn(arn: string): string {
 export function observedStackProblems(s: ObservedStack): string[] {
     const problems: string[] = [];
     for (const g of s.dataPlanes) {
-        if (!s.containerInsights && !g.alb) problems.push(`Observability: DP group ${g.group} has no target group and Container Insights is off: no metric counts its tasks; turn Container Insights on for the cluster`);
-        if (!Number.isInteger(g.minTasks) || g.minTasks < 0) problems.push(`Observability: DP group ${g.group} minTasks = ${g.minTasks}: must be a whole number of 0 or more`);
+        if (!g.ecs && !g.alb) problems.push(`Observability: DP group ${g.group} has neither an ECS service nor a target group: no metric watches it; give it its load balancer's ARN suffixes`);
+        if (g.ecs && !s.containerInsights && !g.alb) problems.push(`Observability: DP group ${g.group} has no target group and Container Insights is off: no metric counts its tasks; turn Container Insights on for the cluster`);
+        if (g.ecs && (!Number.isInteger(g.ecs.minTasks) || g.ecs.minTasks < 0)) problems.push(`Observability: DP group ${g.group} minTasks = ${g.ecs.minTasks}: must be a whole number of 0 or more`);
     }
     if (s.database.maxCapacity <= 0) problems.push(`Observability: database maxCapacity = ${s.database.maxCapacity}: must be more than 0 ACU`);
     return problems;
@@ -130,12 +138,12 @@ export function alarmSpecs(s: ObservedStack): AlarmSpec[] {
                 metric: { namespace: ALB, metricName: "UnHealthyHostCount", dimensions: dims, stat: "Maximum", period: 60 },
             });
         }
-        const running = runningTasks(s.containerInsights, g.clusterName, g.serviceName, g.alb);
-        if (running && g.minTasks > 0) {
+        const running = g.ecs && runningTasks(s.containerInsights, g.ecs.clusterName, g.ecs.serviceName, g.alb);
+        if (g.ecs && running && g.ecs.minTasks > 0) {
             specs.push({
                 key: `${g.group}-tasks-below-minimum`,
-                description: `DP group ${g.group}: fewer than ${g.minTasks} ${running.metricName === "HealthyHostCount" ? "healthy targets" : "running tasks"} for 3 minutes (Spot reclaims, failing starts, quota)`,
-                comparisonOperator: "LessThanThreshold", threshold: g.minTasks, evaluationPeriods: 3, datapointsToAlarm: 3,
+                description: `DP group ${g.group}: fewer than ${g.ecs.minTasks} ${running.metricName === "HealthyHostCount" ? "healthy targets" : "running tasks"} for 3 minutes (Spot reclaims, failing starts, quota)`,
+                comparisonOperator: "LessThanThreshold", threshold: g.ecs.minTasks, evaluationPeriods: 3, datapointsToAlarm: 3,
                 // Neither metric is published for a service with no task: silence is the outage.
                 treatMissingData: "breaching",
                 metric: running,
@@ -150,7 +158,8 @@ export function alarmSpecs(s: ObservedStack): AlarmSpec[] {
             comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: cp.scaler.startTimeoutMinutes * 60, evaluationPeriods: 1, datapointsToAlarm: 1,
             // The controller writes the metric each minute; none while asleep or healthy is fine.
             treatMissingData: "notBreaching",
-            metric: { namespace: cp.scaler.metricNamespace, metricName: "CpStartPendingSeconds", dimensions: { ControlPlaneService: cp.serviceName }, stat: "Maximum", period: 60 },
+            // The stack's only alarm on the controller's start-pending metric (the CpScaler has none of its own).
+            metric: { namespace: cp.scaler.metricNamespace, metricName: METRICS.startPending, dimensions: { [START_PENDING_DIMENSION]: cp.serviceName }, stat: "Maximum", period: 60 },
         });
     } else if (cp.desiredCount > 0) {
         // Without the controller the CP should always run. Without Container Insights, ECS publishes

@@ -109,9 +109,18 @@ function isAdminPath(p: unknown, prefix: string): boolean {
 // (https://github.com/Kong/kong/blob/3.9.3/kong/templates/kong_defaults.lua).
 export const DEFAULT_ADMIN_PORTS = [8001, 8444];
 
+/**
+ * Whether a Kong *_listen value closes the listener: Kong splits it on commas, strips blanks, and
+ * takes a first entry of exactly "off" (lower case) as no listener at all
+ * (https://github.com/Kong/kong/blob/3.9.3/kong/conf_loader/parse.lua, parse_listeners). Empty is unset: the default.
+ */
+export function listenerOff(listen: string): boolean {
+    return listen.split(",")[0].trim() === "off";
+}
+
 /** The ports of a Kong listen value ("0.0.0.0:8001, [::]:8444 ssl"); [] for "off". */
 export function listenPorts(listen: string): number[] {
-    if (listen.trim() === "off") return [];
+    if (listenerOff(listen)) return [];
     return listen.split(",").flatMap(entry => {
         const m = /:(\d+)(\s|$)/.exec(entry.trim().split(/\s+/)[0] + " ");
         return m ? [Number(m[1])] : [];

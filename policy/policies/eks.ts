@@ -4,6 +4,8 @@ import { chartServices, kongRelease, namespaceOf, on, selectedReleases } from ".
 import { Resource } from "../lib/resolver";
 import { K, T } from "../lib/types";
 import { isUnknown, list, plain, str } from "../lib/values";
+import { listenerOff } from "../lib/kong";
+import { containersOf, kongRole } from "../lib/topology";
 import { graphOf, label, releasesOf } from "./common";
 
 // Kong on EKS: the cluster's API endpoint and encryption, and the Kubernetes side of the hybrid
@@ -111,14 +113,25 @@ export const kongCpServicesInternal: StackValidationPolicy = {
     },
 };
 
-const isOff = (v: string | undefined) => v !== undefined && v.trim().toLowerCase() === "off";
+const isOff = (v: string | undefined) => v !== undefined && listenerOff(v);
 
 export const kongDpAdminClosed: ResourceValidationPolicy = {
     name: "kong-dp-admin-closed",
-    description: "A Kong Data Plane release on Kubernetes has no Admin API or Kong Manager: admin.enabled and manager.enabled false, KONG_ADMIN_LISTEN (and with enterprise, KONG_ADMIN_GUI_LISTEN) rendered \"off\".",
+    description: "A Kong Data Plane serves no Admin API: an ECS task definition's DP container sets KONG_ADMIN_LISTEN \"off\" (unset is Kong's loopback 127.0.0.1:8001/8444); a release of Kong's chart has admin.enabled and manager.enabled false, KONG_ADMIN_LISTEN (and with enterprise, KONG_ADMIN_GUI_LISTEN) rendered \"off\".",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: (args, report) => {
+        if (args.type === T.taskDefinition) {
+            for (const c of containersOf(args as unknown as Resource) ?? []) {
+                if (kongRole(c) !== "data_plane") continue;
+                const listen = c.env.get("KONG_ADMIN_LISTEN");
+                if (listen !== undefined && isUnknown(listen)) continue;
+                if (!isOff(listen)) {
+                    report(`container "${c.name}" is a Data Plane with KONG_ADMIN_LISTEN=${listen === undefined || listen.trim() === "" ? "(unset: Kong's loopback default 127.0.0.1:8001, 127.0.0.1:8444)" : listen}: a DP serves no Admin API; set it to "off".`);
+                }
+            }
+            return;
+        }
         const k = kongRelease(args as unknown as Resource);
         if (!k || k.role !== "data_plane" || !k.values) return;
         const v = k.values;

@@ -97,6 +97,11 @@ export const ACCEPT: Accept[] = [
         apply: p => container(p, "dev-dp", "kong", c => setEnv(c, "KONG_ANONYMOUS_REPORTS", " false ")),
     },
     {
+        name: "DP with KONG_ADMIN_LISTEN written \" off , 127.0.0.1:8001\" (Kong strips blanks and stops at a first entry off)",
+        policy: "kong-dp-admin-closed",
+        apply: p => container(p, "dev-dp", "kong", c => setEnv(c, "KONG_ADMIN_LISTEN", " off , 127.0.0.1:8001")),
+    },
+    {
         name: "DP with KONG_DATABASE written with blanks ( off ), CP with stream_listen off",
         policy: "kong-hybrid-roles",
         apply: p => {

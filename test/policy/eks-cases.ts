@@ -93,7 +93,7 @@ export const EKS_ACCEPT: EksCase[] = [
     { name: "CP clustertelemetry enabled with the type left to the chart (ClusterIP)", policy: "kong-cp-services-internal", rejectedBy: [], apply: p => { values(p, N.cpRelease).clustertelemetry = { enabled: true, tls: { enabled: true } }; } },
     { name: "CP manager disabled by `\"false\"` and a raw LoadBalancer Service for the DP pods", policy: "kong-cp-services-internal", rejectedBy: [], apply: p => { values(p, N.cpRelease).manager = { enabled: "false" }; service(p, "dp-nlb", "kong-dp-public", { type: "LoadBalancer", selector: { "app.kubernetes.io/instance": "kong-dp-public" }, ports: [{ port: 8000 }] }); } },
     { name: "DP admin listener closed through customEnv instead of env", policy: "kong-dp-admin-closed", rejectedBy: [], apply: p => { delete values(p, N.dpRelease).env.admin_listen; values(p, N.dpRelease).customEnv = { kong_admin_listen: "off" }; } },
-    { name: "DP admin listener written \"OFF\"", policy: "kong-dp-admin-closed", rejectedBy: [], apply: p => { values(p, N.dpRelease).env.admin_listen = "OFF"; } },
+    { name: "DP admin listener written \" off \" (Kong strips blanks)", policy: "kong-dp-admin-closed", rejectedBy: [], apply: p => { values(p, N.dpRelease).env.admin_listen = " off "; } },
     {
         name: "CP pods selected by a matchExpressions SecurityGroupPolicy", policy: "security-group-matrix", rejectedBy: [],
         apply: p => { state(p, N.cpPodSgPolicy, SGP).inputs.spec.podSelector = { matchExpressions: [{ key: "app.kubernetes.io/instance", operator: "In", values: ["kong-cp", "kong-cp-canary"] }] }; },

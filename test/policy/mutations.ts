@@ -193,6 +193,18 @@ export const MUTATIONS: Mutation[] = [
         at: t => t.names.dpTd,
     },
     {
+        name: "DP without KONG_ADMIN_LISTEN (Kong's loopback Admin API on 8001/8444)",
+        apply: t => kong(t, t.names.dpTd, c => setEnv(c, "KONG_ADMIN_LISTEN", undefined)),
+        rejectedBy: ["kong-dp-admin-closed"],
+        at: t => t.names.dpTd,
+    },
+    {
+        name: "DP with KONG_ADMIN_LISTEN written \"OFF\" (Kong takes only lower-case off, and refuses to start)",
+        apply: t => kong(t, t.names.dpTd, c => setEnv(c, "KONG_ADMIN_LISTEN", "OFF")),
+        rejectedBy: ["kong-dp-admin-closed"],
+        at: t => t.names.dpTd,
+    },
+    {
         name: "DP without KONG_DATABASE (Kong defaults to postgres)",
         apply: t => kong(t, t.names.dpTd, c => setEnv(c, "KONG_DATABASE", undefined)),
         rejectedBy: ["kong-hybrid-roles"],
