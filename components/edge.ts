@@ -228,6 +228,36 @@ export function createAccessLogBucket(name: string, accountId: pulumi.Input<stri
  * A DP group's target group: IP targets on the proxy port, ready only once the DP holds
  * configuration. Shared by the public edge and the internal load balancers.
  */
+/**
+ * The settings every Kong load balancer of the stack shares, public or internal: one place for the
+ * header hardening and the access logs the policy pack checks.
+ */
+export function kongAlbArgs(a: {
+    internal: boolean;
+    subnets: pulumi.Input<string>[];
+    securityGroupId: pulumi.Input<string>;
+    accessLogBucket: pulumi.Input<string>;
+    production: boolean;
+    tags: Record<string, string>;
+}): aws.lb.LoadBalancerArgs {
+    return {
+        loadBalancerType: "application",
+        internal: a.internal,
+        // IPv4 only: the VPC's subnets carry no IPv6 blocks, so no AAAA record either.
+        ipAddressType: "ipv4",
+        subnets: a.subnets,
+        securityGroups: [a.securityGroupId],
+        // AWS's default is false: a malformed header could reach Kong as another (X_Forwarded_For).
+        dropInvalidHeaderFields: true,
+        // Kong trusts X-Forwarded-For from the VPC and takes the client as the last untrusted entry (docs/facts/kong-hybrid.md §8).
+        xffHeaderProcessingMode: "append",
+        idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
+        enableDeletionProtection: a.production,
+        accessLogs: { bucket: a.accessLogBucket, prefix: ACCESS_LOG_PREFIX, enabled: true },
+        tags: a.tags,
+    };
+}
+
 export function dataPlaneTargetGroup(name: string, vpcId: pulumi.Input<string>, tags: Record<string, string>, parent: Parent): aws.lb.TargetGroup {
     return new aws.lb.TargetGroup(name, {
         vpcId,
@@ -318,21 +348,9 @@ export class Edge extends pulumi.ComponentResource {
         const logs = createAccessLogBucket(name, args.accountId, production, args.accessLogRetentionDays ?? EDGE_DEFAULTS.accessLogRetentionDays, tags, parent);
         const bucket = logs.bucket;
 
-        const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
-            loadBalancerType: "application",
-            internal: false,
-            // IPv4 only: the VPC's subnets carry no IPv6 blocks, so no AAAA record either.
-            ipAddressType: "ipv4",
-            subnets: args.network.publicSubnetIds,
-            securityGroups: [sg.id],
-            dropInvalidHeaderFields: true,
-            // Kong trusts X-Forwarded-For from the VPC and takes the client as the last untrusted entry (docs/facts/kong-hybrid.md §8).
-            xffHeaderProcessingMode: "append",
-            idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
-            enableDeletionProtection: production,
-            accessLogs: { bucket: bucket.id, prefix: ACCESS_LOG_PREFIX, enabled: true },
-            tags,
-        }, { parent: this, dependsOn: logs.ready });
+        const alb = new aws.lb.LoadBalancer(`${name}-alb`, kongAlbArgs({
+            internal: false, subnets: args.network.publicSubnetIds, securityGroupId: sg.id, accessLogBucket: bucket.id, production, tags,
+        }), { parent: this, dependsOn: logs.ready });
 
         const targetGroups = args.groups.map(g => ({ group: g.name, weight: g.weight ?? 1, tg: dataPlaneTargetGroup(`${g.name}-edge-tg`, args.network.vpcId, tags, parent) }));
         // One group: a plain forward (what the single-group stacks always had); several: weighted.

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkRefs } from "./contracts";
-import { ACCESS_LOG_PREFIX, ALB_IDLE_TIMEOUT_SECONDS, dataPlaneTargetGroup, DEFAULT_SSL_POLICY } from "./edge";
+import { dataPlaneTargetGroup, DEFAULT_SSL_POLICY, kongAlbArgs } from "./edge";
 
 // The load balancer of an internal DP group: an internal ALB in the private subnets that only the
 // VPC reaches. It serves HTTPS with the stack's gateway certificate, like the public edge: the
@@ -44,19 +44,10 @@ export class InternalLoadBalancer extends pulumi.ComponentResource {
             description: "Kong internal ALB: HTTPS from the VPC, to its Data Plane group only",
             tags: { ...tags, Name: name },
         }, parent);
-        const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
-            loadBalancerType: "application",
-            internal: true,
-            ipAddressType: "ipv4",
-            subnets: args.network.privateSubnetIds,
-            securityGroups: [sg.id],
-            dropInvalidHeaderFields: true,
-            xffHeaderProcessingMode: "append",
-            idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
-            enableDeletionProtection: args.production ?? false,
-            accessLogs: { bucket: args.accessLogs.bucketId, prefix: ACCESS_LOG_PREFIX, enabled: true },
-            tags,
-        }, { parent: this, dependsOn: args.accessLogs.ready });
+        const alb = new aws.lb.LoadBalancer(`${name}-alb`, kongAlbArgs({
+            internal: true, subnets: args.network.privateSubnetIds, securityGroupId: sg.id, accessLogBucket: args.accessLogs.bucketId,
+            production: args.production ?? false, tags,
+        }), { parent: this, dependsOn: args.accessLogs.ready });
         const tg = dataPlaneTargetGroup(`${name}-tg`, args.network.vpcId, tags, parent);
         this.httpsListener = new aws.lb.Listener(`${name}-https`, {
             loadBalancerArn: alb.arn,
