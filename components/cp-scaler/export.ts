@@ -208,24 +208,32 @@ const withPrefix = (l: ContainerDefinition["logConfiguration"], prefix: string):
     ({ ...l, options: { ...l.options, "awslogs-stream-prefix": prefix } });
 const regionEnv = (region: string): Env => [{ name: "AWS_REGION", value: region }, { name: "AWS_DEFAULT_REGION", value: region }];
 
+/**
+ * Enterprise: Kong itself exports (CP) or imports (DP) through cluster_fallback_config_storage, so the
+ * task gains only kong environment: no volume, no extra container.
+ */
+function enterpriseFallback(a: FallbackArgs, environment: Env): TaskAdditions {
+    return {
+        volumes: [],
+        containers: [],
+        kong: {
+            environment: [
+                ...environment,
+                { name: "KONG_CLUSTER_FALLBACK_CONFIG_STORAGE", value: `s3://${a.bucket}/${ENTERPRISE_PREFIX}` },
+                ...regionEnv(a.region),
+            ],
+            dependsOn: [],
+            mountPoints: [],
+        },
+    };
+}
+
 /** Data Plane task: how a new DP gets the last configuration before Kong starts. */
 export function dataPlaneFallback(a: FallbackArgs): TaskAdditions {
     const key = exportObjectKey(a.kong);
     if (a.kong.edition === "enterprise") {
         // Kong fetches from storage itself when it cannot reach the CP at start; no file, no init container.
-        return {
-            volumes: [],
-            containers: [],
-            kong: {
-                environment: [
-                    { name: "KONG_CLUSTER_FALLBACK_CONFIG_IMPORT", value: "on" },
-                    { name: "KONG_CLUSTER_FALLBACK_CONFIG_STORAGE", value: `s3://${a.bucket}/${ENTERPRISE_PREFIX}` },
-                    ...regionEnv(a.region),
-                ],
-                dependsOn: [],
-                mountPoints: [],
-            },
-        };
+        return enterpriseFallback(a, [{ name: "KONG_CLUSTER_FALLBACK_CONFIG_IMPORT", value: "on" }]);
     }
     const volume = "kong-fallback";
     return {
@@ -268,22 +276,12 @@ export const ENTERPRISE_EXPORT_DELAY_SECONDS = 60;
 export function controlPlaneExport(a: ExporterArgs): TaskAdditions {
     const key = exportObjectKey(a.kong);
     if (a.kong.edition === "enterprise") {
-        return {
-            volumes: [],
-            containers: [],
-            kong: {
-                environment: [
-                    { name: "KONG_CLUSTER_FALLBACK_CONFIG_EXPORT", value: "on" },
-                    { name: "KONG_CLUSTER_FALLBACK_CONFIG_STORAGE", value: `s3://${a.bucket}/${ENTERPRISE_PREFIX}` },
-                    { name: "KONG_CLUSTER_FALLBACK_CONFIG_EXPORT_DELAY", value: String(ENTERPRISE_EXPORT_DELAY_SECONDS) },
-                    // Merged into PutObject: the object is encrypted with the stack's key, not SSE-S3.
-                    { name: "KONG_CLUSTER_FALLBACK_EXPORT_S3_CONFIG", value: JSON.stringify({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: a.kmsKeyArn }) },
-                    ...regionEnv(a.region),
-                ],
-                dependsOn: [],
-                mountPoints: [],
-            },
-        };
+        return enterpriseFallback(a, [
+            { name: "KONG_CLUSTER_FALLBACK_CONFIG_EXPORT", value: "on" },
+            { name: "KONG_CLUSTER_FALLBACK_CONFIG_EXPORT_DELAY", value: String(ENTERPRISE_EXPORT_DELAY_SECONDS) },
+            // Merged into PutObject: the object is encrypted with the stack's key, not SSE-S3.
+            { name: "KONG_CLUSTER_FALLBACK_EXPORT_S3_CONFIG", value: JSON.stringify({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: a.kmsKeyArn }) },
+        ]);
     }
     const volume = "config-export";
     return {
