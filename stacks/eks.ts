@@ -17,6 +17,7 @@ import type { StackConfig } from "./config";
 import { createClusterPki, createDatabase } from "./control-plane";
 import { createDataPlanes, EDGE_NAME, groupComponentName } from "./data-plane";
 import { drawSecurityGroupTable, type GroupArrows, type SecurityGroupTable } from "./network";
+import { platformOutputs } from "./outputs";
 
 // Config → the EKS runtime: the cluster and its controllers, Kong's CP release (controlPlaneRuntime
 // eks) and one release per eks DP group, each role's pods in its own security group. The arrows
@@ -253,12 +254,7 @@ export function buildEksControlPlaneStack(cfg: StackConfig, p: { key: StackKey; 
     // has no EKS counterpart yet; the Admin API is a ClusterIP Service (kubectl port-forward).
     const { adminApiUrl: _admin, ...edgeOutputs } = dp.outputs;
     return {
-        region: cfg.region,
-        vpcId: vpc.vpcId,
-        publicSubnetIds: vpc.publicSubnetIds,
-        privateSubnetIds: vpc.privateSubnetIds,
-        isolatedSubnetIds: vpc.isolatedSubnetIds,
-        kmsKeyArn: key.arn,
+        ...platformOutputs(cfg, vpc, key),
         controlPlaneHostname: hostname,
         clusterEndpoint: cpData.contract.clusterAddress,
         controlPlaneKongImage: cfg.kong.controlPlane.image,

@@ -12,6 +12,7 @@ import { containerInsights, createObservability } from "./observability";
 import { createPluginImage } from "./plugins";
 import { parseClusterArn } from "../components/ecs/arn";
 import { buildEksControlPlaneStack, createDataPlaneRedis, createEksRuntime } from "./eks";
+import { platformOutputs } from "./outputs";
 
 // Validated config → components. index.ts, the Automation API and the offline plan all run
 // buildStack; what it returns are the stack outputs.
@@ -112,12 +113,7 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
     });
 
     return {
-        region: cfg.region,
-        vpcId: vpc.vpcId,
-        publicSubnetIds: vpc.publicSubnetIds,
-        privateSubnetIds: vpc.privateSubnetIds,
-        isolatedSubnetIds: vpc.isolatedSubnetIds,
-        kmsKeyArn: key.arn,
+        ...platformOutputs(cfg, vpc, key),
         ecsClusterArn: cluster.arn,
         ...cp.outputs,
         ...dp.outputs,
