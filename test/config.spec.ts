@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { ConfigError, parseConfig, type StackConfig } from "../stacks/config";
+import { parseConfig, type StackConfig } from "../stacks/config";
+import { configProblems } from "./support";
 import { stackConfig } from "../offline/harness";
 
 // Config validation: each bad input gives one line naming the key, the value and what is allowed.
@@ -20,13 +21,7 @@ function raw(overrides: Record<string, string | undefined> = {}): Record<string,
 }
 
 function problemsOf(overrides: Record<string, string | undefined>, stack = "test"): string[] {
-    try {
-        parseConfig(raw(overrides), stack);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-        return e.problems;
-    }
-    return [];
+    return configProblems(raw(overrides), stack);
 }
 
 describe("config validation", () => {

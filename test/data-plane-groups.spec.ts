@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { byType, planStack, type ProgramRun, type PlannedResource } from "../offline/harness";
 import { evaluatePlan, mandatory } from "../policy/offline";
-import { ConfigError, parseConfig } from "../stacks/config";
+import { parseConfig } from "../stacks/config";
 import { previewJson } from "../tools/plan";
-import { plan } from "./support";
+import { configProblems, plan } from "./support";
 
 // DP groups as data (kong-hybrid:dataPlanes): Pulumi.groups.yaml declares a public and an internal
 // group; each gets its own SG, arrows, service and autoscaling; public groups join the shared ALB,
@@ -119,15 +119,7 @@ describe("DP groups from config (Pulumi.groups.yaml)", () => {
 describe("kong-hybrid:dataPlanes validation", () => {
     const base: Record<string, string> = { "aws:region": "eu-west-1", "kong-hybrid:domain": "kong-gw.example.com", "kong-hybrid:adminAllowedCidrs": '["203.0.113.0/24"]' };
     const group = (o: Record<string, unknown> = {}) => ({ name: "public", runtime: "ecs", exposure: "public", minCount: 1, maxCount: 3, ...o });
-    const problems = (groups: unknown): string[] => {
-        try {
-            parseConfig({ ...base, "kong-hybrid:dataPlanes": JSON.stringify(groups) }, "test");
-            return [];
-        } catch (e) {
-            assert.ok(e instanceof ConfigError);
-            return e.problems;
-        }
-    };
+    const problems = (groups: unknown): string[] => configProblems({ ...base, "kong-hybrid:dataPlanes": JSON.stringify(groups) });
     const cases: [string, unknown, RegExp][] = [
         ["minCount above maxCount, named by index and field", [group(), group({ name: "internal", exposure: "internal", minCount: 3, maxCount: 2 })], /^kong-hybrid:dataPlanes\[1\]\.minCount = 3: must not exceed kong-hybrid:dataPlanes\[1\]\.maxCount \(2\)$/],
         ["an unknown runtime", [group({ runtime: "k8s" })], /^kong-hybrid:dataPlanes\[0\]\.runtime = "k8s": must be ecs or eks$/],

@@ -3,10 +3,10 @@ import * as YAML from "yaml";
 import { chartEnv } from "../components/eks/kong-values";
 import { byType, type PlannedResource, type ProgramRun } from "../offline/harness";
 import { evaluatePlan, mandatory } from "../policy/offline";
-import { ConfigError, parseConfig } from "../stacks/config";
+import { parseConfig } from "../stacks/config";
 import { diagram, validateMermaid } from "../tools/diagram";
 import { previewJson } from "../tools/plan";
-import { plan } from "./support";
+import { configProblems, plan } from "./support";
 
 // The EKS runtime wired into stacks: Pulumi.eks.yaml (CP and a public DP group on EKS) and
 // Pulumi.mixed.yaml (CP on ECS, public groups on ECS and EKS behind the one ALB). Each stack is
@@ -189,15 +189,7 @@ describe("EKS keys: one line per problem", () => {
         "aws:region": "eu-west-1", "kong-hybrid:domain": "kong-gw.example.com", "kong-hybrid:adminAllowedCidrs": '["203.0.113.0/24"]',
         "kong-hybrid:dataPlanes": JSON.stringify([eksGroup]), "kong-hybrid:eksAdminPrincipalArns": '["arn:aws:iam::123456789012:role/deployer"]',
     };
-    const problems = (overrides: Record<string, string>): string[] => {
-        try {
-            parseConfig({ ...base, ...overrides }, "test");
-            return [];
-        } catch (e) {
-            assert.ok(e instanceof ConfigError);
-            return e.problems;
-        }
-    };
+    const problems = (overrides: Record<string, string>): string[] => configProblems({ ...base, ...overrides });
     const cases: [string, Record<string, string>, RegExp][] = [
         ["an unknown CP runtime", { "kong-hybrid:controlPlaneRuntime": "k8s" }, /^kong-hybrid:controlPlaneRuntime = "k8s": must be ecs or eks$/],
         ["an ECS group with the CP on EKS", { "kong-hybrid:controlPlaneRuntime": "eks", "kong-hybrid:dataPlanes": JSON.stringify([{ ...eksGroup, runtime: "ecs" }]) }, /^kong-hybrid:dataPlanes\[0\]\.runtime = "ecs": with controlPlaneRuntime eks every DP group runs on eks/],

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { ConfigError, parseConfig } from "../stacks/config";
+import { parseConfig } from "../stacks/config";
+import { configProblems } from "./support";
 import { ecrPublicPath, pullThroughImage, pullThroughRepositoryArns, resolveImageSource } from "../components/ecs/image-source";
 
 // Where tasks pull their images: the ECR pull-through cache of ECR Public (production default),
@@ -47,13 +48,7 @@ describe("config: image source and natMode none", () => {
     };
     const problems = (overrides: Record<string, string>): string[] => {
         const raw = { ...base, ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [`kong-hybrid:${k}`, v])) };
-        try {
-            parseConfig(raw, "test");
-            return [];
-        } catch (e) {
-            assert.ok(e instanceof ConfigError, String(e));
-            return e.problems;
-        }
+        return configProblems(raw);
     };
     const ENDPOINTS = '["ecr.api","ecr.dkr","logs","secretsmanager"]';
     const DECK_ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/deck:v1.65.1";

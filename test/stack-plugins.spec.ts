@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { byType, planStack, type ProgramRun } from "../offline/harness";
-import { ConfigError, parseConfig } from "../stacks/config";
+import { parseConfig } from "../stacks/config";
+import { configProblems } from "./support";
 
 // kong-hybrid:kongPluginsDir end to end under the mock runtime (Pulumi.plugins.yaml: examples/plugins):
 // the Dockerfile docker-build receives, the image and KONG_PLUGINS every Kong container gets, and the
@@ -66,15 +67,7 @@ describe("kong-hybrid:kongPluginsDir: one plugin image for the CP and every DP g
 
 describe("kongPluginsDir validation", () => {
     const base = { "aws:region": "eu-west-1", "kong-hybrid:domain": "kong-gw.example.com", "kong-hybrid:adminAllowedCidrs": '["203.0.113.0/24"]' };
-    const problems = (extra: Record<string, string>): string[] => {
-        try {
-            parseConfig({ ...base, ...extra }, "test");
-            return [];
-        } catch (e) {
-            assert.ok(e instanceof ConfigError, String(e));
-            return e.problems;
-        }
-    };
+    const problems = (extra: Record<string, string>): string[] => configProblems({ ...base, ...extra });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kong-plugins-"));
     fs.mkdirSync(path.join(tmp, "half-done"));
     fs.writeFileSync(path.join(tmp, "half-done", "handler.lua"), "return {}");

@@ -5,7 +5,7 @@ import { cpHoursOptions, BUSINESS_WEEK_TRACE } from "../tools/estimate/cp-hours"
 import { estimateCost } from "../tools/estimate/cost";
 import { formatEstimate } from "../tools/estimate";
 import { previewJson } from "../tools/plan";
-import { plan } from "./support";
+import { configProblems, plan } from "./support";
 
 // The stack's watch as AWS receives it: the key policy JSON that lets CloudWatch publish to the
 // encrypted topic, the alarms' dimensions pointing at the resources the stack built, the topic's
@@ -88,15 +88,7 @@ describe("the stack's watch (observability wired into stacks/)", () => {
 
 describe("kong-hybrid:alarmSubscriptions and cpuArchitecture", () => {
     const base = { "aws:region": "eu-west-1", "kong-hybrid:domain": "kong-gw.example.com", "kong-hybrid:adminAllowedCidrs": '["203.0.113.0/24"]' };
-    const problems = (extra: Record<string, string>): string[] => {
-        try {
-            parseConfig({ ...base, ...extra }, "test");
-            return [];
-        } catch (e) {
-            assert.ok(e instanceof ConfigError, String(e));
-            return e.problems;
-        }
-    };
+    const problems = (extra: Record<string, string>): string[] => configProblems({ ...base, ...extra });
     const cases: [string, Record<string, string>, string[]][] = [
         ["email and https", { "kong-hybrid:alarmSubscriptions": '[{"protocol":"email","endpoint":"ops@example.com"},{"protocol":"https","endpoint":"https://hooks.example.com/k"}]' }, []],
         ["an email that is not one", { "kong-hybrid:alarmSubscriptions": '[{"protocol":"email","endpoint":"ops"}]' },
