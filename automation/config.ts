@@ -20,7 +20,7 @@ export const KEY_TYPES = {
     dpCpu: "integer", dpMemory: "integer", dpMinCount: "integer", dpMaxCount: "integer", dpDesiredCount: "integer",
     dpSpotPercent: "integer", dpUpstreamEgressCidrs: "string[]", dpUpstreamEgressPorts: "integer[]", dataPlanes: "object[]",
     domain: "string", hostedZoneName: "string", adminAllowedCidrs: "string[]", albSslPolicy: "string",
-    albHttpRedirect: "boolean", wafRateLimit: "integer", accessLogRetentionDays: "integer", logRetentionDays: "integer",
+    albHttpRedirect: "boolean", waf: "boolean", wafRateLimit: "integer", accessLogRetentionDays: "integer", logRetentionDays: "integer",
     cpuArchitecture: "string", kongPluginsDir: "string", alarmSubscriptions: "object[]",
     controlPlaneRuntime: "string", eksPublicAccessCidrs: "string[]", eksAdminPrincipalArns: "string[]",
     eksNodeInstanceType: "string", eksNodeMinSize: "integer", eksNodeMaxSize: "integer",

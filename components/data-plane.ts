@@ -97,7 +97,7 @@ export interface DataPlaneArgs {
     maxCount?: number;
     /** Tasks at creation; autoscaling owns the count afterwards. @default minCount */
     desiredCount?: number;
-    /** Share of tasks on FARGATE_SPOT, 0-100; one task always stays on FARGATE. @default 0 */
+    /** Share of tasks on FARGATE_SPOT, 0-100; below 100 one task stays on FARGATE, at 100 none does. @default 0 */
     spotPercent?: number;
     /** Average CPU % autoscaling holds. @default 60 */
     targetCpuPercent?: number;
@@ -150,9 +150,15 @@ export function checkDataPlaneVersion(group: string, dp: KongImage, cp: KongImag
     if (problems.length) throw new Error(`DataPlane "${group}": ${problems.map(p => p.message(() => "the Control Plane's image")).join("; ")}`);
 }
 
-/** FARGATE keeps one task (base 1); the rest split by weight per `spotPercent`. */
+/**
+ * Below 100, FARGATE keeps one task (base 1) and the rest split by weight per `spotPercent`; at 100
+ * every task runs on FARGATE_SPOT (cheap stacks only: config refuses it in production). ARM64 tasks
+ * may use FARGATE_SPOT on platform version 1.4.0 or later
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html).
+ */
 export function capacityProviderStrategy(spotPercent: number): { capacityProvider: string; base?: number; weight: number }[] {
     if (spotPercent <= 0) return [{ capacityProvider: "FARGATE", base: 1, weight: 1 }];
+    if (spotPercent >= 100) return [{ capacityProvider: "FARGATE_SPOT", base: 1, weight: 1 }];
     const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
     const g = gcd(100 - spotPercent, spotPercent);
     return [

@@ -48,6 +48,12 @@ export interface EdgeArgs {
     sslPolicy?: string;
     /** Adds a port 80 listener that only redirects to HTTPS (301). @default false */
     httpRedirect?: boolean;
+    /**
+     * A WAF web ACL on the ALB: managed rules, the per-IP rate limit and the edge allow-list on
+     * /kong-admin (Kong's own ip-restriction and key-auth guard that route either way). A cheap
+     * non-production stack may turn it off: the ACL costs $5 a month plus $1 a rule. @default true
+     */
+    waf?: boolean;
     /** Requests per client IP per 5 minutes before the WAF blocks it. @default 2000 */
     wafRateLimit?: number;
     /** Days the access logs are kept. @default 30 */
@@ -61,7 +67,7 @@ export interface EdgeArgs {
 export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
 
 /** The one source of each edge default (see DATA_PLANE_DEFAULTS). */
-export const EDGE_DEFAULTS = { sslPolicy: DEFAULT_SSL_POLICY, httpRedirect: false, wafRateLimit: 2000, accessLogRetentionDays: 30 } as const;
+export const EDGE_DEFAULTS = { sslPolicy: DEFAULT_SSL_POLICY, httpRedirect: false, waf: true, wafRateLimit: 2000, accessLogRetentionDays: 30 } as const;
 
 // ── Pure parts ──────────────────────────────────────────────────────────────────────────────
 
@@ -322,7 +328,8 @@ export class Edge extends pulumi.ComponentResource {
     public readonly certificateArn: pulumi.Output<string>;
     /** True when the certificate is the imported self-signed one (no hosted zone configured). */
     public readonly selfSignedCertificate: boolean;
-    public readonly webAclArn: pulumi.Output<string>;
+    /** The web ACL's ARN; undefined when the stack runs without a WAF (`waf: false`). */
+    public readonly webAclArn?: pulumi.Output<string>;
     public readonly accessLogBucket: pulumi.Output<string>;
     /** https://<domain> */
     public readonly url: string;
@@ -391,7 +398,7 @@ export class Edge extends pulumi.ComponentResource {
             }, parent);
         }
 
-        const acl = createWebAcl(name, args, alb.arn, tags, parent);
+        const acl = (args.waf ?? EDGE_DEFAULTS.waf) ? createWebAcl(name, args, alb.arn, tags, parent) : undefined;
 
         this.securityGroupId = sg.id;
         this.loadBalancerArn = alb.arn;
@@ -400,7 +407,7 @@ export class Edge extends pulumi.ComponentResource {
         this.targetGroups = Object.fromEntries(targetGroups.map(t => [t.group, { arn: t.tg.arn, arnSuffix: t.tg.arnSuffix }]));
         this.accessLogs = { bucketId: bucket.id, ready: logs.ready };
         this.certificateArn = cert.arn;
-        this.webAclArn = acl.arn;
+        this.webAclArn = acl?.arn;
         this.accessLogBucket = bucket.bucket;
         this.url = `https://${args.domain}`;
         this.registerOutputs({

@@ -106,6 +106,8 @@ export interface StackConfig {
         adminAllowedCidrs: readonly string[];
         sslPolicy: string;
         httpRedirect: boolean;
+        /** A WAF web ACL on the public ALB; only non-production stacks may turn it off. */
+        waf: boolean;
         wafRateLimit: number;
         accessLogRetentionDays: number;
     };
@@ -389,6 +391,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
             adminAllowedCidrs: v.adminAllowedCidrs,
             sslPolicy: v.albSslPolicy,
             httpRedirect: v.albHttpRedirect,
+            waf: v.waf,
             wafRateLimit: v.wafRateLimit,
             accessLogRetentionDays: v.accessLogRetentionDays,
         },
@@ -534,6 +537,7 @@ function parseRelations(v: Record<string, any>, images: { cpImage?: KongImage; d
     }
     if (v.adminAllowedCidrs) problems.push(...validateAdminAllowedCidrs(v.adminAllowedCidrs).map(p => problemLine(p, f => `${PROJECT}:${f}`)));
     if (v.production === true && v.adminAllowedCidrs) problems.push(...productionAdminProblems(v.adminAllowedCidrs));
+    if (v.production === true) problems.push(...productionEdgeAndSpotProblems(v, dataPlanes));
     // Without NAT, tasks reach only what the VPC endpoints serve: images from private ECR (or the
     // pull-through cache), secrets and logs. Anything else would fail every task at start.
     const imageSource = resolveImageSource(v.imageSource ?? "auto", v.production === true);
@@ -616,6 +620,24 @@ function productionAdminProblems(cidrs: readonly string[]): string[] {
         problems.push(`${PROJECT}:adminAllowedCidrs contains ${shown}${what}: a production stack must name the admin networks, not the whole internet`);
     }
     return problems;
+}
+
+/**
+ * What only a cheap stack may give up: the WAF in front of the public ALB (its managed rules, the
+ * per-IP rate limit and the edge allow-list on /kong-admin), and the one on-demand task of an ECS
+ * DP group (at spotPercent 100 a Spot reclaim or shortage leaves the group without tasks).
+ */
+function productionEdgeAndSpotProblems(v: Record<string, any>, dataPlanes: readonly DataPlaneGroupConfig[]): string[] {
+    const problems: string[] = [];
+    if (v.waf === false) problems.push(`${PROJECT}:waf = false: a production stack keeps the WAF in front of its public load balancer; only non-production stacks may turn it off`);
+    const written = Array.isArray(v.dataPlanes) ? v.dataPlanes : undefined;
+    dataPlanes.forEach((g, i) => {
+        if (g.runtime !== "ecs" || g.spotPercent < 100) return;
+        const key = written?.[i]?.spotPercent !== undefined ? `dataPlanes[${i}].spotPercent` : "dpSpotPercent";
+        problems.push(`${PROJECT}:${key} = 100: a production DP group keeps one task on FARGATE (Spot can reclaim every task at once); use 0-99`);
+    });
+    // The flat key is the groups' default: one line for it, not one per group that inherits it.
+    return [...new Set(problems)];
 }
 
 /** The running stack's config, validated (under `pulumi up`, the Automation API or the offline plan). */

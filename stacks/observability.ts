@@ -51,6 +51,11 @@ export function watchedGroups(cfg: Pick<StackConfig, "dataPlanes">, w: Pick<Watc
     });
 }
 
+/** The edge's web ACL for the WAF alarm and widget; none when the stack runs without a WAF (`waf: false`). */
+export function webAclsOf(edge: Pick<DataPlaneOutputs["edge"], "webAclArn">): { name: pulumi.Output<string> }[] {
+    return edge.webAclArn ? [{ name: edge.webAclArn.apply(webAclNameFromArn) }] : [];
+}
+
 export function createObservability(cfg: StackConfig, w: WatchedStack): Observability {
     return new Observability(`${cfg.name}-watch`, {
         namePrefix: cfg.name,
@@ -67,7 +72,7 @@ export function createObservability(cfg: StackConfig, w: WatchedStack): Observab
         },
         database: { clusterIdentifier: w.database.clusterIdentifier, maxCapacity: cfg.database.maxCapacity },
         certificates: [{ name: "edge", arn: w.dataPlanes.edge.certificateArn }],
-        webAcls: [{ name: w.dataPlanes.edge.webAclArn.apply(webAclNameFromArn) }],
+        webAcls: webAclsOf(w.dataPlanes.edge),
         tags: { ...cfg.tags },
     });
 }

@@ -68,6 +68,12 @@ describe("config validation", () => {
         ["OSS beyond the last OSS release", { kongImage: "kong:3.10.0" }, /the last open-source release is 3\.9\.3/],
         ["Enterprise 3.10+ without a licence", { kongImage: "kong/kong-gateway:3.15.0.4" }, /^kong-hybrid:kongLicenseSecretArn is required with kong\/kong-gateway:3\.15\.0\.4/],
         ["admin 0.0.0.0/0 in production", { production: "true", adminAllowedCidrs: '["0.0.0.0/0"]' }, /^kong-hybrid:adminAllowedCidrs contains 0\.0\.0\.0\/0: a production stack must name the admin networks/],
+        ["no WAF in production", { production: "true", adminAllowedCidrs: '["198.51.100.0/24"]', waf: "false" }, /^kong-hybrid:waf = false: a production stack keeps the WAF in front of its public load balancer; only non-production stacks may turn it off$/],
+        ["every DP task on Spot in production", { production: "true", adminAllowedCidrs: '["198.51.100.0/24"]', dpSpotPercent: "100" }, /^kong-hybrid:dpSpotPercent = 100: a production DP group keeps one task on FARGATE \(Spot can reclaim every task at once\); use 0-99$/],
+        ["a production group all on Spot", {
+            production: "true", adminAllowedCidrs: '["198.51.100.0/24"]',
+            dataPlanes: JSON.stringify([{ name: "public", runtime: "ecs", exposure: "public", minCount: 2, maxCount: 4 }, { name: "batch", runtime: "ecs", exposure: "internal", minCount: 1, maxCount: 2, spotPercent: 100 }]),
+        }, /^kong-hybrid:dataPlanes\[1\]\.spotPercent = 100: a production DP group keeps one task on FARGATE/],
         ["admin ::/0 in production", { production: "true", adminAllowedCidrs: '["203.0.113.0/24","::/0"]' }, /^kong-hybrid:adminAllowedCidrs contains ::\/0/],
         ["no admin networks", { adminAllowedCidrs: "[]" }, /^kong-hybrid:adminAllowedCidrs = \[\]: must list at least one client network$/],
         ["old TLS policy", { albSslPolicy: "ELBSecurityPolicy-2016-08" }, /^kong-hybrid:albSslPolicy = "ELBSecurityPolicy-2016-08": must be a TLS 1\.2\+ ELB policy/],
@@ -88,6 +94,13 @@ describe("config validation", () => {
     it("reports every problem at once, one line each", () => {
         const problems = problemsOf({ azCount: "9", natMode: "x", cpCpu: "100", dommain: "y" });
         assert.strictEqual(problems.length, 4, problems.join("\n"));
+    });
+
+    it("allows a stack without a WAF and with every DP task on Spot outside production (dev does both)", () => {
+        assert.deepStrictEqual(problemsOf({ waf: "false", dpSpotPercent: "100" }), []);
+        const dev = parseConfig(stackConfig("dev"), "dev");
+        assert.deepStrictEqual([dev.edge.waf, dev.dataPlanes.map(g => g.spotPercent)], [false, [100]]);
+        assert.strictEqual(parseConfig(stackConfig("prod"), "prod").edge.waf, true, "the default");
     });
 
     it("allows 0.0.0.0/0 for the admin path outside production (trials)", () => {

@@ -29,8 +29,7 @@ function groupWithoutEdge(controlPlaneKong = "kong:3.9.3") {
 describe("DataPlane service (dev and prod plans)", () => {
     const table = [
         // stack, desired, min, max, strategy (written out from Pulumi.<stack>.yaml)
-        { stack: "dev", desired: 1, min: 1, max: 3, strategy: [
-            { capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }] },
+        { stack: "dev", desired: 1, min: 1, max: 3, strategy: [{ capacityProvider: "FARGATE_SPOT", base: 1, weight: 1 }] },
         { stack: "prod", desired: 3, min: 3, max: 24, strategy: [{ capacityProvider: "FARGATE", base: 1, weight: 1 }] },
     ];
     for (const t of table) {
@@ -117,7 +116,9 @@ describe("capacityProviderStrategy", () => {
         [50, [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }]],
         [75, [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }]],
         [30, [{ capacityProvider: "FARGATE", base: 1, weight: 7 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }]],
-        [100, [{ capacityProvider: "FARGATE", base: 1, weight: 0 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }]],
+        [99, [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 99 }]],
+        // All on Spot: no on-demand task at all (config refuses it in production).
+        [100, [{ capacityProvider: "FARGATE_SPOT", base: 1, weight: 1 }]],
     ];
     for (const [spot, expected] of cases) {
         it(`${spot}% spot`, () => assert.deepEqual(capacityProviderStrategy(spot), expected));

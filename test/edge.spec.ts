@@ -141,7 +141,7 @@ describe("Edge: ALB and listeners (dev and prod plans)", () => {
 
 describe("Edge: WAF", () => {
     const table = [
-        { stack: "dev", rate: 2000, v4: ["203.0.113.0/24"] },
+        { stack: "dev-waf", rate: 2000, v4: ["203.0.113.0/24"] },
         { stack: "prod", rate: 5000, v4: ["198.51.100.0/24", "192.0.2.10/32"] },
     ];
     for (const t of table) {
@@ -219,6 +219,13 @@ describe("Edge: WAF", () => {
     for (const [cidrs, expected] of cidrCases) {
         it(`admin IP sets for ${cidrs.join(", ")}`, () => assert.deepEqual(adminIpSets(cidrs), expected));
     }
+    it("dev as its stack file has it (waf: false): no web ACL, no association, no IP set; the ALB and listener stay", async () => {
+        const run = await planFull("dev");
+        for (const type of ["aws:wafv2/webAcl:WebAcl", "aws:wafv2/webAclAssociation:WebAclAssociation", "aws:wafv2/ipSet:IpSet"]) {
+            assert.deepEqual(byType(run, type).map(r => r.name), [], type);
+        }
+        assert.equal(byType(run, LB).length, 1);
+    });
     it("dev with an IPv6 admin network gets an IPV6 set too", async () => {
         const run = await plan("dev-ipv6-admin");
         const sets = byType(run, "aws:wafv2/ipSet:IpSet").map(s => [s.inputs.ipAddressVersion, s.inputs.addresses]);

@@ -163,7 +163,7 @@ export function keyChoices(run: ProgramRun, cfg: StackConfig): string[] {
         `  DP groups   ${groups.join("; ") || "none"}`,
         ...(cfg.eks ? [`  EKS         ${cfg.eks.nodeGroup.minSize}-${cfg.eks.nodeGroup.maxSize} × ${cfg.eks.nodeGroup.instanceTypes.join(", ")} (${cfg.eks.nodeGroup.amiType}), API ${cfg.eks.publicAccessCidrs.length ? `public for ${cfg.eks.publicAccessCidrs.join(", ")}` : "private only"}`] : []),
         ...(cfg.redis ? [`  Redis       ${cfg.redis.nodes} × ${cfg.redis.nodeType}, TLS and AUTH, from the DP groups only`] : []),
-        `  edge        https://${cfg.edge.domain}/ (${cfg.edge.hostedZoneName ? `ACM certificate, zone ${cfg.edge.hostedZoneName}` : "self-signed certificate, no DNS record"})`,
+        `  edge        https://${cfg.edge.domain}/ (${cfg.edge.hostedZoneName ? `ACM certificate, zone ${cfg.edge.hostedZoneName}` : "self-signed certificate, no DNS record"}${cfg.edge.waf ? "" : "; no WAF"})`,
     ];
 }
 

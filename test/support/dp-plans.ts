@@ -13,7 +13,9 @@ const VARIANTS: Record<string, [string, Record<string, string | undefined>]> = {
     "prod-endpoints": ["prod", { "kong-hybrid:interfaceEndpoints": JSON.stringify(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "kms"]) }],
     "dev-self-signed": ["dev", { "kong-hybrid:hostedZoneName": "" }],
     "dev-enterprise": ["dev", { "kong-hybrid:kongImage": "kong/kong-gateway:3.15.0.4", "kong-hybrid:kongLicenseSecretArn": LICENCE_ARN }],
-    "dev-ipv6-admin": ["dev", { "kong-hybrid:adminAllowedCidrs": JSON.stringify(["203.0.113.0/24", "2001:db8:1::/48"]) }],
+    // dev runs without a WAF (Pulumi.dev.yaml); these variants turn it back on.
+    "dev-waf": ["dev", { "kong-hybrid:waf": "true" }],
+    "dev-ipv6-admin": ["dev", { "kong-hybrid:waf": "true", "kong-hybrid:adminAllowedCidrs": JSON.stringify(["203.0.113.0/24", "2001:db8:1::/48"]) }],
     "dev-upstreams": ["dev", {
         "kong-hybrid:dpUpstreamEgressCidrs": JSON.stringify(["10.50.0.0/16"]),
         "kong-hybrid:dpUpstreamEgressPorts": JSON.stringify([443, 8443]),
