@@ -113,9 +113,9 @@ describe("CpScaler component (mock runtime)", () => {
         assert.deepStrictEqual(param.ignoreChanges, ["value"]);
     });
 
-    it("metric filters: admin writes on the CP log group, refused /kong-admin on every DP log group, 1 per match, 0 otherwise", async () => {
+    it("metric filters: admin writes on the CP log group, refused /kong-admin on every DP log group, 1 per match, nothing otherwise (billed only in hours with a match)", async () => {
         const filters = byType(await plan(), "aws:cloudwatch/logMetricFilter:LogMetricFilter").map(f => [f.inputs.logGroupName, f.inputs.pattern, f.inputs.metricTransformation]);
-        const t = (name: string) => ({ name, namespace: "KongHybrid/kong-dev", value: "1", defaultValue: "0", unit: "Count" });
+        const t = (name: string) => ({ name, namespace: "KongHybrid/kong-dev", value: "1", unit: "Count" });
         assert.deepStrictEqual(filters, [
             ["/kong-dev/control-plane", ADMIN_WRITES_PATTERN, t("AdminWrites")],
             ["/kong-dev/data-plane/dp-public", ADMIN_REFUSED_PATTERN, t("AdminRequestsRefused")],

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import type { Plan } from "../policy/offline";
 import { previewJson } from "../tools/plan";
-import { estimateCost } from "../tools/estimate/cost";
+import { estimateCost, runsPerMonth } from "../tools/estimate/cost";
+import { ENVIRONMENT_NAMES } from "../components/cp-scaler/contract";
 import { dpRollingUpdate, firstDeploy } from "../tools/estimate/deploy-time";
 import { estimate } from "../tools/estimate/index";
 import { PRICES } from "../tools/estimate/prices";
@@ -16,19 +17,23 @@ const sum = (ns: number[]) => Math.round(ns.reduce((a, b) => a + b, 0) * 100) / 
 describe("cost and deploy-time estimate", () => {
     describe("on the real plans", () => {
         const expected: Record<"dev" | "prod", RegExp[]> = {
-            dev: [/^Fargate: Control Plane kong-dev-cp /, /^Fargate: Data Plane dp-public /, /^ALB dp-public-edge-alb \(hours\)/, /^Public IPv4: ALB/,
+            // dev: no WAF (waf: false), every DP task on Spot, the scale-to-zero controller.
+            dev: [/^Fargate: Control Plane kong-dev-cp /, /^Fargate: Data Plane dp-public \(1 × 0.25 vCPU\/0.5 GB ARM, on Spot\)/, /^ALB dp-public-edge-alb \(hours\)/, /^Public IPv4: ALB/,
                 /^EC2 t4g\.nano kong-dev-nat /, /^Aurora Serverless v2 kong-dev-cp-db \(1 instance, 0-2 ACU\)/, /^KMS/, /^Secrets Manager secrets × 4 \(incl. 1 RDS-managed\)/,
-                /^WAF web ACL dp-public-edge-waf \(6 rules\)/, /^CloudWatch Logs: Kong containers/, /^Route 53 hosted zones/],
+                /^CloudWatch Logs: Kong containers/, /^Route 53 hosted zones/, /^Lambda kong-dev-cp-scaler-function \(43.8k runs\/month at 256 MB\)/,
+                /^CloudWatch GetMetricData: kong-dev-cp-scaler-function \(2 metrics a run\)/, /^CloudWatch custom metrics: kong-dev-cp-scaler-function/],
             prod: [/^Fargate: Control Plane kong-prod-cp \(2 × [\d.]+ vCPU\/[\d.]+ GB ARM/, /^Fargate: Data Plane dp-public \(3 × /, /^NAT gateway × 3 /,
                 /^Public IPv4: 3 Elastic IPs/, /^CloudWatch alarms × \d+ \(\d+ metrics\)/, /^CloudWatch dashboards × 1/,
                 /^Aurora Serverless v2 kong-prod-cp-db \(2 instances, 0.5-8 ACU\)/, /^ACM Private CA kong-prod-ca-pca \(general-purpose\)/,
-                /^CloudWatch Logs: VPC flow logs/],
+                /^CloudWatch Logs: VPC flow logs/, /^WAF web ACL dp-public-edge-waf \(6 rules\)/],
         };
+        const absent: Record<"dev" | "prod", RegExp[]> = { dev: [/^WAF/, /^CloudWatch custom metrics from log metric filters/], prod: [/^Lambda/, /GetMetricData/] };
         for (const stack of ["dev", "prod"] as const) {
             it(`${stack}: a line per component, and totals that are the sums of the lines`, async () => {
                 const p = await realPlan(stack);
                 const cost = estimateCost(p);
                 for (const re of expected[stack]) assert.ok(cost.lines.some(l => re.test(l.item)), `${stack} has a line ${re}: ${cost.lines.map(l => l.item).join(" | ")}`);
+                for (const re of absent[stack]) assert.ok(!cost.lines.some(l => re.test(l.item)), `${stack} has no line ${re}`);
                 assert.deepStrictEqual(cost.unpriced, []);
                 assert.strictEqual(cost.monthlyUsd.idle, sum(cost.lines.filter(l => l.kind === "idle").map(l => l.monthlyUsd)));
                 const json = JSON.parse(JSON.stringify(estimate(p)));
@@ -130,6 +135,42 @@ describe("cost and deploy-time estimate", () => {
             assert.strictEqual(line("Aurora Serverless v2"), 21.9);
             assert.strictEqual(cost.monthlyUsd.idle, sum(cost.lines.filter(l => l.kind === "idle").map(l => l.monthlyUsd)));
         });
+
+        it("prices a DP group all on Spot (base 1 on FARGATE_SPOT) at the Spot discount for every task", () => {
+            const f = new PlanFixture();
+            f.kongService("dp", "data_plane", { cpu: 256, memory: 512, arm: true, desiredCount: 1, service: { capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", base: 1, weight: 1 }] } });
+            const line = estimateCost(f.plan()).lines.find(l => l.item.startsWith("Fargate: Data Plane"))!;
+            // (0.25 × 0.03238 + 0.5 × 0.00356) $/h × 730 h = 7.20985, 70% off: 2.162955.
+            assert.deepStrictEqual([line.item, line.monthlyUsd], ["Fargate: Data Plane dp (1 × 0.25 vCPU/0.5 GB ARM, on Spot)", 2.16]);
+        });
+
+        it("prices the scale-to-zero controller: its runs, logs, GetMetricData and its own metric; metric filters only with a default value", () => {
+            const f = new PlanFixture();
+            const fn = f.add("aws:lambda/function:Function", "scaler", { memorySize: 256, architectures: ["arm64"], environment: { variables: { [ENVIRONMENT_NAMES.metricNamespace]: "KongHybrid/x" } } });
+            const rule = f.add("aws:cloudwatch/eventRule:EventRule", "tick", { scheduleExpression: "rate(1 minute)" });
+            f.add("aws:cloudwatch/eventTarget:EventTarget", "tick-target", { rule: rule.id, arn: fn.arn }, { deps: { rule: [rule], arn: [fn] } });
+            // An event-driven rule (no schedule) adds no runs to the estimate.
+            const events = f.add("aws:cloudwatch/eventRule:EventRule", "task-running", { eventPattern: "{}" });
+            f.add("aws:cloudwatch/eventTarget:EventTarget", "task-target", { rule: events.id, arn: fn.arn }, { deps: { rule: [events], arn: [fn] } });
+            f.add("aws:cloudwatch/logMetricFilter:LogMetricFilter", "writes", { metricTransformation: { name: "AdminWrites", namespace: "KongHybrid/x", value: "1" } });
+            f.add("aws:cloudwatch/logMetricFilter:LogMetricFilter", "always", { metricTransformation: { name: "Errors", namespace: "App", value: "1", defaultValue: "0" } });
+            const lines = Object.fromEntries(estimateCost(f.plan()).lines.map(l => [l.item, l.monthlyUsd]));
+            // 730 h × 60 = 43,800 runs: $0.20/M requests = 0.00876, + 43,800 × 0.3 s × 0.25 GB × $0.0000133334 = 0.0438; total 0.0526.
+            // Logs: 43,800 kB = 0.0438 GB × ($0.50 + $0.03) = 0.0232. GetMetricData: 43,800 × 2 / 1000 × $0.01 = 0.876.
+            assert.deepStrictEqual(Object.entries(lines).filter(([item]) => /Lambda|GetMetricData|custom metrics/.test(item)), [
+                ["Lambda scaler (43.8k runs/month at 256 MB)", 0.05],
+                ["CloudWatch Logs: Lambda scaler", 0.02],
+                ["CloudWatch GetMetricData: scaler (2 metrics a run)", 0.88],
+                ["CloudWatch custom metrics: scaler (CpStartPendingSeconds)", 0.3],
+                ["CloudWatch custom metrics from log metric filters × 1 (with a default value)", 0.3],
+            ]);
+        });
+
+        const schedules: [string, number | undefined][] = [
+            ["rate(1 minute)", 43_800], ["rate(5 minutes)", 8_760], ["rate(1 hour)", 730], ["rate(2 days)", 15.208333333333334],
+            ["cron(0 12 * * ? *)", undefined], ["rate(0 minutes)", undefined],
+        ];
+        for (const [expression, runs] of schedules) it(`runs a month of ${expression}: ${runs}`, () => assert.strictEqual(runsPerMonth(expression), runs));
 
         it("adds load lines from requests and bytes", () => {
             const cost = estimateCost(stack().f.plan(), { load: { requestsPerSecond: 100, bytesPerRequest: 1000, upstreamViaNat: 0.5 } });

@@ -33,10 +33,17 @@ export const METRICS = Object.freeze({
     /** Seconds since a start without a running CP task; Observability's cp-not-running-while-awake alarm watches it. */
     startPending: "CpStartPendingSeconds",
 });
+/**
+ * What one tick costs in CloudWatch, for the cost estimate: the metrics it reads with
+ * GetMetricData (billed per metric requested) and the metrics it emits (billed for every hour one is
+ * published, which a tick a minute makes every hour).
+ */
+export const TICK_METRICS = Object.freeze({ read: [METRICS.adminWrites, METRICS.adminRefused] as const, emitted: [METRICS.startPending] as const });
 /** The dimension of the controller's own metric: the CP service name. */
 export const START_PENDING_DIMENSION = "ControlPlaneService";
 
-const NAMES = {
+/** The environment variable of each field (the cost estimate finds the controller by METRIC_NAMESPACE). */
+export const ENVIRONMENT_NAMES = {
     controlPlane: "CP_SERVICE",
     dataPlanes: "DP_SERVICES",
     targetGroupArns: "DP_TARGET_GROUP_ARNS",
@@ -46,6 +53,7 @@ const NAMES = {
     exportKey: "EXPORT_KEY",
     settings: "SETTINGS",
 } as const satisfies Record<keyof ScalerEnvironment, string>;
+const NAMES = ENVIRONMENT_NAMES;
 
 /** Lambda environment variables (strings; structured values as JSON). */
 export function toEnvironment(e: ScalerEnvironment): Record<string, string> {

@@ -12,7 +12,7 @@ import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwat
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { decide, INITIAL_STATE, type Action, type Observation, type ScalerState } from "./decision";
-import { fromEnvironment, METRICS, START_PENDING_DIMENSION, type EcsServiceRef, type ScalerEnvironment } from "./contract";
+import { fromEnvironment, METRICS, START_PENDING_DIMENSION, TICK_METRICS, type EcsServiceRef, type ScalerEnvironment } from "./contract";
 
 export interface Clients {
     ecs: ECSClient;
@@ -92,6 +92,8 @@ async function targetHealth(c: Clients, targetGroupArns: string[]) {
     return counts;
 }
 
+const QUERY_IDS: Record<(typeof TICK_METRICS.read)[number], string> = { [METRICS.adminWrites]: "writes", [METRICS.adminRefused]: "refused" };
+
 /** End of the latest minute in which each metric counted something, within the lookback. */
 async function latestActivity(c: Clients, namespace: string, now: number) {
     const end = Math.ceil(now / MINUTE) * MINUTE;
@@ -99,17 +101,15 @@ async function latestActivity(c: Clients, namespace: string, now: number) {
         StartTime: new Date(end - METRIC_LOOKBACK_MINUTES * MINUTE),
         EndTime: new Date(end),
         ScanBy: "TimestampDescending",
-        MetricDataQueries: [
-            { Id: "writes", MetricStat: { Metric: { Namespace: namespace, MetricName: METRICS.adminWrites }, Period: 60, Stat: "Sum" } },
-            { Id: "refused", MetricStat: { Metric: { Namespace: namespace, MetricName: METRICS.adminRefused }, Period: 60, Stat: "Sum" } },
-        ],
+        // One query per metric of TICK_METRICS.read (the cost estimate counts them there).
+        MetricDataQueries: TICK_METRICS.read.map(metric => ({ Id: QUERY_IDS[metric], MetricStat: { Metric: { Namespace: namespace, MetricName: metric }, Period: 60, Stat: "Sum" } })),
     }));
-    const latest = (id: string) => {
-        const r = out.MetricDataResults?.find(m => m.Id === id);
+    const latest = (metric: (typeof TICK_METRICS.read)[number]) => {
+        const r = out.MetricDataResults?.find(m => m.Id === QUERY_IDS[metric]);
         const times = (r?.Timestamps ?? []).filter((_, i) => (r?.Values?.[i] ?? 0) > 0).map(t => t.getTime());
         return times.length > 0 ? Math.max(...times) + MINUTE : undefined;
     };
-    return { lastAdminWriteAt: latest("writes"), lastAdminRefusedAt: latest("refused") };
+    return { lastAdminWriteAt: latest(METRICS.adminWrites), lastAdminRefusedAt: latest(METRICS.adminRefused) };
 }
 
 async function exportTime(c: Clients, bucket: string, key: string): Promise<number | undefined> {

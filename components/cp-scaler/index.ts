@@ -138,7 +138,11 @@ export class CpScaler extends pulumi.ComponentResource {
             tags,
         }, parent);
 
-        const transformation = (metric: string) => ({ name: metric, namespace, value: "1", defaultValue: "0", unit: "Count" });
+        // No defaultValue: a filter with one publishes 0 for every log batch without a match, and a
+        // custom metric is billed for each hour it is published
+        // (https://aws.amazon.com/cloudwatch/pricing/: "prorated by the hour and metered only when you
+        // send metrics"). The controller only looks for minutes with a count above 0.
+        const transformation = (metric: string) => ({ name: metric, namespace, value: "1", unit: "Count" });
         new aws.cloudwatch.LogMetricFilter(`${name}-admin-writes`, {
             logGroupName: args.controlPlane.logGroupName,
             pattern: ADMIN_WRITES_PATTERN,

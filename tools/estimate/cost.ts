@@ -10,6 +10,7 @@ import { T } from "../../policy/lib/types";
 import { json, list, num, str } from "../../policy/lib/values";
 import { ASSUMPTIONS, EC2_HOURLY, HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH } from "./prices";
 import { serviceName, viewPlan, type PlanView } from "./plan-view";
+import { ENVIRONMENT_NAMES, TICK_METRICS } from "../../components/cp-scaler/contract";
 
 export interface Load {
     /** Requests per second through the public ALB, averaged over the month. */
@@ -80,7 +81,8 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         const t = taskShape(view, s);
         const count = num(view.props(s.service).desiredCount) ?? 1;
         const factor = spotFactor(view, s, count);
-        add("idle", `Fargate: Data Plane ${serviceName(s)} (${count} × ${t.label}${factor < 1 ? ", part on Spot" : ""})`, count * t.hourly * factor * HOURS_PER_MONTH);
+        const spot = factor === 1 ? "" : factor <= 1 - PRICES.fargateSpotDiscount.usd ? ", on Spot" : ", part on Spot";
+        add("idle", `Fargate: Data Plane ${serviceName(s)} (${count} × ${t.label}${spot})`, count * t.hourly * factor * HOURS_PER_MONTH);
         // Autoscaling adds tasks when the load needs more vCPU than the minimum gives.
         const max = scalingMax(view, s) ?? count;
         const needed = Math.min(max, Math.max(count, Math.ceil(load.requestsPerSecond / (ASSUMPTIONS.requestsPerSecondPerDpVcpu * t.vcpu))));
@@ -197,6 +199,36 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
     const dashboards = view.ofType("aws:cloudwatch/dashboard:Dashboard").length;
     add("idle", `CloudWatch dashboards × ${dashboards}`, dashboards * PRICES.dashboardMonth.usd);
 
+    // ── Scheduled functions (the scale-to-zero controller) ─────────────────────────────────
+    for (const fn of view.ofType("aws:lambda/function:Function")) {
+        const p = view.props(fn);
+        const schedules = view.ofType("aws:cloudwatch/eventTarget:EventTarget")
+            .filter(t => view.graph.refs(t, "arn", [fn.type]).targets.includes(fn))
+            .flatMap(t => view.graph.refs(t, "rule", ["aws:cloudwatch/eventRule:EventRule"]).targets)
+            .map(r => str(view.props(r).scheduleExpression))
+            .filter((x): x is string => !!x);
+        if (schedules.length === 0) continue;
+        const perMonth = schedules.map(runsPerMonth);
+        if (perMonth.some(n => n === undefined)) { unpriced.push(`Lambda ${fn.name} (schedule ${schedules.join(", ")})`); continue; }
+        const runs = (perMonth as number[]).reduce((n, x) => n + x, 0);
+        const gb = (num(p.memorySize) ?? 128) / 1024;
+        const arm = list(p.architectures).includes("arm64");
+        const compute = runs * ASSUMPTIONS.scheduledFunctionSeconds * gb * (arm ? PRICES.lambdaGbSecondArm.usd : PRICES.lambdaGbSecondX86.usd);
+        add("idle", `Lambda ${fn.name} (${round2(runs / 1000)}k runs/month at ${gb * 1024} MB)`, runs / 1e6 * PRICES.lambdaRequestsMillion.usd + compute);
+        add("idle", `CloudWatch Logs: Lambda ${fn.name}`, runs * ASSUMPTIONS.scheduledFunctionLogBytes / GB * (PRICES.logsIngestGb.usd + PRICES.logsStorageGbMonth.usd));
+        // The controller (it has a metric namespace): GetMetricData each run, and its own metric published every hour.
+        if (json(p.environment)?.variables?.[ENVIRONMENT_NAMES.metricNamespace] === undefined) continue;
+        add("idle", `CloudWatch GetMetricData: ${fn.name} (${TICK_METRICS.read.length} metrics a run)`, runs * TICK_METRICS.read.length / 1000 * PRICES.getMetricDataThousand.usd);
+        add("idle", `CloudWatch custom metrics: ${fn.name} (${TICK_METRICS.emitted.join(", ")})`, TICK_METRICS.emitted.length * PRICES.customMetricMonth.usd);
+    }
+    // A metric filter with a defaultValue publishes every hour its log group is written to; without
+    // one, only in hours with a match (admin writes, refused admin calls: not an idle cost).
+    const continuous = new Set(view.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+        .map(f => json(view.props(f).metricTransformation) ?? {})
+        .filter(t => t.defaultValue !== undefined)
+        .map(t => `${t.namespace}/${t.name}`));
+    add("idle", `CloudWatch custom metrics from log metric filters × ${continuous.size} (with a default value)`, continuous.size * PRICES.customMetricMonth.usd);
+
     // ── Kubernetes (EKS topologies) ────────────────────────────────────────────────────────
     for (const c of view.ofType(NODE_TYPES.eksCluster)) add("idle", `EKS cluster ${c.name}`, PRICES.eksClusterHour.usd * HOURS_PER_MONTH);
     for (const ng of view.ofType(NODE_TYPES.eksNodeGroup)) {
@@ -259,6 +291,14 @@ function scalingMax(view: PlanView, s: EcsService): number | undefined {
     const target = view.ofType("aws:appautoscaling/target:Target")
         .find(t => view.graph.refs(t, "resourceId", [T.ecsService]).targets.includes(s.service));
     return target ? num(view.props(target).maxCapacity) : undefined;
+}
+
+/** Runs a month of an EventBridge `rate(...)` schedule; undefined for cron and anything else. */
+export function runsPerMonth(expression: string): number | undefined {
+    const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+    if (!m) return undefined;
+    const minutes = Number(m[1]) * ({ minute: 1, hour: 60, day: 1440 } as const)[m[2].replace(/s$/, "") as "minute" | "hour" | "day"];
+    return minutes > 0 ? HOURS_PER_MONTH * 60 / minutes : undefined;
 }
 
 function plainEnabled(v: unknown): boolean {

@@ -75,6 +75,12 @@ export const PRICES = {
     s3PutThousand: { usd: 0.005, unit: "1,000 PUT requests", source: S3 },
     lambdaRequestsMillion: { usd: 0.2, unit: "million invocations", source: LAMBDA },
     lambdaGbSecondArm: { usd: 0.0000133334, unit: "GB-second (arm64)", source: LAMBDA },
+    lambdaGbSecondX86: { usd: 0.0000166667, unit: "GB-second (x86)", source: LAMBDA },
+    customMetricMonth: {
+        usd: 0.3, unit: "custom metric-month (first 10,000), prorated by the hour it is published", source: CLOUDWATCH,
+        note: "the account-wide 10 free custom metrics are ignored",
+    },
+    getMetricDataThousand: { usd: 0.01, unit: "1,000 metrics requested with GetMetricData", source: CLOUDWATCH },
     eksClusterHour: { usd: 0.1, unit: "EKS cluster-hour (standard support)", source: EKS, note: "$0.60/hour once the Kubernetes version is in extended support" },
 } satisfies Record<string, Price>;
 
@@ -116,4 +122,11 @@ export const ASSUMPTIONS = {
     auroraActiveFloorAcu: 0.5,
     /** A NAT instance's root volume. */
     natInstanceRootGb: 8,
+    /**
+     * One run of a scheduled function, seconds: the scale-to-zero controller makes six short AWS
+     * calls (ECS, ELB, CloudWatch, S3, SSM) per tick.
+     */
+    scheduledFunctionSeconds: 0.3,
+    /** Log bytes per run of a scheduled function: Lambda's START/END/REPORT lines and one JSON record. */
+    scheduledFunctionLogBytes: 1000,
 } as const;
