@@ -17,7 +17,7 @@ const DEV: StackInputs = {
     kong: {
         domain: "kong-gw.dev.example.com", hostedZoneName: "dev.example.com", adminAllowedCidrs: ["203.0.113.0/24"],
         azCount: 2, natMode: "instance", cpCpu: 256, cpMemory: 512, cpScaleToZero: true, dpCpu: 256, dpMemory: 512,
-        dpMinCount: 1, dpMaxCount: 3, dpSpotPercent: 50, dbMinCapacity: "0", dbMaxCapacity: "2", logRetentionDays: 7,
+        dpMinCount: 1, dpMaxCount: 3, dpSpotPercent: 100, dbMinCapacity: "0", dbMaxCapacity: "2", logRetentionDays: 7, waf: false,
     },
 };
 const SECRET = "s3cr3t-Value-that-must-not-leak";
@@ -148,10 +148,11 @@ describe("Automation API", () => {
                     "--plaintext", "kong-hybrid:dpMemory=512",
                     "--plaintext", "kong-hybrid:dpMinCount=1",
                     "--plaintext", "kong-hybrid:dpMaxCount=3",
-                    "--plaintext", "kong-hybrid:dpSpotPercent=50",
+                    "--plaintext", "kong-hybrid:dpSpotPercent=100",
                     "--plaintext", "kong-hybrid:dbMinCapacity=0",
                     "--plaintext", "kong-hybrid:dbMaxCapacity=2",
                     "--plaintext", "kong-hybrid:logRetentionDays=7",
+                    "--plaintext", "kong-hybrid:waf=false",
                     "--non-interactive"],
                 ["config", "set", "aws:secretKey", "--secret", "--stack", "dev", "--non-interactive"],
             ]);

@@ -86,8 +86,10 @@ describe("offline plan", () => {
             assert.match(r.stdout, /^Plan for stack dev: \d+ resources in \d+ components/m);
             assert.match(r.stdout, /^Vpc kong-dev  \(\d+\)$/m);
             assert.match(r.stdout, /^Outputs:/m);
-            // The policy pack runs on the plan: no violation at all.
-            assert.match(r.stdout, /Policy verdict: PASS \(0 mandatory, 0 advisory violations\)/);
+            // The policy pack runs on the plan: dev's only finding is its missing WAF (waf: false), advisory under policy/config/dev.json.
+            assert.match(r.stdout, /Policy verdict: PASS \(0 mandatory, 1 advisory violation\)/);
+            assert.match(r.stdout, /\[advisory\] edge-waf: LoadBalancer "dp-public-edge-alb" faces the internet without a WAF/);
+            assert.match(r.stdout, /^  edge        https:\/\/kong-gw\.dev\.example\.com\/ \(ACM certificate, zone dev\.example\.com; no WAF\)$/m);
             assert.ok(JSON.parse(fs.readFileSync(out, "utf8")).steps.length > 20);
         });
 

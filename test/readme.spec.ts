@@ -2,11 +2,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { ROOT, stackConfig } from "../offline/harness";
+import { planStack, ROOT, stackConfig } from "../offline/harness";
 import { cpHoursOptions } from "../tools/estimate/cp-hours";
 import type { Plan } from "../policy/offline";
 import { diagram, validateMermaid } from "../tools/diagram";
 import { estimate } from "../tools/estimate";
+import { estimateCost } from "../tools/estimate/cost";
 import { estimateReport, previewJson, TARGETS } from "../tools/plan";
 import { plan } from "./support";
 
@@ -56,6 +57,25 @@ async function summaryTable(): Promise<string> {
     return `${rows.join("\n")}\n`;
 }
 
+/**
+ * What the scale-to-zero controller does to dev's idle month: dev without it (an always-on CP), and
+ * dev with it, first with no trigger all month, then with the business-week trace. Every line is
+ * the estimator's, the controller's own Lambda and metrics included.
+ */
+async function devSleepTable(): Promise<string> {
+    const awake = await planStack("dev", { "kong-hybrid:cpScaleToZero": "false" });
+    const dev = await realPlan("dev");
+    const week = cpHoursOptions(stackConfig("dev"));
+    const rows: [string, Plan, number][] = [
+        ["without the controller (`cpScaleToZero: false`)", JSON.parse(JSON.stringify(previewJson(awake))), 730],
+        ["with the controller, no trigger all month", dev, 0],
+        ["with the controller, the business week", dev, week.cpRunningHoursPerMonth!],
+    ];
+    const lines = ["| dev | CP running | idle $/month |", "|---|---|---|"];
+    for (const [label, p, hours] of rows) lines.push(`| ${label} | ${hours} h | ${usd(estimateCost(p, { cpRunningHoursPerMonth: hours }).monthlyUsd.idle)} |`);
+    return `${lines.join("\n")}\n`;
+}
+
 /** Type-checks a README TypeScript block as if it were a file at the repository root. */
 function typeErrors(code: string): string[] {
     const file = path.join(ROOT, "readme-example.ts");
@@ -101,6 +121,10 @@ describe("README: generated blocks equal what the code computes now", function (
 
     it("the cost and time summary for dev and prod", async () => {
         matchesReadme("estimate-summary", await summaryTable());
+    });
+
+    it("dev's idle month with and without the scale-to-zero controller", async () => {
+        matchesReadme("estimate-dev-sleep", await devSleepTable());
     });
 
     for (const stack of ["dev", "prod"] as const) {
