@@ -158,7 +158,7 @@ export function webAclNameFromArn(arn: string): string {
 export function observedStackProblems(s: ObservedStack): string[] {
     const problems: string[] = [];
     for (const g of s.dataPlanes) {
-        if (!g.ecs && !g.alb) problems.push(`Observability: DP group ${g.group} has neither an ECS service nor a target group: no metric watches it; give it its load balancer's ARN suffixes`);
+        if (!g.ecs && !g.eks && !g.alb) problems.push(`Observability: DP group ${g.group} has neither an ECS service nor a target group: no metric watches it; give it its load balancer's ARN suffixes`);
         if (g.ecs && !s.containerInsights && !g.alb) problems.push(`Observability: DP group ${g.group} has no target group and Container Insights is off: no metric counts its tasks; turn Container Insights on for the cluster`);
         if (g.ecs && (!Number.isInteger(g.ecs.minTasks) || g.ecs.minTasks < 0)) problems.push(`Observability: DP group ${g.group} minTasks = ${g.ecs.minTasks}: must be a whole number of 0 or more`);
         if (g.eks && !g.alb) problems.push(`Observability: DP group ${g.group} runs on EKS without a target group: no free metric counts its pods; give it its load balancer's ARN suffixes`);
