@@ -40,8 +40,8 @@ export interface WatchedStack extends WatchedPlatform {
 
 /**
  * The DP groups the watch sees: every ECS group (its service's task count, and its load
- * balancer's alarms), and every public EKS group (the shared ALB's alarms on its target group;
- * its pods are the HPA's, so no task count). EKS groups are public only (stacks/data-planes-config.ts).
+ * balancer's alarms), and every public EKS group (the shared ALB's alarms on its target group,
+ * whose healthy targets are its pods: no task count). EKS groups are public only (stacks/data-planes-config.ts).
  */
 export function watchedGroups(cfg: Pick<StackConfig, "dataPlanes">, w: { ecsClusterName?: pulumi.Input<string>; dataPlanes: WatchedPlatform["dataPlanes"] }): DataPlaneGroupRef[] {
     return cfg.dataPlanes.flatMap((g): DataPlaneGroupRef[] => {
@@ -66,12 +66,12 @@ export function watchedGroups(cfg: Pick<StackConfig, "dataPlanes">, w: { ecsClus
 }
 
 /** The web ACLs the watch reads: the edge's, by name (the WebACL dimension). The one place the edge's ACL is read. */
-export function edgeWebAcls(edge: Pick<Edge, "webAclArn">): ObservabilityArgs["webAcls"] {
+function edgeWebAcls(edge: Pick<Edge, "webAclArn">): ObservabilityArgs["webAcls"] {
     return [{ name: edge.webAclArn.apply(webAclNameFromArn) }];
 }
 
 /** Every stack's watch but the CP: the topic and its subscriptions, the DP groups, Aurora, the edge's certificate and web ACL. */
-export function watchedStackArgs(cfg: StackConfig, w: WatchedPlatform & { ecsClusterName?: pulumi.Input<string> }): Omit<ObservabilityArgs, "controlPlane" | "containerInsights"> {
+function watchedStackArgs(cfg: StackConfig, w: WatchedPlatform & { ecsClusterName?: pulumi.Input<string> }): Omit<ObservabilityArgs, "controlPlane" | "containerInsights"> {
     return {
         namePrefix: cfg.name,
         region: cfg.region,

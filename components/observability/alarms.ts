@@ -15,7 +15,7 @@ export interface DataPlaneGroupRef {
     group: string;
     /**
      * The group's ECS service, when it runs on ECS: its task count is watched. A group on EKS has
-     * none (its pods are the HPA's), and gets only the load balancer's alarms.
+     * none (its pods are the HPA's): see eks.
      */
     ecs?: {
         clusterName: In<string>;
@@ -49,6 +49,8 @@ export interface EcsControlPlaneRef {
  * the CP is the database's only client (only the CP pods' security group reaches it), and a running
  * Kong CP always holds a connection (it polls cluster_events every db_update_frequency, 5 s, and
  * writes each DP's last_seen on every ping). No connection at all is a CP that is not running.
+ * Kong: https://github.com/Kong/kong/blob/master/kong/init.lua (init_worker: cluster_events and cache on every database-backed node)
+ * EKS's free metrics are the API server's and scheduler's, by ClusterName only: https://docs.aws.amazon.com/eks/latest/userguide/cloudwatch.html
  */
 export interface EksControlPlaneRef {
     runtime: "eks";
