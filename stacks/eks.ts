@@ -17,6 +17,7 @@ import type { StackConfig } from "./config";
 import { createClusterPki, createDatabase } from "./control-plane";
 import { createDataPlanes, EDGE_NAME, groupComponentName } from "./data-plane";
 import { drawSecurityGroupTable, type GroupArrows, type SecurityGroupTable } from "./network";
+import { createEksControlPlaneObservability } from "./observability";
 import { platformOutputs } from "./outputs";
 
 // Config → the EKS runtime: the cluster and its controllers, Kong's CP release (controlPlaneRuntime
@@ -250,6 +251,9 @@ export function buildEksControlPlaneStack(cfg: StackConfig, p: { key: StackKey; 
         controlPlane: eks.controlPlaneRow,
         tags: { ...cfg.tags },
     });
+    // The same watch as an ECS stack's (topic, DP/Aurora/certificate/WAF alarms, dashboard); the
+    // CP is watched through its Aurora connections (stacks/observability.ts).
+    const watch = createEksControlPlaneObservability(cfg, { kmsKeyArn: key.arn, database, dataPlanes: dp });
     // No adminApiUrl/adminKeyCommand: the ECS CP's admin bootstrap (decK, key-auth on /kong-admin)
     // has no EKS counterpart yet; the Admin API is a ClusterIP Service (kubectl port-forward).
     const { adminApiUrl: _admin, ...edgeOutputs } = dp.outputs;
@@ -263,6 +267,8 @@ export function buildEksControlPlaneStack(cfg: StackConfig, p: { key: StackKey; 
         caCertificatePem: pki.caCertificatePem,
         ...(pki.caArn ? { caArn: pki.caArn } : {}),
         ...edgeOutputs,
+        alarmTopicArn: watch.topicArn,
+        dashboardName: watch.dashboardName,
         ...eks.outputs,
         ...createDataPlaneRedis(cfg, { network: vpc.refs, kmsKeyArn: key.arn, groups: eks.arrows }),
     };

@@ -141,7 +141,7 @@ describe("Pulumi.mixed.yaml: the watch covers the EKS group too", () => {
         .filter(a => a.inputs.name.startsWith("kong-mixed-dp-"))
         .map(a => [a.inputs.name, (a.inputs.metricQueries?.find((q: any) => q.metric)?.metric ?? a.inputs).dimensions]));
 
-    it("each public group, on ECS or EKS, has the 5xx-rate and unhealthy-target alarms on its own target group; only the ECS group a task count", async () => {
+    it("each public group, on ECS or EKS, has the 5xx-rate and unhealthy-target alarms on its own target group; the ECS group a task count, the EKS group its healthy pods", async () => {
         const run = await mixed();
         const alb = named(run, "aws:lb/loadBalancer:LoadBalancer", "dp-public-edge-alb").outputs.arnSuffix;
         const tg = (name: string) => named(run, "aws:lb/targetGroup:TargetGroup", name).outputs.arnSuffix;
@@ -154,6 +154,8 @@ describe("Pulumi.mixed.yaml: the watch covers the EKS group too", () => {
             "kong-mixed-dp-ecs-tasks-below-minimum": { ClusterName: named(run, "aws:ecs/cluster:Cluster", "kong-mixed-ecs").outputs.name, ServiceName: ecsService },
             "kong-mixed-dp-eks-5xx-rate": on("dp-eks-edge-tg"),
             "kong-mixed-dp-eks-unhealthy-targets": on("dp-eks-edge-tg"),
+            // No task count on EKS: the pods are the target group's IP targets, counted against the HPA's minimum.
+            "kong-mixed-dp-eks-pods-below-minimum": on("dp-eks-edge-tg"),
         });
         const topic = named(run, "aws:sns/topic:Topic", "kong-mixed-watch-alarms").outputs.arn;
         for (const a of byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(x => x.inputs.name.startsWith("kong-mixed-dp-eks-"))) {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { byType, runProgram, type PlannedResource, type ProgramRun } from "../offline/harness";
 import { alarmPublishKeyStatement, dashboardProblems, Observability, subscriptionProblems, type ObservabilityArgs } from "../components/observability";
-import { alarmSpecs, observedStackProblems, webAclNameFromArn } from "../components/observability/alarms";
+import { alarmSpecs, controlPlaneState, observedStackProblems, webAclNameFromArn } from "../components/observability/alarms";
 
 // The stack's alarms, topic and dashboard as AWS receives them (PutMetricAlarm arguments, the
 // dashboard body string), built under the mock runtime from stand-in names and ARN suffixes.
@@ -143,6 +143,64 @@ describe("Observability: alarms, topic and dashboard", () => {
             assert.strictEqual(!!log, !!c.a.controlPlane.scaler, "the controller's decisions when it runs");
             if (log) assert.match(log.properties.query, /^SOURCE '\/kong-dev\/cp-scaler' \| fields @timestamp, action, reason/);
         }
+    });
+
+    describe("a CP on EKS (no ECS service): watched through its Aurora connections", () => {
+        const eks = (over: Partial<ObservabilityArgs> = {}) => args({
+            containerInsights: false,
+            dataPlanes: [{ group: "dp-public", eks: { minPods: 2 }, alb: { loadBalancerArnSuffix: ALB, targetGroupArnSuffix: TG } }],
+            controlPlane: { runtime: "eks", replicas: 1 },
+            ...over,
+        });
+        const expected: Record<string, [string, string, number, string]> = {
+            "dp-public-5xx-rate": [`e1=IF(requests > 0, 100 * errors / requests, 0); errors:AWS/ApplicationELB/HTTPCode_Target_5XX_Count {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Sum; requests:AWS/ApplicationELB/RequestCount {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Sum`, "GreaterThanThreshold", 5, "notBreaching"],
+            "dp-public-unhealthy-targets": [`AWS/ApplicationELB/UnHealthyHostCount {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Maximum`, "GreaterThanThreshold", 0, "notBreaching"],
+            "dp-public-pods-below-minimum": [`AWS/ApplicationELB/HealthyHostCount {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Minimum`, "LessThanThreshold", 2, "breaching"],
+            "cp-not-running": [`AWS/RDS/DatabaseConnections {"DBClusterIdentifier":"kong-dev-cp-db","Role":"WRITER"} Maximum`, "LessThanThreshold", 1, "breaching"],
+            "db-at-max-acu": [`AWS/RDS/ServerlessDatabaseCapacity {"DBClusterIdentifier":"kong-dev-cp-db"} Maximum`, "GreaterThanOrEqualToThreshold", 2, "notBreaching"],
+            "edge-cert-expiry": [`AWS/CertificateManager/DaysToExpiry {"CertificateArn":"${CERT}"} Minimum`, "LessThanOrEqualToThreshold", 30, "missing"],
+            "waf-blocks-spiking": [`AWS/WAFV2/BlockedRequests {"Region":"eu-west-1","Rule":"ALL","WebACL":"dp-public-edge-waf"} Sum`, "GreaterThanThreshold", 500, "notBreaching"],
+        };
+
+        it("exactly these alarms, each on the metric that breaks users; nothing reads ECS", async () => {
+            const run = await planned("eks", eks());
+            assert.deepStrictEqual(byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map(a => a.inputs.name).sort(), Object.keys(expected).map(k => `kong-dev-${k}`).sort());
+            for (const [key, [metric, op, threshold, missing]] of Object.entries(expected)) {
+                const a = alarm(run, key);
+                assert.strictEqual(watched(a), metric, key);
+                assert.deepStrictEqual([a.inputs.comparisonOperator, a.inputs.threshold, a.inputs.treatMissingData], [op, threshold, missing], key);
+            }
+            // No connection in any minute of three: a rolling restart keeps one pod up, a stopped CP holds none.
+            const cp = alarm(run, "cp-not-running").inputs;
+            assert.deepStrictEqual([cp.period, cp.evaluationPeriods, cp.datapointsToAlarm], [60, 3, 3]);
+        });
+
+        it("the dashboard shows the CP's Aurora connections instead of running tasks, and no controller log", async () => {
+            const [dash] = byType(await planned("eks", eks()), "aws:cloudwatch/dashboard:Dashboard");
+            assert.deepStrictEqual(dashboardProblems(dash.inputs.dashboardBody), []);
+            const body = JSON.parse(dash.inputs.dashboardBody);
+            const cp = body.widgets[1];
+            assert.deepStrictEqual([cp.properties.title, cp.properties.metrics], ["Control Plane (EKS): connections to Aurora, its only client", [["AWS/RDS", "DatabaseConnections", "DBClusterIdentifier", "kong-dev-cp-db", "Role", "WRITER", { stat: "Maximum" }]]]);
+            assert.ok(!body.widgets.some((w: any) => w.type === "log" || w.properties.title === "Control Plane: running tasks"));
+        });
+
+        const cpState: { name: string; s: Parameters<typeof controlPlaneState>[0]; title: string; metric: string }[] = [
+            { name: "EKS", s: eks(), title: "Control Plane (EKS): connections to Aurora, its only client", metric: "AWS/RDS DatabaseConnections" },
+            { name: "ECS with Container Insights", s: args({ containerInsights: true }), title: "Control Plane: running tasks", metric: "ECS/ContainerInsights RunningTaskCount" },
+            { name: "ECS without", s: args(), title: "Control Plane: running tasks", metric: "AWS/ECS CPUUtilization" },
+        ];
+        for (const c of cpState) {
+            it(`the CP's state on the dashboard, ${c.name}: ${c.metric}`, () => {
+                const st = controlPlaneState(c.s);
+                assert.deepStrictEqual([st.title, `${st.metric.namespace} ${st.metric.metricName}`], [c.title, c.metric]);
+            });
+        }
+
+        const refused: { name: string; groups: ObservabilityArgs["dataPlanes"]; line: string }[] = [
+            { name: "an EKS group without a target group", groups: [{ group: "dp-eks", eks: { minPods: 2 } }], line: "Observability: DP group dp-eks runs on EKS without a target group: no free metric counts its pods; give it its load balancer's ARN suffixes" },
+            { name: "a minimum that is not a whole number", groups: [{ group: "dp-eks", eks: { minPods: 1.5 }, alb: { loadBalancerArnSuffix: ALB, targetGroupArnSuffix: TG } }], line: "Observability: DP group dp-eks minPods = 1.5: must be a whole number of 0 or more" },
+        ];
+        for (const r of refused) it(`refuses ${r.name}, naming the group`, () => assert.deepStrictEqual(observedStackProblems(eks({ dataPlanes: r.groups })), [r.line]));
     });
 
     const broken: { name: string; body: unknown; problem: RegExp }[] = [

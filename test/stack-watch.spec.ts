@@ -5,6 +5,8 @@ import { cpHoursOptions, BUSINESS_WEEK_TRACE } from "../tools/estimate/cp-hours"
 import { estimateCost } from "../tools/estimate/cost";
 import { formatEstimate } from "../tools/estimate";
 import { previewJson } from "../tools/plan";
+import { planStack } from "../offline/harness";
+import { dashboardProblems } from "../components/observability";
 import { configProblems, plan } from "./support";
 
 // The stack's watch as AWS receives it: the key policy JSON that lets CloudWatch publish to the
@@ -85,6 +87,87 @@ describe("the stack's watch (observability wired into stacks/)", () => {
         const subs = (run: ProgramRun) => byType(run, "aws:sns/topicSubscription:TopicSubscription").map(s => [s.inputs.protocol, s.inputs.endpoint, s.inputs.topic]);
         assert.deepStrictEqual(subs(runs.prod), [["email", "kong-oncall@example.com", runs.prod.outputs.alarmTopicArn]]);
         assert.deepStrictEqual(subs(runs.dev), []);
+    });
+});
+
+describe("Pulumi.eks.yaml: the watch of a stack whose Control Plane runs on EKS", () => {
+    const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+    let run: ProgramRun;
+    before(async function () {
+        this.timeout(120_000);
+        run = await plan("eks");
+    });
+    // What each alarm reads, as PutMetricAlarm receives it: [namespace, metric, dimensions] (the 5xx rate: its inputs').
+    const reads = (a: PlannedResource): [string, string, Record<string, string>][] => a.inputs.metricQueries
+        ? a.inputs.metricQueries.filter((q: any) => q.metric).map((q: any) => [q.metric.namespace, q.metric.metricName, q.metric.dimensions])
+        : [[a.inputs.namespace, a.inputs.metricName, a.inputs.dimensions]];
+
+    it("one topic encrypted with the stack key; the outputs alarmTopicArn and dashboardName name it and the dashboard", () => {
+        const topic = one(run, "aws:sns/topic:Topic", "kong-eks-watch-alarms");
+        assert.strictEqual(byType(run, "aws:sns/topic:Topic").length, 1);
+        assert.strictEqual(topic.inputs.kmsMasterKeyId, run.outputs.kmsKeyArn);
+        assert.strictEqual(run.outputs.alarmTopicArn, topic.outputs.arn);
+        assert.strictEqual(run.outputs.dashboardName, one(run, "aws:cloudwatch/dashboard:Dashboard", "kong-eks-watch-dashboard").outputs.dashboardName);
+        assert.strictEqual(run.outputs.dashboardName, "kong-eks");
+        for (const a of byType(run, ALARM)) assert.deepStrictEqual([a.inputs.alarmActions, a.inputs.okActions], [[topic.outputs.arn], [topic.outputs.arn]], a.inputs.name);
+    });
+
+    it("each alarm names what the stack built: the group's target group on the shared ALB, Aurora, the edge certificate, the web ACL; the CP through its Aurora connections", () => {
+        const alb = one(run, "aws:lb/loadBalancer:LoadBalancer", "dp-public-edge-alb").outputs.arnSuffix;
+        const tg = { LoadBalancer: alb, TargetGroup: one(run, "aws:lb/targetGroup:TargetGroup", "dp-public-edge-tg").outputs.arnSuffix };
+        const db = one(run, "aws:rds/cluster:Cluster", "kong-eks-cp-db").id!;
+        const cert = byType(run, "aws:acm/certificate:Certificate")[0].outputs.arn;
+        const acl = byType(run, "aws:wafv2/webAcl:WebAcl")[0].outputs.arn.split("/")[2];
+        const expected: Record<string, { reads: [string, string, Record<string, string>][]; op: string; threshold: number; missing: string }> = {
+            "dp-public-5xx-rate": { reads: [["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", tg], ["AWS/ApplicationELB", "RequestCount", tg]], op: "GreaterThanThreshold", threshold: 5, missing: "notBreaching" },
+            "dp-public-unhealthy-targets": { reads: [["AWS/ApplicationELB", "UnHealthyHostCount", tg]], op: "GreaterThanThreshold", threshold: 0, missing: "notBreaching" },
+            // The HPA's minReplicas (minCount 2): its pods are the target group's IP targets.
+            "dp-public-pods-below-minimum": { reads: [["AWS/ApplicationELB", "HealthyHostCount", tg]], op: "LessThanThreshold", threshold: 2, missing: "breaching" },
+            // No ECS service: no CP connection to Aurora (its only client) is no CP running.
+            "cp-not-running": { reads: [["AWS/RDS", "DatabaseConnections", { DBClusterIdentifier: db, Role: "WRITER" }]], op: "LessThanThreshold", threshold: 1, missing: "breaching" },
+            "db-at-max-acu": { reads: [["AWS/RDS", "ServerlessDatabaseCapacity", { DBClusterIdentifier: db }]], op: "GreaterThanOrEqualToThreshold", threshold: 2, missing: "notBreaching" },
+            "edge-cert-expiry": { reads: [["AWS/CertificateManager", "DaysToExpiry", { CertificateArn: cert }]], op: "LessThanOrEqualToThreshold", threshold: 30, missing: "missing" },
+            "waf-blocks-spiking": { reads: [["AWS/WAFV2", "BlockedRequests", { WebACL: acl, Region: "eu-west-1", Rule: "ALL" }]], op: "GreaterThanThreshold", threshold: 500, missing: "notBreaching" },
+        };
+        assert.deepStrictEqual(byType(run, ALARM).map(a => a.inputs.name).sort(), Object.keys(expected).map(k => `kong-eks-${k}`).sort(), "exactly these alarms, none on ECS");
+        for (const [key, e] of Object.entries(expected)) {
+            const a = one(run, ALARM, `kong-eks-watch-${key}`);
+            assert.deepStrictEqual(reads(a), e.reads, key);
+            assert.deepStrictEqual([a.inputs.comparisonOperator, a.inputs.threshold, a.inputs.treatMissingData], [e.op, e.threshold, e.missing], key);
+        }
+    });
+
+    it("the CP alarm's premise holds: only the CP pods' security group reaches Aurora", () => {
+        const sgName = (id: string) => byType(run, "aws:ec2/securityGroup:SecurityGroup").find(g => g.id === id)?.name ?? id;
+        const dbSg = one(run, "aws:ec2/securityGroup:SecurityGroup", "kong-eks-cp-db-sg").id;
+        const into = byType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.inputs.securityGroupId === dbSg)
+            .map(r => `${r.inputs.referencedSecurityGroupId ? sgName(r.inputs.referencedSecurityGroupId) : r.inputs.cidrIpv4} tcp/${r.inputs.fromPort}`);
+        assert.deepStrictEqual(into, ["kong-eks-cp-pods tcp/5432"]);
+        assert.strictEqual(byType(run, "aws:rds/clusterInstance:ClusterInstance").length, 1, "one writer: the WRITER role is the instance the CP connects to");
+    });
+
+    it("the dashboard body, as CloudWatch reads it: every alarm, the CP's Aurora connections, nothing from ECS", () => {
+        const dash = one(run, "aws:cloudwatch/dashboard:Dashboard", "kong-eks-watch-dashboard");
+        assert.strictEqual(typeof dash.inputs.dashboardBody, "string", "PutDashboard receives a string");
+        assert.deepStrictEqual(dashboardProblems(dash.inputs.dashboardBody), []);
+        const body = JSON.parse(dash.inputs.dashboardBody);
+        const alarms = byType(run, ALARM);
+        assert.deepStrictEqual([...body.widgets.find((w: any) => w.type === "alarm").properties.alarms].sort(), alarms.map(a => a.outputs.arn).sort());
+        for (const a of alarms) assert.ok(body.widgets.some((w: any) => w.properties.title === a.inputs.name), `a widget for ${a.inputs.name}`);
+        const cp = body.widgets.filter((w: any) => /^Control Plane/.test(w.properties.title));
+        assert.deepStrictEqual(cp.map((w: any) => [w.properties.title, w.properties.metrics]), [[
+            "Control Plane (EKS): connections to Aurora, its only client",
+            [["AWS/RDS", "DatabaseConnections", "DBClusterIdentifier", one(run, "aws:rds/cluster:Cluster", "kong-eks-cp-db").id, "Role", "WRITER", { stat: "Maximum" }]],
+        ]]);
+        assert.ok(!/ECS|ClusterName|CpStartPending/.test(dash.inputs.dashboardBody), "no ECS metric, no controller: the stack has neither");
+    });
+
+    it("the topic's subscriptions are kong-hybrid:alarmSubscriptions on this stack too", async function () {
+        this.timeout(120_000);
+        const withSubs = await planStack("eks", { "kong-hybrid:alarmSubscriptions": '[{"protocol":"https","endpoint":"https://hooks.example.com/kong"}]' });
+        assert.deepStrictEqual(byType(withSubs, "aws:sns/topicSubscription:TopicSubscription").map(s => [s.inputs.protocol, s.inputs.endpoint, s.inputs.topic]),
+            [["https", "https://hooks.example.com/kong", withSubs.outputs.alarmTopicArn]]);
+        assert.deepStrictEqual(byType(run, "aws:sns/topicSubscription:TopicSubscription"), [], "Pulumi.eks.yaml names none");
     });
 });
 

@@ -15,7 +15,7 @@ export interface DataPlaneGroupRef {
     group: string;
     /**
      * The group's ECS service, when it runs on ECS: its task count is watched. A group on EKS has
-     * none (its pods are the HPA's), and gets only the load balancer's alarms.
+     * none (its pods are the HPA's): see eks.
      */
     ecs?: {
         clusterName: In<string>;
@@ -23,11 +23,18 @@ export interface DataPlaneGroupRef {
         /** The autoscaling minimum: fewer running tasks is an outage in the making. */
         minTasks: number;
     };
+    /**
+     * The group's pods, when it runs on EKS: they are its target group's IP targets (the Load Balancer
+     * Controller registers them), so the ALB's healthy targets count them against the HPA's minimum.
+     */
+    eks?: { minPods: number };
     /** Behind a load balancer: its ARN suffixes (app/…/…, targetgroup/…/…), the dimensions AWS/ApplicationELB uses. */
     alb?: { loadBalancerArnSuffix: In<string>; targetGroupArnSuffix: In<string> };
 }
 
-export interface ControlPlaneRef {
+/** A CP that runs as an ECS service. */
+export interface EcsControlPlaneRef {
+    runtime?: "ecs";
     clusterName: In<string>;
     serviceName: In<string>;
     /** Tasks when running (0: stopped on purpose, no alarm). */
@@ -36,11 +43,30 @@ export interface ControlPlaneRef {
     scaler?: { metricNamespace: string; startTimeoutMinutes: number; logGroupName?: In<string> };
 }
 
+/**
+ * A CP that runs as a Kong release on EKS: no ECS service, and without Container Insights for EKS
+ * (a paid add-on) no CloudWatch metric counts its pods. Its one free signal is the stack's Aurora:
+ * the CP is the database's only client (only the CP pods' security group reaches it), and a running
+ * Kong CP always holds a connection (it polls cluster_events every db_update_frequency, 5 s, and
+ * writes each DP's last_seen on every ping). No connection at all is a CP that is not running.
+ * Kong: https://github.com/Kong/kong/blob/master/kong/init.lua (init_worker: cluster_events and cache on every database-backed node)
+ * EKS's free metrics are the API server's and scheduler's, by ClusterName only: https://docs.aws.amazon.com/eks/latest/userguide/cloudwatch.html
+ */
+export interface EksControlPlaneRef {
+    runtime: "eks";
+    /** The release's replicas (eksCpReplicas): described, not counted (connections are per worker, not per pod). */
+    replicas: number;
+    /** No scale-to-zero controller: components/cp-scaler drives an ECS service's desired count. */
+    scaler?: never;
+}
+
+export type ControlPlaneRef = EcsControlPlaneRef | EksControlPlaneRef;
+
 export interface ObservedStack {
     /** Prefix of physical names, e.g. kong-dev. */
     namePrefix: string;
     region: string;
-    /** ECS Container Insights on the cluster: gives RunningTaskCount per service. */
+    /** ECS Container Insights on the cluster: gives RunningTaskCount per service (false without an ECS cluster). */
     containerInsights: boolean;
     dataPlanes: DataPlaneGroupRef[];
     controlPlane: ControlPlaneRef;
@@ -96,6 +122,33 @@ function runningTasks(insights: boolean, clusterName: In<string>, serviceName: I
     return undefined;
 }
 
+/**
+ * The connections to the Aurora writer, the role-based form AWS recommends alarming on
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/creating_alarms.html): the CP is the only client.
+ */
+function cpDatabaseConnections(clusterIdentifier: In<string>): MetricStat {
+    return { namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: { DBClusterIdentifier: clusterIdentifier, Role: "WRITER" }, stat: "Maximum", period: 60 };
+}
+
+/**
+ * The CP's state at a glance on the dashboard, whatever the alarms watch: its running tasks on ECS
+ * (Container Insights, else the service's CPU samples), its database connections on EKS.
+ */
+export function controlPlaneState(s: Pick<ObservedStack, "controlPlane" | "containerInsights" | "database">): { title: string; metric: Omit<MetricStat, "period"> } {
+    const cp = s.controlPlane;
+    if (cp.runtime === "eks") {
+        const { period: _, ...metric } = cpDatabaseConnections(s.database.clusterIdentifier);
+        return { title: "Control Plane (EKS): connections to Aurora, its only client", metric };
+    }
+    const dimensions = { ClusterName: cp.clusterName, ServiceName: cp.serviceName };
+    return {
+        title: "Control Plane: running tasks",
+        metric: s.containerInsights
+            ? { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions, stat: "Maximum" }
+            : { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions, stat: "SampleCount" },
+    };
+}
+
 /** The WebACL dimension is the ACL's name: arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id> → <name>. */
 export function webAclNameFromArn(arn: string): string {
     const m = /:(?:regional|global)\/webacl\/([^/]+)\/[^/]+$/.exec(arn);
@@ -107,9 +160,11 @@ export function webAclNameFromArn(arn: string): string {
 export function observedStackProblems(s: ObservedStack): string[] {
     const problems: string[] = [];
     for (const g of s.dataPlanes) {
-        if (!g.ecs && !g.alb) problems.push(`Observability: DP group ${g.group} has neither an ECS service nor a target group: no metric watches it; give it its load balancer's ARN suffixes`);
+        if (!g.ecs && !g.eks && !g.alb) problems.push(`Observability: DP group ${g.group} has neither an ECS service nor a target group: no metric watches it; give it its load balancer's ARN suffixes`);
         if (g.ecs && !s.containerInsights && !g.alb) problems.push(`Observability: DP group ${g.group} has no target group and Container Insights is off: no metric counts its tasks; turn Container Insights on for the cluster`);
         if (g.ecs && (!Number.isInteger(g.ecs.minTasks) || g.ecs.minTasks < 0)) problems.push(`Observability: DP group ${g.group} minTasks = ${g.ecs.minTasks}: must be a whole number of 0 or more`);
+        if (g.eks && !g.alb) problems.push(`Observability: DP group ${g.group} runs on EKS without a target group: no free metric counts its pods; give it its load balancer's ARN suffixes`);
+        if (g.eks && (!Number.isInteger(g.eks.minPods) || g.eks.minPods < 0)) problems.push(`Observability: DP group ${g.group} minPods = ${g.eks.minPods}: must be a whole number of 0 or more`);
     }
     if (s.database.maxCapacity <= 0) problems.push(`Observability: database maxCapacity = ${s.database.maxCapacity}: must be more than 0 ACU`);
     return problems;
@@ -149,9 +204,28 @@ export function alarmSpecs(s: ObservedStack): AlarmSpec[] {
                 metric: running,
             });
         }
+        if (g.eks && g.alb && g.eks.minPods > 0) {
+            specs.push({
+                key: `${g.group}-pods-below-minimum`,
+                description: `DP group ${g.group}: fewer than ${g.eks.minPods} healthy pods (the target group's healthy targets) for 3 minutes (failing starts, no node capacity, evictions)`,
+                comparisonOperator: "LessThanThreshold", threshold: g.eks.minPods, evaluationPeriods: 3, datapointsToAlarm: 3,
+                // The ALB publishes nothing for a target group with no target: silence is the outage.
+                treatMissingData: "breaching",
+                metric: { namespace: ALB, metricName: "HealthyHostCount", dimensions: albDims(g.alb), stat: "Minimum", period: 60 },
+            });
+        }
     }
     const cp = s.controlPlane;
-    if (cp.scaler) {
+    if (cp.runtime === "eks") {
+        specs.push({
+            key: "cp-not-running",
+            description: `Control Plane on EKS (${cp.replicas} replica(s)): no connection to its Aurora cluster for 3 minutes, so no CP pod is running (or none reaches the database); admin writes and new DPs wait`,
+            comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 3,
+            // A paused Aurora (0 ACU: nobody connected) may publish nothing: silence is the outage too.
+            treatMissingData: "breaching",
+            metric: cpDatabaseConnections(s.database.clusterIdentifier),
+        });
+    } else if (cp.scaler) {
         specs.push({
             key: "cp-not-running-while-awake",
             description: `Control Plane: the controller says awake but no task has run for ${cp.scaler.startTimeoutMinutes} min (image pull, migrations, Aurora resume?); admin writes and new DPs wait`,

@@ -9,8 +9,8 @@ export type ResolvedAlarm = AlarmSpec & { arn: string; name: string };
 export interface DashboardInput {
     region: string;
     alarms: ResolvedAlarm[];
-    /** The CP's running tasks, whatever the alarms watch: the CP's state at a glance. */
-    controlPlaneTasks: { namespace: string; metricName: string; dimensions: Record<string, string>; stat: string };
+    /** The CP's state at a glance, whatever the alarms watch (alarms.ts controlPlaneState). */
+    controlPlane: { title: string; metric: { namespace: string; metricName: string; dimensions: Record<string, string>; stat: string } };
     /** The controller's log group: its decisions (start, stop, why) are the CP's state. */
     controllerLogGroup?: string;
 }
@@ -48,7 +48,7 @@ export function dashboardBody(d: DashboardInput): string {
     x = 0, y = 3;
     widgets.push({
         type: "metric", ...place(WIDTH, HEIGHT),
-        properties: { title: "Control Plane: running tasks", region: d.region, view: "timeSeries", period: 60, metrics: [metricRow(d.controlPlaneTasks)], yAxis: { left: { min: 0 } } },
+        properties: { title: d.controlPlane.title, region: d.region, view: "timeSeries", period: 60, metrics: [metricRow(d.controlPlane.metric)], yAxis: { left: { min: 0 } } },
     });
     if (d.controllerLogGroup) {
         widgets.push({

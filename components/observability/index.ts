@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { alarmSpecs, observedStackProblems, type AlarmSpec, type ObservedStack } from "./alarms";
+import { alarmSpecs, controlPlaneState, observedStackProblems, type AlarmSpec, type ObservedStack } from "./alarms";
 import { dashboardBody, type DashboardInput, type ResolvedAlarm } from "./dashboard";
 
 // The stack's watch: one SNS topic (encrypted with the stack key, subscriptions from config), the
@@ -80,14 +80,11 @@ export class Observability extends pulumi.ComponentResource {
         }, parent));
 
         const cp = args.controlPlane;
-        const cpTasks = args.containerInsights
-            ? { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: cp.clusterName, ServiceName: cp.serviceName }, stat: "Maximum" }
-            : { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: { ClusterName: cp.clusterName, ServiceName: cp.serviceName }, stat: "SampleCount" };
-        const body = pulumi.all([pulumi.output(specs), pulumi.all(alarms.map(a => a.arn)), pulumi.output(cpTasks), pulumi.output(cp.scaler?.logGroupName)])
-            .apply(([resolved, arns, tasks, logGroup]) => dashboardBody({
+        const body = pulumi.all([pulumi.output(specs), pulumi.all(alarms.map(a => a.arn)), pulumi.output(controlPlaneState(args)), pulumi.output(cp.scaler?.logGroupName)])
+            .apply(([resolved, arns, state, logGroup]) => dashboardBody({
                 region: args.region,
                 alarms: (resolved as AlarmSpec[]).map((s, i) => ({ ...s, arn: arns[i], name: `${args.namePrefix}-${s.key}` }) as ResolvedAlarm),
-                controlPlaneTasks: tasks as DashboardInput["controlPlaneTasks"],
+                controlPlane: state as DashboardInput["controlPlane"],
                 controllerLogGroup: logGroup,
             }));
         const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, { dashboardName: args.namePrefix, dashboardBody: body }, parent);
@@ -126,5 +123,5 @@ export function alarmArgs(spec: AlarmSpec): aws.cloudwatch.MetricAlarmArgs {
     };
 }
 
-export { alarmSpecs, DEFAULT_THRESHOLDS, webAclNameFromArn, type ObservedStack, type DataPlaneGroupRef, type ControlPlaneRef, type Thresholds } from "./alarms";
+export { alarmSpecs, controlPlaneState, DEFAULT_THRESHOLDS, webAclNameFromArn, type ObservedStack, type DataPlaneGroupRef, type ControlPlaneRef, type EcsControlPlaneRef, type EksControlPlaneRef, type Thresholds } from "./alarms";
 export { dashboardBody, dashboardProblems } from "./dashboard";
