@@ -16,10 +16,10 @@ import type { StackKey } from "../components/kms";
 import type { Vpc } from "../components/vpc";
 import type { StackConfig } from "./config";
 import { createClusterPki, createDatabase } from "./control-plane";
-import { createPluginImage } from "./plugins";
 import { createDataPlanes, EDGE_NAME, groupComponentName } from "./data-plane";
 import { drawSecurityGroupTable, type GroupArrows, type SecurityGroupTable } from "./network";
 import { platformOutputs } from "./outputs";
+import { createPluginImage } from "./plugins";
 
 // Config → the EKS runtime: the cluster and its controllers, Kong's CP release (controlPlaneRuntime
 // eks) and one release per eks DP group, each role's pods in its own security group. The arrows

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
 import { chartEnv, chartImage, imageValues } from "../components/eks/kong-values";
+import { nodeImagePullPolicy } from "../components/eks/cluster";
 import { imageToRun } from "../components/eks/kong-release";
 import { kongImage } from "../components/kong/image";
 import { byType, planStack, type ProgramRun } from "../offline/harness";
@@ -196,4 +197,18 @@ describe("imageToRun: a release runs kong.image or an image built FROM it", () =
     for (const [image, message] of refused) {
         it(`refuses ${image}`, () => assert.throws(() => imageToRun(base, image), message));
     }
+});
+
+describe("nodeImagePullPolicy: the kubelets pull exactly the stack's repositories", () => {
+    const repo = "arn:aws:ecr:eu-west-1:123456789012:repository/kong-dev/kong";
+    it("names each repository once, sorted, and logs in to ECR", () => {
+        const p = nodeImagePullPolicy([repo, repo]);
+        assert.deepStrictEqual(p.Statement.map(s => s.Resource), ["*", [repo]]);
+        assert.deepStrictEqual(p.Statement[0].Action, "ecr:GetAuthorizationToken");
+    });
+    const refused: [string, string[], RegExp][] = [
+        ["a wildcard repository", ["arn:aws:ecr:eu-west-1:123456789012:repository/*"], /^Error: node image pull: refusing wildcard resource arn:aws:ecr:eu-west-1:123456789012:repository\/\*$/],
+        ["no repository", [], /^Error: node image pull: needs at least one resource ARN$/],
+    ];
+    for (const [what, arns, message] of refused) it(`refuses ${what}`, () => assert.throws(() => nodeImagePullPolicy(arns), message));
 });
