@@ -8,6 +8,7 @@ import { ClusterAddons } from "../components/eks/addons";
 import { EksCluster } from "../components/eks/cluster";
 import { controlPlaneClusterAddress, KongRelease, namespaceOf, type ClusterTlsSource } from "../components/eks/kong-release";
 import { DataPlaneRedis } from "../components/eks/redis";
+import type { PluginImageRef } from "../components/kong/plugins";
 import { controlPlaneSettings, dataPlaneSettings } from "../components/kong/settings";
 import { PORTS } from "../components/network/ports";
 import type { PrivateCa } from "../components/private-ca";
@@ -19,6 +20,7 @@ import { createDataPlanes, EDGE_NAME, groupComponentName } from "./data-plane";
 import { drawSecurityGroupTable, type GroupArrows, type SecurityGroupTable } from "./network";
 import { createEksControlPlaneObservability } from "./observability";
 import { platformOutputs } from "./outputs";
+import { createPluginImage } from "./plugins";
 
 // Config → the EKS runtime: the cluster and its controllers, Kong's CP release (controlPlaneRuntime
 // eks) and one release per eks DP group, each role's pods in its own security group. The arrows
@@ -71,6 +73,8 @@ export interface EksRuntimeArgs {
     edge: Edge;
     /** The CP: on EKS (its data and pod group), or elsewhere in the VPC (its contract). */
     controlPlane: { runtime: "eks"; data: EksControlPlaneData } | { runtime: "ecs"; contract: ControlPlaneContract };
+    /** The stack's plugin image (kongPluginsDir): every Kong release runs it, the nodes may pull it. */
+    pluginImage?: PluginImageRef;
 }
 
 export interface EksRuntime {
@@ -119,6 +123,7 @@ export function createEksRuntime(cfg: StackConfig, a: EksRuntimeArgs): EksRuntim
         publicAccessCidrs: [...cfg.eks.publicAccessCidrs],
         adminPrincipalArns: [...cfg.eks.adminPrincipalArns],
         nodeGroups: [cfg.eks.nodeGroup],
+        imageRepositoryArns: a.pluginImage ? [a.pluginImage.repositoryArn] : [],
         targetGroupArns: eksGroups.filter(g => g.exposure === "public").map(targetGroupOf),
         privateCaArn: cfg.ca.mode === "acm-pca" ? a.pki.caArn : undefined,
         // External Secrets reads exactly these: the CP's Aurora credentials and the licence.
@@ -138,7 +143,10 @@ export function createEksRuntime(cfg: StackConfig, a: EksRuntimeArgs): EksRuntim
         privateCaArn: cfg.ca.mode === "acm-pca" ? a.pki.caArn : undefined,
         kongNamespaces: namespaces,
     });
+    // With plugins, every release runs the plugin image (built FROM its kong image) and names them in `plugins`.
+    const customPlugins = a.pluginImage?.pluginNames;
     const common = {
+        image: a.pluginImage?.imageRef,
         provider: cluster.provider,
         nodeSecurityGroupId: cluster.nodeSecurityGroupId,
         vpcCidr: a.network.vpcCidr,
@@ -158,6 +166,7 @@ export function createEksRuntime(cfg: StackConfig, a: EksRuntimeArgs): EksRuntim
             settings: pulumi.all([db.endpoint, db.masterSecretArn]).apply(([host, credentialsSecretArn]) => controlPlaneSettings({
                 vcpus: cp.cpuMillis / 1000,
                 database: { host, port: PORTS.postgres, name: DATABASE_NAME, credentialsSecretArn },
+                customPlugins,
             })),
             syncedSecrets: [{ name: CP_DATABASE_SECRET, secretArn: db.masterSecretArn, data: [{ secretKey: "username", property: "username" }, { secretKey: "password", property: "password" }] }],
             licenceSecretArn: licence(cfg.kong.controlPlane),
@@ -190,6 +199,7 @@ export function createEksRuntime(cfg: StackConfig, a: EksRuntimeArgs): EksRuntim
                 serverName: contract.serverName,
                 // The ALB's nodes sit in the VPC: only they may set X-Forwarded-For.
                 trustedIps: [a.network.vpcCidr],
+                customPlugins,
             }),
             licenceSecretArn: licence(g.kong),
             clusterTls: clusterTls(cfg, "dataPlane", a.pki, hostname, addons.issuerName),
@@ -243,7 +253,10 @@ export function buildEksControlPlaneStack(cfg: StackConfig, p: { key: StackKey; 
     const dp = createDataPlanes(cfg, {
         network: vpc.refs, kmsKeyArn: key.arn, accountId: aws.getCallerIdentityOutput().accountId,
     }, cpData.contract, pki);
-    const eks = createEksRuntime(cfg, { network: vpc.refs, kmsKeyArn: key.arn, region: cfg.region, pki, edge: dp.edge, controlPlane: { runtime: "eks", data: cpData } });
+    const eks = createEksRuntime(cfg, {
+        network: vpc.refs, kmsKeyArn: key.arn, region: cfg.region, pki, edge: dp.edge, controlPlane: { runtime: "eks", data: cpData },
+        pluginImage: createPluginImage(cfg, key.arn),
+    });
     drawSecurityGroupTable({
         vpcCidr: cfg.network.vpcCidr,
         edge: { name: EDGE_NAME, securityGroupId: dp.edge.securityGroupId, httpRedirect: cfg.edge.httpRedirect },

@@ -56,7 +56,7 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
     });
 
     const pullThroughCache = cfg.kong.imageSource === "ecr-pull-through" ? createPullThroughCache(cfg.name) : undefined;
-    // kongPluginsDir: one image with the custom plugins, run by the CP and every DP group.
+    // kongPluginsDir: one image with the custom plugins, run by the CP and every DP group (ECS and EKS).
     const pluginImage = createPluginImage(cfg, key.arn);
     // cpScaleToZero: the CP exports its configuration here and new DPs load it (undefined when off).
     const configExport = createConfigExport(cfg, key.arn);
@@ -84,7 +84,7 @@ export async function buildStack(cfg: StackConfig): Promise<Record<string, pulum
     // EKS DP groups (the mixed topology) join the same edge and dial the same CP.
     const eks = cfg.eks ? createEksRuntime(cfg, {
         network: vpc.refs, kmsKeyArn: key.arn, region: cfg.region, pki: cp.pki, edge: dp.edge,
-        controlPlane: { runtime: "ecs", contract: cp.controlPlane.contract },
+        controlPlane: { runtime: "ecs", contract: cp.controlPlane.contract }, pluginImage,
     }) : undefined;
     const groups = [...dp.arrows, ...(eks?.arrows ?? [])];
 

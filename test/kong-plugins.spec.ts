@@ -111,7 +111,7 @@ describe("Kong plugins: one image for every node", () => {
         let run: Promise<ProgramRun> | undefined;
         const planned = () => (run ??= runProgram(() => {
             const img = new KongPluginImage("plugins", {
-                namePrefix: "kong-dev", folder: EXAMPLES, baseImage: "kong:3.9.3", platform: "linux/arm64",
+                namePrefix: "kong-dev", folder: EXAMPLES, baseImage: "kong:3.9.3", platforms: ["linux/arm64"],
                 kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd", tags: { stack: "dev" },
             });
             return { imageRef: img.imageRef, kongPlugins: img.kongPlugins };

@@ -82,15 +82,25 @@ export function executionRolePolicy(g: ExecutionRoleGrants): PolicyDocument {
         { Sid: "WriteTaskLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: uniq(g.logGroupArns).map(a => `${a}:*`) },
     ];
     const pullThrough = g.pullThroughRepositoryArns ?? [];
-    if (g.ecrRepositoryArns.length + pullThrough.length > 0) {
-        // GetAuthorizationToken has no resource type: IAM accepts only "*" for it.
-        statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-        statements.push({ Sid: "PullImages", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: uniq([...g.ecrRepositoryArns, ...pullThrough]) });
-    }
+    statements.push(...ecrPullStatements([...g.ecrRepositoryArns, ...pullThrough]));
     if (pullThrough.length > 0) {
         statements.push({ Sid: "FillPullThroughCache", Effect: "Allow", Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], Resource: uniq(pullThrough) });
     }
     return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * Pulling images from exactly these ECR repositories (none: no statement). No KMS grant: ECR
+ * decrypts a KMS-encrypted repository's layers itself, through the grant it creates on the key
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html).
+ */
+export function ecrPullStatements(repositoryArns: string[]): Record<string, unknown>[] {
+    if (repositoryArns.length === 0) return [];
+    return [
+        // GetAuthorizationToken has no resource type: IAM accepts only "*" for it.
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        { Sid: "PullImages", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: [...new Set(repositoryArns)].sort() },
+    ];
 }
 
 /** The ECR repository ARN of a private ECR image (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>), else undefined. */

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkRefs } from "../contracts";
-import type { PolicyDocument } from "../ecs/task-iam";
+import { ecrPullStatements, type PolicyDocument } from "../ecs/task-iam";
 import { PORTS } from "../network/ports";
 
 // An EKS cluster for Kong, from plain aws.eks/aws.iam/aws.ec2 resources rather than @pulumi/eks:
@@ -65,6 +65,11 @@ export interface NodeGroupSpec {
 
 export const DEFAULT_NODE_GROUP: NodeGroupSpec = { name: "kong", instanceTypes: ["m7g.large"], amiType: "BOTTLEROCKET_ARM_64", minSize: 2, maxSize: 4 };
 
+/** The image platform a node group's pods run (its AMI's architecture). */
+export function nodePlatform(g: Pick<NodeGroupSpec, "amiType">): "linux/arm64" | "linux/amd64" {
+    return (g.amiType ?? DEFAULT_NODE_GROUP.amiType) === "BOTTLEROCKET_ARM_64" ? "linux/arm64" : "linux/amd64";
+}
+
 export interface EksClusterArgs {
     /** VPC and the private subnets the control plane ENIs and nodes use. */
     network: Pick<NetworkRefs, "vpcId" | "vpcCidr" | "privateSubnetIds">;
@@ -79,6 +84,8 @@ export interface EksClusterArgs {
     adminPrincipalArns: pulumi.Input<string>[];
     /** @default [DEFAULT_NODE_GROUP] */
     nodeGroups?: NodeGroupSpec[];
+    /** The stack's own ECR repositories the kubelets pull workload images from (the plugin image). @default [] */
+    imageRepositoryArns?: pulumi.Input<string>[];
     /** Target groups the Load Balancer Controller may register pods in (TargetGroupBinding). @default [] */
     targetGroupArns?: pulumi.Input<string>[];
     /** The ACM Private CA aws-privateca-issuer may issue from. @default none (no issuer role) */
@@ -192,6 +199,14 @@ export function externalSecretsPolicy(secretArns: string[], kmsKeyArns: string[]
     };
 }
 
+/**
+ * The kubelets pull the stack's own images from exactly these repositories. The managed pull
+ * policy (any repository) stays for the AWS-owned add-on images; this names what Kong's pods need.
+ */
+export function nodeImagePullPolicy(repositoryArns: string[]): PolicyDocument {
+    return { Version: "2012-10-17", Statement: ecrPullStatements(refuseWildcards("node image pull", repositoryArns)) };
+}
+
 /** A kubeconfig that gets a token from the AWS CLI on each call (`aws eks get-token`): nothing long-lived in the state. */
 export function kubeconfig(c: { name: string; endpoint: string; certificateAuthority: string; region: string }): string {
     return JSON.stringify({
@@ -269,8 +284,11 @@ export function createClusterRole(name: string, account: pulumi.Input<string>, p
     return role;
 }
 
-/** Node role: what a kubelet and the VPC CNI need (AWS managed policies), nothing for workloads (they use Pod Identity). */
-export function createNodeRole(name: string, partition: pulumi.Input<string>, tags: Record<string, string>, parent: Parent) {
+/**
+ * Node role: what a kubelet and the VPC CNI need (AWS managed policies) and the pull of the stack's
+ * own images; nothing for workloads (they use Pod Identity).
+ */
+export function createNodeRole(name: string, partition: pulumi.Input<string>, tags: Record<string, string>, parent: Parent, imageRepositoryArns: pulumi.Input<string>[] = []) {
     const role = new aws.iam.Role(`${name}-node-role`, {
         description: `EKS ${name} nodes (workloads get their own roles through Pod Identity)`,
         assumeRolePolicy: JSON.stringify(nodeTrustPolicy()),
@@ -279,7 +297,10 @@ export function createNodeRole(name: string, partition: pulumi.Input<string>, ta
     for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"]) {
         new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}` }, parent);
     }
-    return role;
+    const imagePull = imageRepositoryArns.length > 0
+        ? new aws.iam.RolePolicy(`${name}-node-images`, { role: role.id, policy: pulumi.all(imageRepositoryArns).apply(arns => JSON.stringify(nodeImagePullPolicy(arns))) }, parent)
+        : undefined;
+    return { role, imagePull };
 }
 
 /** One controller's role, policy and Pod Identity association. */
@@ -329,7 +350,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
         const sgs = createClusterSecurityGroups(name, args, tags, parent);
         const clusterRole = createClusterRole(name, identity.accountId, partition, args.kmsKeyArn, tags, parent);
-        const nodeRole = createNodeRole(name, partition, tags, parent);
+        const { role: nodeRole, imagePull } = createNodeRole(name, partition, tags, parent, args.imageRepositoryArns);
 
         // EKS writes to /aws/eks/<name>/cluster: own it, so retention and encryption are ours.
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
@@ -438,8 +459,9 @@ export class EksCluster extends pulumi.ComponentResource {
         this.nodeSecurityGroupId = sgs.nodes.id;
         this.nodeRoleArn = nodeRole.arn;
         this.controllerRoleArns = Object.fromEntries(Object.entries(roles).map(([k, r]) => [k, r!.role.arn]));
-        // Controllers read their credentials at start: their associations come before the releases.
-        this.ready = [...beforeNodes, ...groups, coredns, ...accessEntries, ...Object.values(roles).map(r => r!.association)];
+        // Controllers read their credentials at start: their associations come before the releases;
+        // so does the nodes' pull of the stack's images.
+        this.ready = [...beforeNodes, ...groups, coredns, ...accessEntries, ...Object.values(roles).map(r => r!.association), ...(imagePull ? [imagePull] : [])];
         this.registerOutputs({
             clusterName: this.clusterName, clusterArn: this.clusterArn, endpoint: this.endpoint,
             clusterSecurityGroupId: this.clusterSecurityGroupId, nodeSecurityGroupId: this.nodeSecurityGroupId, nodeRoleArn: this.nodeRoleArn,

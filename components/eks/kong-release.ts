@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KongImage } from "../kong/image";
+import { kongImage, type KongImage } from "../kong/image";
 import type { KongSettings, SecretsManagerSource } from "../kong/settings";
 import { PORTS } from "../network/ports";
 import { leafSpecs } from "../private-ca";
@@ -80,6 +80,8 @@ export interface KongReleaseArgs {
     /** The DP group (namespace kong-dp-<group>). Required for a Data Plane. */
     group?: string;
     kong: KongImage;
+    /** The image the pods run instead of kong.image: the stack's plugin image, built FROM it (same Kong). @default kong.image */
+    image?: pulumi.Input<string>;
     /** The runtime-neutral settings (the same functions as ECS build them). */
     settings: pulumi.Input<KongSettings>;
     /** Plain settings that differ in the cluster (e.g. cluster_control_plane → the CP Service). @default {} */
@@ -107,6 +109,16 @@ export interface KongReleaseArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** @default {} */
     tags?: Record<string, string>;
+}
+
+/** The image a role runs: kong.image, or one built FROM it (the plugin image), which must be the same Kong. */
+export function imageToRun(kong: KongImage, image: string): KongImage {
+    if (image === kong.image) return kong;
+    const run = kongImage(image);
+    if (run.version !== kong.version || run.edition !== kong.edition) {
+        throw new Error(`KongRelease: image ${image} runs ${run.edition} Kong ${run.version}, but the role is configured for ${kong.image} (${kong.edition} ${kong.version})`);
+    }
+    return run;
 }
 
 // ── Kubernetes objects, as pure builders (tests validate them against their schemas) ────────
@@ -288,10 +300,10 @@ export class KongRelease extends pulumi.ComponentResource {
         const netpols = networkPolicyObjects(args.role, release, namespace, args.vpcCidr, args.dataPlaneNamespaces ?? [])
             .map(p => new k8s.networking.v1.NetworkPolicy(`${name}-${p.metadata.name}`, p as any, inNamespace));
 
-        this.values = pulumi.all([args.settings, resolvedSynced, podAnnotations]).apply(([settings, resolved, annotations]) => kongChartValues({
+        this.values = pulumi.all([args.settings, resolvedSynced, podAnnotations, args.image ?? args.kong.image]).apply(([settings, resolved, annotations, image]) => kongChartValues({
             releaseName: release,
             settings: forKubernetes(settings, { clusterTlsSecretName: tlsSecretName, secretKeyRef: syncedKeyRefs(resolved), plain: args.settingsOverrides }),
-            kong: args.kong,
+            kong: imageToRun(args.kong, image),
             clusterTlsSecretName: tlsSecretName,
             licenceSecretName: args.licenceSecretArn ? LICENCE_SECRET_NAME : undefined,
             cpuMillis: args.cpuMillis, memoryMiB: args.memoryMiB, memoryLimitMiB: args.memoryLimitMiB,

@@ -87,7 +87,7 @@ export interface KongValuesInput {
 
 /** The Kong chart values this project writes (a subset of the chart's values.yaml). */
 export interface KongChartValues {
-    image: { repository: string; tag: string };
+    image: ChartImage;
     deployment: { serviceAccount: { create: boolean; automountServiceAccountToken: boolean } };
     env: Record<string, EnvValue>;
     secretVolumes: string[];
@@ -117,10 +117,28 @@ export interface KongChartValues {
 interface PortSpec { enabled: boolean; servicePort?: number; containerPort?: number; parameters?: string[] }
 interface Listener { enabled: boolean; http?: PortSpec; tls?: PortSpec }
 
-/** Image `repo:tag` → the chart's image block. */
-export function imageValues(image: string): { repository: string; tag: string } {
-    const colon = image.lastIndexOf(":");
-    return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
+/** The chart's `image` block (values.yaml `image.*`). */
+export interface ChartImage {
+    repository: string;
+    tag: string;
+    /** The Kong version the chart's semver checks and `version` labels read instead of the tag. */
+    effectiveSemver: string;
+}
+
+/**
+ * A Kong image → the chart's image block. The chart prints `<repository>:<tag>`
+ * (`kong.getRepoTag`), so a digest stays on the tag: `repo:tag@sha256:…` is one pinned reference.
+ * Its semver checks read `effectiveSemver` when set, else the tag (`kong.effectiveVersion`,
+ * https://github.com/Kong/charts/blob/kong-3.4.1/charts/kong/templates/_helpers.tpl): set to the
+ * image's Kong version, they never parse a plugin-image tag or a digest.
+ */
+export function imageValues(kong: KongImage): ChartImage {
+    const at = kong.image.indexOf("@");
+    const named = at >= 0 ? kong.image.slice(0, at) : kong.image;
+    const digest = at >= 0 ? kong.image.slice(at) : "";
+    const colon = named.lastIndexOf(":");
+    if (colon <= named.lastIndexOf("/")) throw new Error(`Kong image ${kong.image}: the chart needs a tag (repository:tag)`);
+    return { repository: named.slice(0, colon), tag: `${named.slice(colon + 1)}${digest}`, effectiveSemver: kong.version };
 }
 
 /** Chart env keys whose values must be strings: a YAML bool under `*_log` fails the render. */
@@ -156,7 +174,7 @@ export function kongChartValues(i: KongValuesInput): KongChartValues {
     // default would be a loopback TLS listener.
 
     const values: KongChartValues = {
-        image: imageValues(i.kong.image),
+        image: imageValues(i.kong),
         deployment: { serviceAccount: { create: true, automountServiceAccountToken: false } },
         env,
         secretVolumes: [i.clusterTlsSecretName],
@@ -239,6 +257,7 @@ export function certificateChecksumAnnotation(...pems: string[]): Record<string,
 
 /** The parts of the chart's values.yaml defaults that decide the env (Kong/charts kong-3.4.1 charts/kong/values.yaml). */
 export const CHART_DEFAULTS = {
+    image: { repository: "kong", tag: "3.9" },
     env: {
         database: "off", router_flavor: "traditional", nginx_worker_processes: "2",
         proxy_access_log: "/dev/stdout", admin_access_log: "/dev/stdout", admin_gui_access_log: "/dev/stdout", portal_api_access_log: "/dev/stdout",
@@ -333,4 +352,24 @@ export function chartEnv(values: Record<string, any>): Record<string, EnvValue> 
         user[envName(k)] = typeof value === "object" && value !== null ? value as EnvValue : String(value);
     }
     return { ...auto, ...user, KONG_NGINX_DAEMON: "off" };
+}
+
+/** The loose version Helm's `semver` parses (Masterminds semver v3, https://github.com/Masterminds/semver/blob/v3.2.1/version.go); anything else fails the render. */
+const HELM_SEMVER = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+
+/**
+ * What chart 3.4.1 does with `image`: the reference the kong, migrations and init containers run
+ * (`kong.getRepoTag`), the version its checks compare (`kong.effectiveVersion`: effectiveSemver,
+ * else the tag, cut to its first three dot-separated numbers) and the pods' `version` label
+ * (`semver` of that version, Major.Minor). Throws where helm's render would fail.
+ */
+export function chartImage(values: Record<string, any>): { image: string; version: string; versionLabel: string } {
+    const image = merge(CHART_DEFAULTS.image, values.image);
+    const ref: string = image.unifiedRepoTag ? String(image.unifiedRepoTag) : `${image.repository}:${image.tag}`;
+    // The chart's own pattern: its dots match any character.
+    const first3 = (s: string) => /^[0-9]+.[0-9]+.[0-9]+/.exec(s)?.[0] ?? s;
+    const version = first3(String(image.effectiveSemver || image.tag));
+    const m = HELM_SEMVER.exec(version);
+    if (!m) throw new Error(`chartImage: the chart's semver fails on "${version}" (image.effectiveSemver ${JSON.stringify(image.effectiveSemver)}, image.tag ${JSON.stringify(image.tag)})`);
+    return { image: ref, version, versionLabel: `${Number(m[1])}.${Number((m[2] ?? ".0").slice(1))}` };
 }

@@ -9,7 +9,7 @@ import { kongPluginsSetting } from "./settings";
 // Custom Kong plugins, the same on every node. A plugin configured on the CP but missing on a DP
 // stops config sync for that DP, so one image carries them all: built FROM the stack's Kong image,
 // the plugins copied to Kong's Lua path, pushed to ECR, tagged by a hash of the folder, and run by
-// the CP and every DP group with the same KONG_PLUGINS.
+// the CP and every DP group, on ECS and on EKS, with the same KONG_PLUGINS.
 // How Kong loads them: https://developer.konghq.com/custom-plugins/get-started/deploy-plugins
 
 /** Where the official Kong images look for plugins (`kong.plugins.<name>` on the Lua path). */
@@ -121,6 +121,9 @@ export interface PluginImageRef {
     pluginNames: readonly string[];
 }
 
+/** The platforms Kong nodes run on: the ECS tasks' and the EKS nodes' architectures. */
+export type KongPlatform = "linux/arm64" | "linux/amd64";
+
 export interface KongPluginImageArgs {
     /** Prefix of physical names, e.g. kong-dev. */
     namePrefix: string;
@@ -128,8 +131,8 @@ export interface KongPluginImageArgs {
     folder: string;
     /** The stack's Kong image, e.g. kong:3.9.3 or its pull-through-cache copy. */
     baseImage: string;
-    /** The tasks' CPU architecture. */
-    platform: "linux/arm64" | "linux/amd64";
+    /** Every platform a Kong node of the stack runs on (ECS tasks, EKS nodes): two make a multi-platform image (one manifest list). */
+    platforms: readonly KongPlatform[];
     /** The stack key: encrypts the repository. */
     kmsKeyArn: pulumi.Input<string>;
     /** Delete the repository with its images on destroy (non-production). @default false */
@@ -152,6 +155,7 @@ export class KongPluginImage extends pulumi.ComponentResource implements PluginI
         const folder = readPluginFolder(args.folder);
         if ("problems" in folder) throw new Error(folder.problems.join("\n"));
         const parent = { parent: this };
+        if (args.platforms.length === 0) throw new Error("KongPluginImage: platforms is empty; name the platform of every Kong node (linux/arm64, linux/amd64)");
 
         const repo = new aws.ecr.Repository(`${name}-repo`, {
             name: pluginRepositoryName(args.namePrefix, args.baseImage),
@@ -171,7 +175,8 @@ export class KongPluginImage extends pulumi.ComponentResource implements PluginI
         const image = new dockerBuild.Image(`${name}-image`, {
             context: { location: args.folder },
             dockerfile: { inline: pluginDockerfile(args.baseImage, folder.names) },
-            platforms: [args.platform as dockerBuild.Platform],
+            // A Dockerfile of COPY lines needs no emulation to build for another CPU; two platforms push one manifest list.
+            platforms: [...new Set(args.platforms)].sort() as dockerBuild.Platform[],
             tags: [pulumi.interpolate`${repo.repositoryUrl}:${pluginImageTag(args.baseImage, folder.hash)}`],
             push: true,
             registries: [{ address: repo.repositoryUrl, username: auth.userName, password: auth.password }],
