@@ -166,6 +166,16 @@ describe("cost and deploy-time estimate", () => {
             ]);
         });
 
+        it("prices the DP plugins' Redis by node type and count, and names a node type the table lacks", () => {
+            const f = new PlanFixture();
+            f.add("aws:elasticache/replicationGroup:ReplicationGroup", "redis", { nodeType: "cache.t4g.small", numCacheClusters: 2 });
+            f.add("aws:elasticache/replicationGroup:ReplicationGroup", "big", { nodeType: "cache.r7g.4xlarge", numCacheClusters: 1 });
+            const cost = estimateCost(f.plan());
+            // 2 nodes × $0.032 × 730 h = 46.72.
+            assert.deepStrictEqual(cost.lines.filter(l => l.item.startsWith("ElastiCache")).map(l => [l.item, l.monthlyUsd]), [["ElastiCache redis (2 × cache.t4g.small)", 46.72]]);
+            assert.deepStrictEqual(cost.unpriced, ["ElastiCache big (cache.r7g.4xlarge)"]);
+        });
+
         const schedules: [string, number | undefined][] = [
             ["rate(1 minute)", 43_800], ["rate(5 minutes)", 8_760], ["rate(1 hour)", 730], ["rate(2 days)", 15.208333333333334],
             ["cron(0 12 * * ? *)", undefined], ["rate(0 minutes)", undefined],

@@ -8,7 +8,7 @@ import type { Resource } from "../../policy/lib/resolver";
 import type { EcsService } from "../../policy/lib/topology";
 import { T } from "../../policy/lib/types";
 import { json, list, num, str } from "../../policy/lib/values";
-import { ASSUMPTIONS, EC2_HOURLY, HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH } from "./prices";
+import { ASSUMPTIONS, EC2_HOURLY, ELASTICACHE_NODE_HOURLY, HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH } from "./prices";
 import { serviceName, viewPlan, type PlanView } from "./plan-view";
 import { ENVIRONMENT_NAMES, TICK_METRICS } from "../../components/cp-scaler/contract";
 
@@ -143,6 +143,15 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         add("idle", `Aurora Serverless v2 ${c.name} (${serverless} instance${serverless === 1 ? "" : "s"}, ${min}-${num(scaling.maxCapacity) ?? "?"} ACU)`, acuHours * PRICES.auroraAcuHour.usd);
         add("idle", `Aurora storage and I/O ${c.name}`, ASSUMPTIONS.auroraStorageGb * PRICES.auroraStorageGbMonth.usd + ASSUMPTIONS.auroraIoMillionsPerMonth * PRICES.auroraIoMillion.usd);
         if (instances.length > serverless) unpriced.push(`provisioned Aurora instances of ${c.name}`);
+    }
+
+    for (const g of view.ofType("aws:elasticache/replicationGroup:ReplicationGroup")) {
+        const p = view.props(g);
+        const type = str(p.nodeType) ?? "?";
+        const nodes = num(p.numCacheClusters) ?? 1;
+        const price = ELASTICACHE_NODE_HOURLY[type];
+        if (!price) { unpriced.push(`ElastiCache ${g.name} (${type})`); continue; }
+        add("idle", `ElastiCache ${g.name} (${nodes} × ${type})`, nodes * price.usd * HOURS_PER_MONTH);
     }
 
     // ── Keys, secrets, certificates ────────────────────────────────────────────────────────

@@ -34,6 +34,7 @@ const CLOUD_MAP = "https://aws.amazon.com/cloud-map/pricing/";
 const S3 = "https://aws.amazon.com/s3/pricing/";
 const LAMBDA = "https://aws.amazon.com/lambda/pricing/";
 const EKS = "https://aws.amazon.com/eks/pricing/";
+const ELASTICACHE = "https://aws.amazon.com/elasticache/pricing/";
 
 export const PRICES = {
     fargateVcpuHourX86: { usd: 0.04048, unit: "vCPU-hour (Linux/x86)", source: FARGATE },
@@ -95,6 +96,13 @@ export const EC2_HOURLY: Readonly<Record<string, Price>> = {
     "t3.large": { usd: 0.0832, unit: "instance-hour", source: EC2 },
     "m7g.large": { usd: 0.0816, unit: "instance-hour", source: EC2 },
     "m6i.large": { usd: 0.096, unit: "instance-hour", source: EC2 },
+};
+
+/** On-demand ElastiCache (Redis OSS) node prices per hour, for the DP plugins' Redis (redisNodes). */
+export const ELASTICACHE_NODE_HOURLY: Readonly<Record<string, Price>> = {
+    "cache.t4g.micro": { usd: 0.016, unit: "node-hour (Redis OSS)", source: ELASTICACHE },
+    "cache.t4g.small": { usd: 0.032, unit: "node-hour (Redis OSS)", source: ELASTICACHE },
+    "cache.t4g.medium": { usd: 0.065, unit: "node-hour (Redis OSS)", source: ELASTICACHE },
 };
 
 /**
