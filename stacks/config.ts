@@ -340,6 +340,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
     const plugins = parsePlugins(v, { cpImage, dataPlanes }, problems);
     const subscriptions = parseAlarmSubscriptions(v.alarmSubscriptions, problems);
     const eksKeys = parseEksKeys(v, dataPlanes, v.production === true, problems);
+    if (eksKeys.controlPlaneRuntime === "eks") problems.push(...ecsOnlyKeyProblems(written));
 
     if (problems.length > 0) throw new ConfigError(problems);
 
@@ -398,6 +399,25 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         logs: { retentionDays: v.logRetentionDays },
         ...eksKeys,
     });
+}
+
+/**
+ * Keys only an ECS Control Plane or ECS tasks read: with controlPlaneRuntime eks every Kong role is
+ * a pod (stacks/eks-config.ts), so a written value would be ignored. One line each, naming the EKS
+ * key to use instead.
+ */
+function ecsOnlyKeyProblems(written: Readonly<Record<string, string>>): string[] {
+    const instead: Record<string, string> = {
+        cpCpu: "size the CP pods with eksCpCpuMillis", cpMemory: "size the CP pods with eksCpMemoryMiB and eksCpMemoryLimitMiB",
+        cpDesiredCount: "use eksCpReplicas",
+        deckImage: "the /kong-admin bootstrap (decK) runs only beside an ECS Control Plane",
+        imageSource: "no ECS task runs in this stack; the EKS nodes pull Kong from its registry",
+        cpuArchitecture: "no ECS task runs in this stack; the EKS nodes' architecture follows eksNodeInstanceType",
+        ...Object.fromEntries(["dpCpu", "dpMemory", "dpDesiredCount", "dpSpotPercent"].map(k => [k, "every DP group runs on EKS; size its pods in dataPlanes (cpuMillis, memoryMiB, memoryLimitMiB)"])),
+        ...Object.fromEntries(["cpScaleToZero", ...Object.keys(SETTING_KEYS).filter(k => k !== "cpDesiredCount")].map(k => [k, "a CP on EKS does not sleep (the scale-to-zero controller drives an ECS service)"])),
+    };
+    return Object.entries(instead).filter(([key]) => written[key] !== undefined)
+        .map(([key, hint]) => `${PROJECT}:${key} = ${written[key]}: applies to ECS only, and with controlPlaneRuntime eks nothing runs on ECS; ${hint}`);
 }
 
 /** The controller's settings from the cpScaleToZero* keys (validated by RULES); the awake size is cpDesiredCount. */

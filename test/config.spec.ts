@@ -20,6 +20,12 @@ function raw(overrides: Record<string, string | undefined> = {}): Record<string,
     return base;
 }
 
+/** A valid CP-on-EKS stack (Pulumi.eks.yaml's keys), for rows that add one key to it. */
+function eksControlPlane(): Record<string, string> {
+    const eks = stackConfig("eks");
+    return Object.fromEntries(Object.entries(eks).filter(([k]) => k.startsWith("kong-hybrid:")).map(([k, v]) => [k.slice("kong-hybrid:".length), v]));
+}
+
 function problemsOf(overrides: Record<string, string | undefined>, stack = "test"): string[] {
     return configProblems(raw(overrides), stack);
 }
@@ -68,6 +74,18 @@ describe("config validation", () => {
         ["OSS beyond the last OSS release", { kongImage: "kong:3.10.0" }, /the last open-source release is 3\.9\.3/],
         ["Enterprise 3.10+ without a licence", { kongImage: "kong/kong-gateway:3.15.0.4" }, /^kong-hybrid:kongLicenseSecretArn is required with kong\/kong-gateway:3\.15\.0\.4/],
         ["admin 0.0.0.0/0 in production", { production: "true", adminAllowedCidrs: '["0.0.0.0/0"]' }, /^kong-hybrid:adminAllowedCidrs contains 0\.0\.0\.0\/0: a production stack must name the admin networks/],
+        ...([
+            ["cpScaleToZero", "true", /a CP on EKS does not sleep/],
+            ["cpScaleToZeroCooldownMinutes", "10", /a CP on EKS does not sleep/],
+            ["cpCpu", "1024", /size the CP pods with eksCpCpuMillis$/],
+            ["cpDesiredCount", "2", /use eksCpReplicas$/],
+            ["dpSpotPercent", "50", /every DP group runs on EKS/],
+            ["deckImage", "kong/deck:v1.65.1", /the \/kong-admin bootstrap \(decK\) runs only beside an ECS Control Plane$/],
+        ] as const).map(([key, value, hint]): [string, Record<string, string | undefined>, RegExp] => [
+            `${key} with a CP on EKS (ignored there)`,
+            { ...eksControlPlane(), [key]: value },
+            new RegExp(`^kong-hybrid:${key} = ${value.replace(/[.]/g, "\\.")}: applies to ECS only, and with controlPlaneRuntime eks nothing runs on ECS; ${hint.source}`),
+        ]),
         ["no WAF in production", { production: "true", adminAllowedCidrs: '["198.51.100.0/24"]', waf: "false" }, /^kong-hybrid:waf = false: a production stack keeps the WAF in front of its public load balancer; only non-production stacks may turn it off$/],
         ["every DP task on Spot in production", { production: "true", adminAllowedCidrs: '["198.51.100.0/24"]', dpSpotPercent: "100" }, /^kong-hybrid:dpSpotPercent = 100: a production DP group keeps one task on FARGATE \(Spot can reclaim every task at once\); use 0-99$/],
         ["a production group all on Spot", {
