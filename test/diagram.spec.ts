@@ -52,6 +52,9 @@ describe("architecture diagram (Mermaid)", () => {
             assert.strictEqual(tierOf(`db_kong_${stack}_cp_db`), "isolated");
             assert.match(text, /subgraph rt_private_ECS_Fargate\["ECS Fargate"\]/, "the DP groups and CP grouped by runtime");
             if (stack === "dev") assert.match(text, /nat\["NAT instance t4g\.nano × 1"\]/);
+            // The ALB's label says whether a web ACL guards it: prod's does, dev's does not (waf: false).
+            const alb = /lb_dp_public_edge_alb\["([^"]*)"\]/.exec(text)![1];
+            assert.strictEqual(alb, `internet-facing application LB dp-public-edge-alb<br/>HTTPS 443${stack === "prod" ? ", WAF" : ""}`);
         });
     }
 

@@ -35,10 +35,11 @@ export function diagram(plan: Plan): string {
 
     for (const lb of view.ofType(T.loadBalancer)) {
         const p = view.props(lb);
+        const waf = g.referrers(lb, [T.webAclAssociation], "resourceArn").length > 0;
         const listeners = g.referrers(lb, [T.listener], "loadBalancerArn").map(l => `${str(view.props(l).protocol) ?? "?"} ${num(view.props(l).port) ?? "?"}${weights(view, l)}`);
         const id = nodeId("lb", lb.name);
         nodes.push({ id, shape: "box", tier: firstTier(g.refs(lb, "subnets", [T.subnet]).targets),
-            label: `${isInternetFacingAlb(lb) ? "internet-facing" : "internal"} ${str(p.loadBalancerType) ?? "application"} LB ${lb.name}<br/>${listeners.join(", ")}` });
+            label: `${isInternetFacingAlb(lb) ? "internet-facing" : "internal"} ${str(p.loadBalancerType) ?? "application"} LB ${lb.name}<br/>${listeners.join(", ")}${waf ? ", WAF" : ""}` });
         holds(g.refs(lb, "securityGroups", [T.securityGroup]).targets, id);
     }
     // NAT: managed gateways, or EC2 instances that forward (source/destination check off).
