@@ -179,7 +179,7 @@ describe("the diagram shows EKS groups beside ECS services", () => {
         assert.strictEqual(await validateMermaid(text), "flowchart-v2");
         assert.match(text, /subgraph rt_private_EKS\["EKS"\]\n {16}dp_kong_dp_eks_kong_dp_eks\["Data Plane group kong-dp-eks\/kong-dp-eks<br\/>3-12 pods \(HPA\), 1000m CPU \/ 1024Mi"\]/);
         assert.match(text, /subgraph rt_private_ECS_Fargate\["ECS Fargate"\]/);
-        assert.match(text, /LB dp-public-edge-alb<br\/>HTTPS 443 → dp-ecs-edge-tg ×3, dp-eks-edge-tg ×1"\]/);
+        assert.match(text, /LB dp-public-edge-alb<br\/>HTTPS 443 → dp-ecs-edge-tg ×3, dp-eks-edge-tg ×1, WAF"\]/);
         assert.match(text, /^ {4}lb_dp_public_edge_alb -->\|"tcp\/8000, tcp\/8100"\| dp_kong_dp_eks_kong_dp_eks$/m);
         assert.match(text, /^ {4}dp_kong_dp_eks_kong_dp_eks -->\|"tcp\/8001, tcp\/8005"\| cp_kong_mixed_cp_service$/m);
     });

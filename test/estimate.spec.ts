@@ -4,7 +4,7 @@ import { previewJson } from "../tools/plan";
 import { estimateCost, runsPerMonth } from "../tools/estimate/cost";
 import { ENVIRONMENT_NAMES } from "../components/cp-scaler/contract";
 import { dpRollingUpdate, firstDeploy } from "../tools/estimate/deploy-time";
-import { estimate } from "../tools/estimate/index";
+import { estimate, formatEstimate } from "../tools/estimate/index";
 import { PRICES } from "../tools/estimate/prices";
 import { UNKNOWN_STRING } from "../policy/lib/values";
 import { plan } from "./support";
@@ -66,6 +66,15 @@ describe("cost and deploy-time estimate", () => {
             assert.deepStrictEqual(changed.sort(), ["Aurora Serverless v2 kong-dev-cp-db", "CloudWatch Logs: Kong containers", "Cloud Map registered instances × 1", "Fargate: Control Plane kong-dev-cp"].sort());
             // dev's Aurora scales to 0 ACU: asleep 75% of the month it pays 0.5 ACU for the other 25%.
             assert.strictEqual(quarter.lines.find(l => l.item.startsWith("Aurora Serverless"))!.monthlyUsd, 10.95);
+        });
+
+        it("npm run plan says what the sleeping CP saves (dev), or what sleeping would save (prod)", async () => {
+            const dev = formatEstimate(await realPlan("dev"), { cpRunningHoursPerMonth: 38 }).join("\n");
+            // Against 730 h: the CP task (0.25 × 0.03238 + 0.5 × 0.00356) × 692 h = 6.83, Aurora 0.5 ACU × $0.12 × 692 h = 41.52,
+            // the Cloud Map instance 0.09 and the CP's idle logs 0.02 (each line rounded to cents): 48.46.
+            assert.match(dev, /^  the sleeping CP saves \$48\.46\/month against a CP and Aurora awake all month$/m);
+            assert.doesNotMatch(dev, /would save/);
+            assert.match(formatEstimate(await realPlan("prod")).join("\n"), /^  a CP that sleeps 75% of the month would save \$[\d.]+\/month$/m);
         });
 
         it("a NAT instance replaces the gateway's hours with a t4g.nano, its volume and its address", async () => {

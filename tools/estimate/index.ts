@@ -52,6 +52,8 @@ export function formatEstimate(plan: Plan, opts: CostOptions = {}): string[] {
     if (pca > 0) out.push(`  of which ACM Private CA ${usd(pca)}: idle without it ${usd(cost.monthlyUsd.idle - pca)}`);
     if (cost.cpRunningHoursPerMonth === HOURS_PER_MONTH) {
         out.push(`  a CP that sleeps 75% of the month would save ${usd(cpSleepSavings(plan, HOURS_PER_MONTH / 4, opts))}/month`);
+    } else {
+        out.push(`  the sleeping CP saves ${usd(cpSleepSavings(plan, cost.cpRunningHoursPerMonth, opts))}/month against a CP and Aurora awake all month`);
     }
     if (cost.unpriced.length > 0) out.push(`  not priced (no entry in the table): ${cost.unpriced.join(", ")}`);
     out.push(`  Fargate Spot assumed ${PRICES.fargateSpotDiscount.usd * 100}% below on-demand.`);
