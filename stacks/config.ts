@@ -411,8 +411,8 @@ function ecsOnlyKeyProblems(written: Readonly<Record<string, string>>): string[]
         cpCpu: "size the CP pods with eksCpCpuMillis", cpMemory: "size the CP pods with eksCpMemoryMiB and eksCpMemoryLimitMiB",
         cpDesiredCount: "use eksCpReplicas",
         deckImage: "the /kong-admin bootstrap (decK) runs only beside an ECS Control Plane",
-        imageSource: "no ECS task runs in this stack; the EKS nodes pull Kong from its registry",
-        cpuArchitecture: "no ECS task runs in this stack; the EKS nodes' architecture follows eksNodeInstanceType",
+        imageSource: "the EKS nodes pull Kong from its own registry",
+        cpuArchitecture: "the EKS nodes' architecture follows eksNodeInstanceType",
         ...Object.fromEntries(["dpCpu", "dpMemory", "dpDesiredCount", "dpSpotPercent"].map(k => [k, "every DP group runs on EKS; size its pods in dataPlanes (cpuMillis, memoryMiB, memoryLimitMiB)"])),
         ...Object.fromEntries(["cpScaleToZero", ...Object.keys(SETTING_KEYS).filter(k => k !== "cpDesiredCount")].map(k => [k, "a CP on EKS does not sleep (the scale-to-zero controller drives an ECS service)"])),
     };

@@ -145,6 +145,7 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         if (instances.length > serverless) unpriced.push(`provisioned Aurora instances of ${c.name}`);
     }
 
+    // ── Cache: the DP plugins' Redis (redisNodes) ──────────────────────────────────────────
     for (const g of view.ofType("aws:elasticache/replicationGroup:ReplicationGroup")) {
         const p = view.props(g);
         const type = str(p.nodeType) ?? "?";
