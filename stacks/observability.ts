@@ -4,7 +4,7 @@ import type { Database } from "../components/database";
 import type { Edge } from "../components/edge";
 import { Observability, webAclNameFromArn, type DataPlaneGroupRef, type EcsControlPlaneRef, type ObservabilityArgs } from "../components/observability";
 import type { StackConfig } from "./config";
-import { groupComponentName, type DataPlaneOutputs } from "./data-plane";
+import { EDGE_NAME, groupComponentName, type DataPlaneOutputs } from "./data-plane";
 
 // The stack's watch, wired from what the stack built: one SNS topic (kong-hybrid:alarmSubscriptions),
 // the alarms and the dashboard of components/observability over the CP, every DP group, Aurora, the
@@ -52,7 +52,8 @@ export function watchedGroups(cfg: Pick<StackConfig, "dataPlanes">, w: { ecsClus
             return [{
                 group: name,
                 ecs: { clusterName: w.ecsClusterName, serviceName: w.dataPlanes.groups[name].serviceName, minTasks: g.minCount },
-                alb: w.dataPlanes.loadBalancers[name],
+                // A public group is behind the shared edge ALB; an internal one has its own.
+                alb: { ...w.dataPlanes.loadBalancers[name], loadBalancer: g.exposure === "public" ? EDGE_NAME : `${name}-ilb` },
             }];
         }
         const edge = w.dataPlanes.edge;
@@ -60,7 +61,7 @@ export function watchedGroups(cfg: Pick<StackConfig, "dataPlanes">, w: { ecsClus
             group: name,
             // The HPA keeps at least minCount pods, each an IP target of the group's target group.
             eks: { minPods: g.minCount },
-            alb: { loadBalancerArnSuffix: edge.loadBalancerArnSuffix, targetGroupArnSuffix: edge.targetGroups[name].arnSuffix },
+            alb: { loadBalancerArnSuffix: edge.loadBalancerArnSuffix, targetGroupArnSuffix: edge.targetGroups[name].arnSuffix, loadBalancer: EDGE_NAME },
         }];
     });
 }

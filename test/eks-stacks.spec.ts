@@ -156,6 +156,8 @@ describe("Pulumi.mixed.yaml: the watch covers the EKS group too", () => {
             "kong-mixed-dp-eks-unhealthy-targets": on("dp-eks-edge-tg"),
             // No task count on EKS: the pods are the target group's IP targets, counted against the HPA's minimum.
             "kong-mixed-dp-eks-pods-below-minimum": on("dp-eks-edge-tg"),
+            // The 5xx the shared ALB answers itself: one alarm for the load balancer both groups sit behind.
+            "kong-mixed-dp-public-edge-elb-5xx-rate": { LoadBalancer: alb },
         });
         const topic = named(run, "aws:sns/topic:Topic", "kong-mixed-watch-alarms").outputs.arn;
         for (const a of byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(x => x.inputs.name.startsWith("kong-mixed-dp-eks-"))) {

@@ -155,6 +155,7 @@ describe("Observability: alarms, topic and dashboard", () => {
         const expected: Record<string, [string, string, number, string]> = {
             "dp-public-5xx-rate": [`e1=IF(requests > 0, 100 * errors / requests, 0); errors:AWS/ApplicationELB/HTTPCode_Target_5XX_Count {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Sum; requests:AWS/ApplicationELB/RequestCount {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Sum`, "GreaterThanThreshold", 5, "notBreaching"],
             "dp-public-unhealthy-targets": [`AWS/ApplicationELB/UnHealthyHostCount {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Maximum`, "GreaterThanThreshold", 0, "notBreaching"],
+            "dp-public-elb-5xx-rate": [`e1=IF(requests > 0, 100 * errors / requests, 0); errors:AWS/ApplicationELB/HTTPCode_ELB_5XX_Count {"LoadBalancer":"${ALB}"} Sum; requests:AWS/ApplicationELB/RequestCount {"LoadBalancer":"${ALB}"} Sum`, "GreaterThanThreshold", 5, "notBreaching"],
             "dp-public-pods-below-minimum": [`AWS/ApplicationELB/HealthyHostCount {"LoadBalancer":"${ALB}","TargetGroup":"${TG}"} Minimum`, "LessThanThreshold", 2, "breaching"],
             "cp-not-running": [`AWS/RDS/DatabaseConnections {"DBClusterIdentifier":"kong-dev-cp-db","Role":"WRITER"} Maximum`, "LessThanThreshold", 1, "breaching"],
             "db-at-max-acu": [`AWS/RDS/ServerlessDatabaseCapacity {"DBClusterIdentifier":"kong-dev-cp-db"} Maximum`, "GreaterThanOrEqualToThreshold", 2, "notBreaching"],
@@ -238,7 +239,22 @@ describe("Observability: alarms, topic and dashboard", () => {
     it("a group with no ECS service (EKS) gets its load balancer's alarms and no task count", () => {
         const keys = alarmSpecs(args({ containerInsights: true, dataPlanes: [{ group: "dp-eks", alb: { loadBalancerArnSuffix: ALB, targetGroupArnSuffix: TG } }] }))
             .map(a => a.key).filter(k => k.startsWith("dp-"));
-        assert.deepStrictEqual(keys, ["dp-eks-5xx-rate", "dp-eks-unhealthy-targets"]);
+        assert.deepStrictEqual(keys, ["dp-eks-5xx-rate", "dp-eks-unhealthy-targets", "dp-eks-elb-5xx-rate"]);
+    });
+
+    it("one alarm on the 5xx the ALB answers itself per load balancer: groups behind the shared one share it, an internal one has its own", () => {
+        const specs = alarmSpecs(args({
+            containerInsights: true,
+            dataPlanes: [
+                { group: "dp-a", alb: { loadBalancerArnSuffix: ALB, targetGroupArnSuffix: TG, loadBalancer: "edge" } },
+                { group: "dp-b", alb: { loadBalancerArnSuffix: ALB, targetGroupArnSuffix: "targetgroup/b/1", loadBalancer: "edge" } },
+                { group: "dp-internal", alb: { loadBalancerArnSuffix: "app/ilb/2", targetGroupArnSuffix: "targetgroup/i/3", loadBalancer: "dp-internal-ilb" } },
+            ],
+        })).filter(a => a.key.endsWith("elb-5xx-rate"));
+        assert.deepStrictEqual(specs.map(a => [a.key, Object.values(a.math!.inputs).map(m => [m.metricName, m.dimensions])]), [
+            ["edge-elb-5xx-rate", [["HTTPCode_ELB_5XX_Count", { LoadBalancer: ALB }], ["RequestCount", { LoadBalancer: ALB }]]],
+            ["dp-internal-ilb-elb-5xx-rate", [["HTTPCode_ELB_5XX_Count", { LoadBalancer: "app/ilb/2" }], ["RequestCount", { LoadBalancer: "app/ilb/2" }]]],
+        ]);
     });
 
     it("reads the WebACL dimension (the name) from the web ACL's ARN", () => {

@@ -56,6 +56,10 @@ describe("the stack's watch (observability wired into stacks/)", () => {
             assert.deepStrictEqual(rate.metricQueries.filter((q: any) => q.metric).map((q: any) => q.metric.dimensions), [
                 { LoadBalancer: lb.outputs.arnSuffix, TargetGroup: tg.outputs.arnSuffix }, { LoadBalancer: lb.outputs.arnSuffix, TargetGroup: tg.outputs.arnSuffix },
             ]);
+            // The 5xx the ALB answers itself (no healthy task, resets, timeouts) are the load balancer's, not the target group's.
+            assert.deepStrictEqual(alarm(run, "dp-public-edge-elb-5xx-rate").metricQueries.filter((q: any) => q.metric).map((q: any) => [q.metric.metricName, q.metric.dimensions]), [
+                ["HTTPCode_ELB_5XX_Count", { LoadBalancer: lb.outputs.arnSuffix }], ["RequestCount", { LoadBalancer: lb.outputs.arnSuffix }],
+            ]);
             assert.deepStrictEqual(alarm(run, "db-at-max-acu").dimensions, { DBClusterIdentifier: db.id });
             assert.strictEqual(alarm(run, "db-at-max-acu").threshold, stack === "dev" ? 2 : 8);
             assert.deepStrictEqual(alarm(run, "edge-cert-expiry").dimensions, { CertificateArn: run.resources.find(r => r.type === "aws:acm/certificate:Certificate")!.outputs.arn });
@@ -121,6 +125,7 @@ describe("Pulumi.eks.yaml: the watch of a stack whose Control Plane runs on EKS"
         const expected: Record<string, { reads: [string, string, Record<string, string>][]; op: string; threshold: number; missing: string }> = {
             "dp-public-5xx-rate": { reads: [["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", tg], ["AWS/ApplicationELB", "RequestCount", tg]], op: "GreaterThanThreshold", threshold: 5, missing: "notBreaching" },
             "dp-public-unhealthy-targets": { reads: [["AWS/ApplicationELB", "UnHealthyHostCount", tg]], op: "GreaterThanThreshold", threshold: 0, missing: "notBreaching" },
+            "dp-public-edge-elb-5xx-rate": { reads: [["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", { LoadBalancer: alb }], ["AWS/ApplicationELB", "RequestCount", { LoadBalancer: alb }]], op: "GreaterThanThreshold", threshold: 5, missing: "notBreaching" },
             // The HPA's minReplicas (minCount 2): its pods are the target group's IP targets.
             "dp-public-pods-below-minimum": { reads: [["AWS/ApplicationELB", "HealthyHostCount", tg]], op: "LessThanThreshold", threshold: 2, missing: "breaching" },
             // No ECS service: no CP connection to Aurora (its only client) is no CP running.

@@ -28,8 +28,12 @@ export interface DataPlaneGroupRef {
      * Controller registers them), so the ALB's healthy targets count them against the HPA's minimum.
      */
     eks?: { minPods: number };
-    /** Behind a load balancer: its ARN suffixes (app/…/…, targetgroup/…/…), the dimensions AWS/ApplicationELB uses. */
-    alb?: { loadBalancerArnSuffix: In<string>; targetGroupArnSuffix: In<string> };
+    /**
+     * Behind a load balancer: its ARN suffixes (app/…/…, targetgroup/…/…), the dimensions
+     * AWS/ApplicationELB uses, and the load balancer's name in the stack (groups behind the same one
+     * share its alarm on the 5xx the ALB answers itself; @default the group's own name).
+     */
+    alb?: { loadBalancerArnSuffix: In<string>; targetGroupArnSuffix: In<string>; loadBalancer?: string };
 }
 
 /** A CP that runs as an ECS service. */
@@ -79,7 +83,7 @@ export interface ObservedStack {
 }
 
 export interface Thresholds {
-    /** Percent of requests answered 5xx over a minute. */
+    /** Percent of requests answered 5xx over a minute (by the targets, or by the ALB itself). */
     errorRatePercent: number;
     /** Days before expiry: ACM renews its own certificates 60 days ahead, so ≤ 30 means renewal is stuck. */
     certificateDaysToExpiry: number;
@@ -214,6 +218,24 @@ export function alarmSpecs(s: ObservedStack): AlarmSpec[] {
                 metric: { namespace: ALB, metricName: "HealthyHostCount", dimensions: albDims(g.alb), stat: "Minimum", period: 60 },
             });
         }
+    }
+    // The 5xx the ALB answers itself (no healthy target, a target that resets or times out: 502,
+    // 503, 504) count in HTTPCode_ELB_5XX_Count per load balancer, never in the targets' count
+    // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+    const seen = new Set<string>();
+    for (const g of s.dataPlanes) {
+        if (!g.alb) continue;
+        const lb = g.alb.loadBalancer ?? g.group;
+        if (seen.has(lb)) continue;
+        seen.add(lb);
+        const count = (metricName: string): MetricStat => ({ namespace: ALB, metricName, dimensions: { LoadBalancer: g.alb!.loadBalancerArnSuffix }, stat: "Sum", period: 60 });
+        specs.push({
+            key: `${lb}-elb-5xx-rate`,
+            description: `Load balancer ${lb}: more than ${t.errorRatePercent}% of requests answered 5xx by the ALB itself (no healthy Kong task, resets, timeouts; 3 of 5 minutes)`,
+            comparisonOperator: "GreaterThanThreshold", threshold: t.errorRatePercent, evaluationPeriods: 5, datapointsToAlarm: 3,
+            treatMissingData: "notBreaching",
+            math: { expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "ALB 5xx % of requests", inputs: { errors: count("HTTPCode_ELB_5XX_Count"), requests: count("RequestCount") } },
+        });
     }
     const cp = s.controlPlane;
     if (cp.runtime === "eks") {
