@@ -25,7 +25,8 @@ Plans the program offline, under Pulumi's mock runtime: no Pulumi CLI, no AWS ac
 key choices, the resources by component, the outputs and the policy pack's verdict.
 npm run check validates the stack file only (a few seconds), the same checks the plan makes first.
 
-  --stack <name>          the stack file Pulumi.<name>.yaml in the repository (dev, prod, trial)
+  --stack <name>          the stack file Pulumi.<name>.yaml in the repository (dev, prod, trial, …;
+                          an unknown name lists them all)
   --config <file>         any stack file, e.g. a copy you edit: it plans like the stack it is a copy of
   --stack-name <name>     the stack name for --config (default: <name> of Pulumi.<name>.yaml, else the file name);
                           it names the resources (kong-<name>-…) as pulumi up on that stack would

@@ -5,7 +5,8 @@
 // settings (kong-hybrid:cpScaleToZero* in Pulumi.<stack>.yaml; defaults otherwise). Prints the
 // starts and stops and the CP-minutes against an always-on CP; --json prints
 // {"events":[{"minute":m,"action":"start"|"stop","reason":"…"}],"cpMinutes":n,"totalMinutes":n}.
-// Exit 1 on a bad trace or stack file (one line), 2 on a usage error.
+// Exit codes as every command's (tools/cli.ts EXIT): 1 on a bad trace or stack file (one line),
+// 2 on a usage error or a file that does not exist (one line naming where help is).
 
 import * as fs from "fs";
 import * as path from "path";
@@ -13,6 +14,9 @@ import * as YAML from "yaml";
 import { ENABLED_KEY, scalerConfig, ScalerConfigError, type ScalerConfig } from "../components/cp-scaler/config";
 import { DEFAULT_SETTINGS } from "../components/cp-scaler/decision";
 import { parseTrace, simulate, TraceError, type SimulationResult } from "../components/cp-scaler/simulate";
+import { EXIT, parseArgs as parseOptions, UsageError } from "./cli";
+
+const COMMAND = "npm run simulate:cp";
 
 const USAGE = "usage: npm run simulate:cp -- --trace <file.csv> [--stack <name>] [--json]";
 const HELP = `${USAGE}
@@ -33,25 +37,17 @@ interface Args {
     json: boolean;
 }
 
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): Args | "help" {
-    const args: Partial<Args> = { json: false };
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        if (flag === "--help" || flag === "-h") return "help";
-        if (flag === "--json") { args.json = true; continue; }
-        if (flag === "--trace" || flag === "--stack") {
-            const value = argv[++i];
-            if (!value || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-            if (flag === "--trace") args.trace = value;
-            else args.stack = value;
-            continue;
-        }
-        throw new UsageError(`unknown argument ${flag}`);
-    }
-    if (!args.trace) throw new UsageError("--trace is required");
-    return args as Args;
+    const p = parseOptions(argv, { withValue: ["--trace", "--stack"], switches: ["--help", "--json"] });
+    if (p.switches.has("--help")) return "help";
+    if (!p.options["--trace"]) throw new UsageError("--trace is required");
+    return { trace: p.options["--trace"], stack: p.options["--stack"], json: p.switches.has("--json") };
+}
+
+/** A file the user named that is not there is a usage error (exit 2), as for every command. */
+function missing(what: string, file: string, e: any): never {
+    if (e?.code === "ENOENT" || e?.code === "EISDIR") throw new UsageError(`${what} ${file}: ${e.code === "ENOENT" ? "no such file" : "is a directory"}`);
+    throw e;
 }
 
 /** The controller's config from a stack file, read directly (values as Pulumi stores them: strings). */
@@ -59,9 +55,10 @@ export function stackScalerConfig(stack: string, root = path.join(__dirname, "..
     const file = /[/\\]|\.ya?ml$/.test(stack) ? path.resolve(stack) : path.join(root, `Pulumi.${stack}.yaml`);
     let doc: any;
     try {
-        doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+        doc = YAML.parse(readUserFile("stack config", file)) ?? {};
     } catch (e: any) {
-        throw new ScalerConfigError([`cannot read stack config ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`]);
+        if (e instanceof UsageError) throw e;
+        throw new ScalerConfigError([`cannot read stack config ${file}: ${e.message}`]);
     }
     const raw: Record<string, string> = {};
     for (const [key, value] of Object.entries(doc.config ?? {})) raw[key] = typeof value === "string" ? value : JSON.stringify(value);
@@ -89,35 +86,36 @@ export function textSummary(trace: string, r: SimulationResult, c: ScalerConfig,
     return lines;
 }
 
+function readUserFile(what: string, file: string): string {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (e: any) {
+        return missing(what, file, e);
+    }
+}
+
 /** The CLI, callable in-process: returns the exit code. */
 export function main(argv: string[], io: Io = { out: l => console.log(l), err: l => console.error(l) }): number {
-    let args: Args | "help";
     try {
-        args = parseArgs(argv);
-    } catch (e: any) {
-        io.err(`${e.message}\n${USAGE}`);
-        return 2;
-    }
-    if (args === "help") {
-        io.out(HELP);
-        return 0;
-    }
-    try {
-        const config = args.stack ? stackScalerConfig(args.stack) : { enabled: true, settings: { ...DEFAULT_SETTINGS } };
-        let text: string;
-        try {
-            text = fs.readFileSync(args.trace, "utf8");
-        } catch (e: any) {
-            throw new TraceError(`cannot read trace ${args.trace}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+        const args = parseArgs(argv);
+        if (args === "help") {
+            io.out(HELP);
+            return EXIT.pass;
         }
+        const config = args.stack ? stackScalerConfig(args.stack) : { enabled: true, settings: { ...DEFAULT_SETTINGS } };
+        const text = readUserFile("--trace", args.trace);
         const result = simulate(parseTrace(text, args.trace), config.settings);
         if (args.json) io.out(JSON.stringify(result));
         else for (const line of textSummary(args.trace, result, config, args.stack)) io.out(line);
-        return 0;
+        return EXIT.pass;
     } catch (e: any) {
+        if (e instanceof UsageError) {
+            io.err(`${COMMAND}: ${e.message} (see ${COMMAND} -- --help)`);
+            return EXIT.usage;
+        }
         if (e instanceof TraceError || e instanceof ScalerConfigError) {
             io.err(e.message);
-            return 1;
+            return EXIT.fail;
         }
         throw e;
     }
