@@ -184,6 +184,9 @@ describe("the diagram shows EKS groups beside ECS services", () => {
         assert.match(text, /LB dp-public-edge-alb<br\/>HTTPS 443 → dp-ecs-edge-tg ×3, dp-eks-edge-tg ×1, WAF"\]/);
         assert.match(text, /^ {4}lb_dp_public_edge_alb -->\|"tcp\/8000, tcp\/8100"\| dp_kong_dp_eks_kong_dp_eks$/m);
         assert.match(text, /^ {4}dp_kong_dp_eks_kong_dp_eks -->\|"tcp\/8001, tcp\/8005"\| cp_kong_mixed_cp_service$/m);
+        // The DP plugins' Redis is a node in the isolated tier, reached on 6379 by both groups' security groups.
+        assert.match(text, /subgraph isolated\[[^\]]*\]\n(?: {12}.*\n)* {12}cache_kong_mixed_redis_redis\[\("ElastiCache redis kong-mixed-redis-redis<br\/>2 × cache\.t4g\.small"\)\]/);
+        for (const from of ["dp_dp_ecs_service", "dp_kong_dp_eks_kong_dp_eks"]) assert.match(text, new RegExp(`^ {4}${from} -->\\|"tcp/6379"\\| cache_kong_mixed_redis_redis$`, "m"));
     });
 });
 

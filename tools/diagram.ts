@@ -106,6 +106,15 @@ export function diagram(plan: Plan): string {
             label: `${str(p.engine) ?? "RDS"} ${c.name}<br/>${instances} instance(s)${scaling ? `, ${num(scaling.minCapacity)}-${num(scaling.maxCapacity)} ACU` : ""}` });
         holds(g.refs(c, "vpcSecurityGroupIds", [T.securityGroup]).targets, id);
     }
+    // The DP plugins' Redis (redisNodes): its security group's arrows end here, not at a bare group.
+    for (const r of view.ofType("aws:elasticache/replicationGroup:ReplicationGroup")) {
+        const p = view.props(r);
+        const subnetGroup = g.refs(r, "subnetGroupName", ["aws:elasticache/subnetGroup:SubnetGroup"]).targets[0];
+        const subnets = subnetGroup ? g.refs(subnetGroup, "subnetIds", [T.subnet]).targets : [];
+        const id = nodeId("cache", r.name);
+        nodes.push({ id, shape: "db", tier: firstTier(subnets), label: `ElastiCache ${str(p.engine) ?? "redis"} ${r.name}<br/>${num(p.numCacheClusters) ?? "?"} × ${str(p.nodeType) ?? "?"}` });
+        holds(g.refs(r, "securityGroupIds", [T.securityGroup]).targets, id);
+    }
     const endpoints = view.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter(e => view.props(e).vpcEndpointType === "Interface");
     if (endpoints.length > 0) {
         const names = endpoints.map(e => String(view.props(e).serviceName ?? e.name).split(".").slice(3).join("."));
