@@ -89,9 +89,10 @@ export interface OperationResult {
 }
 
 /**
- * A run the policy pack blocked: the CLI failed (exit 255 from the released CLI, see
- * https://github.com/pulumi/pulumi/blob/master/sdk/go/common/util/cmdutil/exit.go) and its events
- * hold mandatory violations. `result` is what the run saw: the changes and every violation.
+ * A run the policy pack blocked: its events hold mandatory violations. The CLI fails such a run
+ * (os.Exit(-1), i.e. 255, in https://github.com/pulumi/pulumi/blob/master/sdk/go/common/util/cmdutil/exit.go;
+ * newer sources also define a code 5 for it), so the events, not the code, decide.
+ * `result` is what the run saw: the changes and every violation.
  */
 export class PolicyViolationsError extends Error {
     constructor(readonly result: OperationResult, readonly cause?: unknown) {
@@ -104,7 +105,6 @@ export class PolicyViolationsError extends Error {
         return this.result.policyViolations;
     }
 }
-
 
 /**
  * The stack file's settings (Pulumi.<stack>.yaml in workDir), validated as `npm run plan`
