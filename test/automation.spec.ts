@@ -194,6 +194,12 @@ describe("Automation API", () => {
             assert.deepStrictEqual(fake.calls().filter(c => c.argv[0] !== "version"), [], "nothing reached the backend");
         });
 
+        it("without a typed config, the stack file is validated before touching the backend", async () => {
+            fs.writeFileSync(path.join(workDir, "Pulumi.dev.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace(/natMode: \S+/, "natMode: bogus"));
+            await assert.rejects(open(), (e: unknown) => e instanceof ConfigError && e.problems.some(p => p.startsWith('kong-hybrid:natMode = "bogus"')));
+            assert.deepStrictEqual(fake.calls().filter(c => c.argv[0] !== "version"), []);
+        });
+
         it("a mandatory violation fails the CLI (exit 255) and reaches the caller as PolicyViolationsError holding the changes and every violation", async () => {
             process.env.FAKE_PULUMI_EVENTS = JSON.stringify([policyEvent("mandatory"), policyEvent("advisory", "tags", "advice"), SUMMARY]);
             const stack = await open();
