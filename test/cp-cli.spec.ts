@@ -77,6 +77,17 @@ describe("npm run cp", () => {
         });
     }
 
+    for (const flag of ["--help", "-h"]) {
+        it(`${flag}: the usage and the exit codes, exit 0, nothing invoked`, async () => {
+            const r = await cli(["wake", flag]);
+            assert.strictEqual(r.code, 0);
+            assert.match(r.out.join("\n"), /^usage: npm run cp -- wake\|sleep\|status --stack <name>/);
+            assert.match(r.out.join("\n"), /exit codes:\n {2}0 {2}pass/);
+            assert.deepStrictEqual(r.err, []);
+            assert.strictEqual(lambda.commandCalls(InvokeCommand).length, 0);
+        });
+    }
+
     for (const args of [[], ["wake"], ["reboot", "--stack", "dev"], ["wake", "--stack"], ["wake", "sleep", "--stack", "dev"]]) {
         it(`usage error (${args.join(" ") || "no arguments"}): exit 2`, async () => {
             const r = await cli(args);

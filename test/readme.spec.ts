@@ -10,6 +10,9 @@ import { estimate } from "../tools/estimate";
 import { estimateCost } from "../tools/estimate/cost";
 import { estimateReport, previewJson, TARGETS } from "../tools/plan";
 import { plan } from "./support";
+import { fakePulumi } from "./support/fake-pulumi";
+import { PolicyViolationsError } from "../automation/stack";
+import Module = require("module");
 
 // The README's generated blocks (the Automation API example, the cost and time tables, the dev
 // diagram) must equal what the code computes now, so they cannot go stale. UPDATE_README=1
@@ -92,9 +95,10 @@ function typeErrors(code: string): string[] {
     return ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map(d => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
 
-const AUTOMATION_EXAMPLE = `import { KongStack } from "./automation";
+const AUTOMATION_EXAMPLE = `import { KongStack, PolicyViolationsError } from "./automation";
 
-// Preview with the policy pack, stop on a mandatory violation, then deploy within an hour.
+// Preview with the policy pack; a mandatory violation stops here, before anything changes.
+// Then deploy within an hour (up runs the same pack and config).
 export async function deployStaging(): Promise<void> {
     const stack = await KongStack.open({
         stackName: "staging",
@@ -103,13 +107,89 @@ export async function deployStaging(): Promise<void> {
             kong: { domain: "api.staging.example.com", hostedZoneName: "staging.example.com", adminAllowedCidrs: ["198.51.100.0/24"] },
         },
     });
-    const preview = await stack.preview({ onOutput: text => process.stdout.write(text) });
-    const blocking = preview.policyViolations.filter(v => v.enforcementLevel === "mandatory");
-    if (blocking.length > 0) throw new Error(blocking.map(v => \`\${v.policy}: \${v.message}\`).join("\\n"));
-    const up = await stack.up({ onOutput: text => process.stdout.write(text), signal: AbortSignal.timeout(60 * 60_000) });
+    const onOutput = (text: string) => process.stdout.write(text);
+    try {
+        const preview = await stack.preview({ onOutput });
+        for (const v of preview.policyViolations) console.warn(\`\${v.enforcementLevel} \${v.policy}: \${v.message}\`);
+    } catch (e) {
+        if (e instanceof PolicyViolationsError) {
+            for (const v of e.violations) console.error(\`\${v.enforcementLevel} \${v.policy}: \${v.message}\`);
+        }
+        throw e;
+    }
+    const up = await stack.up({ onOutput, signal: AbortSignal.timeout(60 * 60_000) });
     console.log(up.changes, up.outputs.gatewayUrl?.value);
 }
 `;
+
+/** Loads a README TypeScript block as a module at the repository root (so "./automation" resolves). */
+function loadExample(code: string): Record<string, any> {
+    const file = path.join(ROOT, "readme-example.ts");
+    const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    const m = new Module(file) as any;
+    m.filename = file;
+    m.paths = (Module as any)._nodeModulePaths(ROOT);
+    m._compile(js, file);
+    return m.exports;
+}
+
+describe("README: the Automation API example runs against a fake pulumi CLI @slow", function () {
+    this.timeout(60_000);
+    const KEYS = ["PATH", "FAKE_PULUMI_LOG", "FAKE_PULUMI_EVENTS", "FAKE_PULUMI_OUTPUTS", "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK"];
+    const policyEvent = (enforcementLevel: string, policyName: string, message: string) =>
+        ({ policyEvent: { resourceUrn: "urn:x", message, color: "never", policyName, policyPackName: "kong-hybrid", policyPackVersion: "1", policyPackVersionTag: "1", enforcementLevel } });
+    const summary = { summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { create: 3 }, policyPacks: {} } };
+
+    /** Runs deployStaging() with `pulumi` on PATH being the fake; what it printed and which operations the CLI ran. */
+    async function runExample(events: unknown[]): Promise<{ error?: unknown; printed: { stream: string; text: string }[]; ops: string[][] }> {
+        const fake = fakePulumi();
+        const saved = Object.fromEntries(KEYS.map(k => [k, process.env[k]]));
+        Object.assign(process.env, {
+            PATH: `${path.join(fake.root, "bin")}${path.delimiter}${process.env.PATH}`, FAKE_PULUMI_LOG: fake.log, FAKE_PULUMI_EVENTS: JSON.stringify(events),
+            FAKE_PULUMI_OUTPUTS: JSON.stringify({ gatewayUrl: "https://api.staging.example.com" }),
+            // The fake says v3.200.0; the SDK would refuse it as older than it needs.
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+        });
+        const printed: { stream: string; text: string }[] = [];
+        const original = { write: process.stdout.write, log: console.log, warn: console.warn, error: console.error };
+        process.stdout.write = ((text: string) => (printed.push({ stream: "stdout", text: String(text) }), true)) as typeof process.stdout.write;
+        console.log = (...a: unknown[]) => void printed.push({ stream: "log", text: a.map(x => (typeof x === "string" ? x : JSON.stringify(x))).join(" ") });
+        console.warn = (...a: unknown[]) => void printed.push({ stream: "warn", text: a.join(" ") });
+        console.error = (...a: unknown[]) => void printed.push({ stream: "error", text: a.join(" ") });
+        let error: unknown;
+        try {
+            await loadExample(AUTOMATION_EXAMPLE).deployStaging();
+        } catch (e) {
+            error = e;
+        } finally {
+            Object.assign(process.stdout, { write: original.write });
+            Object.assign(console, { log: original.log, warn: original.warn, error: original.error });
+            for (const k of KEYS) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+        }
+        const ops = fake.calls().filter(c => ["preview", "up"].includes(c.argv[0])).map(c => c.argv);
+        return { error, printed, ops };
+    }
+
+    it("a mandatory violation: the example prints it and stops before up", async () => {
+        const r = await runExample([policyEvent("mandatory", "sg-matrix", "too open"), policyEvent("advisory", "tags", "advice"), summary]);
+        assert.ok(r.error instanceof PolicyViolationsError, String(r.error));
+        assert.deepStrictEqual(r.printed.filter(p => p.stream === "error").map(p => p.text), ["mandatory sg-matrix: too open", "advisory tags: advice"]);
+        assert.deepStrictEqual(r.ops.map(a => a[0]), ["preview"], "no up after a blocked preview");
+    });
+
+    it("advisory only: the example warns, then runs up with the same pack and config, and prints the outputs", async () => {
+        const r = await runExample([policyEvent("advisory", "tags", "advice"), summary]);
+        assert.strictEqual(r.error, undefined);
+        assert.deepStrictEqual(r.printed.filter(p => p.stream === "warn").map(p => p.text), ["advisory tags: advice"]);
+        assert.deepStrictEqual(r.ops.map(a => a[0]), ["preview", "up"]);
+        for (const argv of r.ops) {
+            assert.strictEqual(argv[argv.indexOf("--policy-pack") + 1], path.join(ROOT, "policy"));
+            assert.strictEqual(argv[argv.indexOf("--policy-pack-config") + 1], path.join(ROOT, "policy", "config", "dev.json"));
+        }
+        assert.ok(r.printed.some(p => p.stream === "stdout" && p.text.includes("up: progress line 2")), "progress streamed");
+        assert.deepStrictEqual(r.printed.filter(p => p.stream === "log").map(p => p.text), ['{"create":3} https://api.staging.example.com']);
+    });
+});
 
 describe("README: generated blocks equal what the code computes now", function () {
     this.timeout(120_000);

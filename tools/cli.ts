@@ -87,6 +87,11 @@ export function stackNameFromFile(file: string): string {
     return /^Pulumi\.(.+)\.ya?ml$/.exec(base)?.[1] ?? base.replace(/\.ya?ml$/, "");
 }
 
+/** The stacks with a Pulumi.<name>.yaml in `dir`, sorted. */
+export function stackFilesIn(dir: string): string[] {
+    return fs.readdirSync(dir).map(f => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+}
+
 /** A path the user typed, resolved from where they stand. */
 export const userPath = (io: Io, p: string) => path.resolve(io.cwd, p);
 

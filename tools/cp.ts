@@ -13,11 +13,25 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { Result } from "../components/cp-scaler/handler";
+import { EXIT_CODES_HELP } from "./cli";
 
 export const FUNCTION_NAME_OUTPUT = "cpScalerFunctionName";
 const COMMANDS = ["wake", "sleep", "status"] as const;
 type Command = (typeof COMMANDS)[number];
 const USAGE = "usage: npm run cp -- wake|sleep|status --stack <name> [--function-name <name>] [--region <region>]";
+export const CP_HELP = `${USAGE}
+
+Invokes the Control Plane scale-to-zero controller (the stack output ${FUNCTION_NAME_OUTPUT}) and
+prints the CP state and the reason of its last decision. wake starts the CP (or keeps it up 15 more
+minutes), sleep stops it now if that is safe, status only reads. Needs AWS credentials.
+
+options:
+  --stack <name>           the stack whose controller to invoke
+  --function-name <name>   the function, instead of reading the stack output with the Pulumi CLI
+  --region <region>        instead of AWS_REGION or the stack file's aws:region
+  -h, --help               this help
+
+${EXIT_CODES_HELP}`;
 
 export interface Io {
     out: (line: string) => void;
@@ -44,7 +58,8 @@ class CliError extends Error {
     }
 }
 
-function parseArgs(argv: string[]): Args {
+function parseArgs(argv: string[]): Args | "help" {
+    if (argv.includes("--help") || argv.includes("-h")) return "help";
     const args: Partial<Args> = {};
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
@@ -94,6 +109,7 @@ export function describeResult(r: Result): string[] {
 export async function main(argv: string[], io: Io = { out: l => console.log(l), err: l => console.error(l) }, deps: Deps = {}): Promise<number> {
     try {
         const args = parseArgs(argv);
+        if (args === "help") return (io.out(CP_HELP), 0);
         let functionName = args.functionName;
         if (!functionName) {
             try {

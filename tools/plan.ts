@@ -9,7 +9,8 @@
 import { exportObjectKey } from "../components/cp-scaler/export";
 import * as fs from "fs";
 import * as path from "path";
-import { checkWritable, EXIT, EXIT_CODES_HELP, guarded, parseArgs, readJsonFile, run, shownPath, stackNameFromFile, UsageError, userPath, type Io } from "./cli";
+import { checkWritable, EXIT, EXIT_CODES_HELP, guarded, parseArgs, readJsonFile, run, shownPath, stackFilesIn, stackNameFromFile, UsageError, userPath, type Io } from "./cli";
+import { policyConfigFor } from "../policy/stack-config";
 import type { PlannedResource, ProgramRun } from "../offline/harness";
 import type { StackConfig } from "../stacks/config";
 import type { Plan } from "../policy/offline";
@@ -46,7 +47,7 @@ ${EXIT_CODES_HELP}`;
 
 /** The stacks the repository holds: Pulumi.<name>.yaml next to Pulumi.yaml. */
 export function existingStacks(): string[] {
-    return fs.readdirSync(ROOT).map(f => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+    return stackFilesIn(ROOT);
 }
 
 /**
@@ -300,10 +301,11 @@ export async function estimateReport(plan: Plan, production: boolean, opts: Cost
     return [...formatEstimate(plan, opts), ...targetLines(estimate(plan, opts), production)];
 }
 
-function policyConfigFile(options: Record<string, string>, cfg: StackConfig): { flag: string; file: string; label: string } {
+/** --policy-config, else the stack's own by its production setting (the rule the Automation API facade uses too). */
+export function policyConfigFile(options: Record<string, string>, cfg: Pick<StackConfig, "production">): { flag: string; file: string; label: string } {
     if (options["--policy-config"]) return { flag: "--policy-config", file: options["--policy-config"], label: options["--policy-config"] };
-    const own = cfg.production ? "prod" : "dev";
-    return { flag: "policy config", file: path.join(ROOT, "policy", "config", `${own}.json`), label: `policy/config/${own}.json (production: ${cfg.production})` };
+    const own = policyConfigFor(cfg.production);
+    return { flag: "policy config", file: own.file, label: `policy/config/${own.name}.json (production: ${cfg.production})` };
 }
 
 export function main(argv: string[], io: Io): Promise<number> {

@@ -5,8 +5,12 @@ import * as path from "path";
 // A stand-in `pulumi` executable for Automation API tests without a CLI: a small node script at
 // <root>/bin/pulumi that appends each invocation (argv, stdin for `config set`, a few env vars)
 // to a JSON-lines log, answers what the SDK asks (version, stack select, outputs, history), and
-// for preview/up/refresh/destroy writes engine events to the --event-log file. With
-// FAKE_PULUMI_HANG set, an operation waits for SIGINT, records it and exits as the CLI does.
+// for preview/up/refresh/destroy writes engine events to the --event-log file. Like the real CLI,
+// an operation whose events hold a mandatory policy violation exits 255 (cmdutil.RunFunc bails
+// with os.Exit(-1): https://github.com/pulumi/pulumi/blob/master/sdk/go/common/util/cmdutil/exit.go).
+// With FAKE_PULUMI_HANG set, an operation waits for SIGINT, records it and exits as the CLI does;
+// FAKE_PULUMI_NO_STACK makes `stack select` fail as for a stack the backend does not have;
+// FAKE_PULUMI_CONFIG is what `pulumi config --json` prints.
 
 export interface Call {
     argv: string[];
@@ -32,6 +36,10 @@ if (op === "config" && argv[1] === "set" && argv.includes("--secret")) {
   process.stdin.on("end", () => { record({ stdin }); process.exit(0); });
   return;
 }
+if (op === "stack" && argv[1] === "select" && process.env.FAKE_PULUMI_NO_STACK) {
+  record({}); console.error("error: no stack named '" + flag("--stack") + "' found"); process.exit(255);
+}
+if (op === "config" && argv.includes("--json")) { record({}); console.log(process.env.FAKE_PULUMI_CONFIG || "{}"); process.exit(0); }
 if (op === "stack" && argv[1] === "output") { record({}); console.log(process.env.FAKE_PULUMI_OUTPUTS || "{}"); process.exit(0); }
 if (op === "stack" && argv[1] === "history") {
   record({});
@@ -52,7 +60,9 @@ if (["preview", "up", "refresh", "destroy"].includes(op)) {
   for (const e of events) emit(e);
   console.log(op + ": progress line 2");
   record({});
-  setTimeout(() => process.exit(Number(process.env.FAKE_PULUMI_EXIT || 0)), 600);
+  const blocked = events.some(e => e.policyEvent && e.policyEvent.enforcementLevel === "mandatory");
+  if (blocked) console.error("error: " + op + " failed");
+  setTimeout(() => process.exit(blocked ? 255 : Number(process.env.FAKE_PULUMI_EXIT || 0)), 600);
   return;
 }
 record({});
