@@ -240,7 +240,8 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         const m = ASSUMPTIONS.containerInsightsMetrics;
         const metrics = m.perCluster + services.length * m.perService + families * m.perTaskFamily;
         const tasks = services.reduce((n, s) => n + (num(view.props(s.service).desiredCount) ?? 1) * (s.roles.has("control_plane") ? cpHours / HOURS_PER_MONTH : 1), 0);
-        add("idle", `CloudWatch Container Insights ${cluster.name} (${metrics} metrics: 1 cluster, ${services.length} services, ${families} task families)`,
+        // (1 cluster + services × perService + task families × perTaskFamily) metrics.
+        add("idle", `CloudWatch Container Insights ${cluster.name} (${metrics} metrics)`,
             metrics * PRICES.customMetricMonth.usd + tasks * ASSUMPTIONS.containerInsightsLogGbPerTaskMonth * PRICES.logsIngestGb.usd);
     }
 
