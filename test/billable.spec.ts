@@ -3,7 +3,7 @@ import type { Plan } from "../policy/offline";
 import { planStack } from "../offline/harness";
 import { previewJson, targetLines } from "../tools/plan";
 import { billingOf, planResourceTypes, RESOURCE_TYPES, unclassifiedTypes } from "../tools/estimate/billable";
-import { estimateCost } from "../tools/estimate/cost";
+import { certManagerReissueHours, estimateCost } from "../tools/estimate/cost";
 import { firstDeploy, KONG_RELEASE_MINUTES } from "../tools/estimate/deploy-time";
 import { estimate, formatEstimate } from "../tools/estimate/index";
 import { plan } from "./support";
@@ -81,6 +81,13 @@ describe("the lines the estimate used to leave out", function () {
             assert.strictEqual(line(p, re)?.monthlyUsd, usd, `${re} in\n${estimateCost(p).lines.map(l => `${l.item} ${l.monthlyUsd}`).join("\n")}`);
         });
     }
+
+    it("a cert-manager Certificate is re-issued every duration - renewBefore (defaults 90 days and a third of it)", () => {
+        const cases: [Record<string, string>, number][] = [
+            [{ duration: "2160h", renewBefore: "360h" }, 1800], [{}, 1440], [{ duration: "24h" }, 16], [{ duration: "1h30m", renewBefore: "30m" }, 1],
+        ];
+        for (const [spec, hours] of cases) assert.strictEqual(certManagerReissueHours(spec), hours, JSON.stringify(spec));
+    });
 
     it("only ECS tasks log to CloudWatch: eks has no Kong container or access log line; mixed prices its one ECS DP group of two", async () => {
         const eks = estimateCost(await stackPlan("eks"));

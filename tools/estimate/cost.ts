@@ -194,10 +194,10 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
     for (const [c, g] of eksGroups) {
         const types = list(view.props(c).enabledClusterLogTypes).map(t => String(t));
         if (types.length === 0) continue;
-        const days = g ? retention(g) : 0;
+        // Without a group of ours EKS creates one that never expires: priced as a year kept.
+        const days = g ? retention(g) : 365;
         const gb = types.reduce((n, t) => n + (ASSUMPTIONS.eksControlPlaneLogGbMonth[t] ?? 0), 0);
-        add("idle", `CloudWatch Logs: EKS control plane ${c.name} (${types.join(", ")}: ~${gb} GB/month${g ? `, kept ${days} days` : ", never expire"})`,
-            g ? keep(gb, days) : gb * PRICES.logsIngestGb.usd + gb * 12 * PRICES.logsStorageGbMonth.usd);
+        add("idle", `CloudWatch Logs: EKS control plane ${c.name} (${types.join(", ")}: ~${gb} GB/month, kept ${days} days)`, keep(gb, days));
     }
     const flowGroups = new Set(view.ofType("aws:ec2/flowLog:FlowLog").flatMap(f => view.graph.refs(f, "logDestination", [T.logGroup]).targets));
     const ecsGroups = groups.filter(g => !flowGroups.has(g) && ![...eksGroups.values()].includes(g));
@@ -237,10 +237,10 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         if (insights === "enhanced") { unpriced.push(`Container Insights with enhanced observability on ${cluster.name} (priced per observation)`); continue; }
         const services = view.services.filter(s => view.graph.refs(s.service, "cluster", [cluster.type]).targets.includes(cluster));
         const families = new Set(services.flatMap(s => s.taskDefinitions.map(td => str(view.props(td).family) ?? td.name))).size;
+        // Metrics per cluster, per service and per task definition family (not per task).
         const m = ASSUMPTIONS.containerInsightsMetrics;
         const metrics = m.perCluster + services.length * m.perService + families * m.perTaskFamily;
         const tasks = services.reduce((n, s) => n + (num(view.props(s.service).desiredCount) ?? 1) * (s.roles.has("control_plane") ? cpHours / HOURS_PER_MONTH : 1), 0);
-        // (1 cluster + services × perService + task families × perTaskFamily) metrics.
         add("idle", `CloudWatch Container Insights ${cluster.name} (${metrics} metrics)`,
             metrics * PRICES.customMetricMonth.usd + tasks * ASSUMPTIONS.containerInsightsLogGbPerTaskMonth * PRICES.logsIngestGb.usd);
     }
