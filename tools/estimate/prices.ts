@@ -158,7 +158,7 @@ export const ASSUMPTIONS = {
      * IncomingBytes after a week and replace these.
      */
     eksControlPlaneLogGbMonth: { api: 2, audit: 15, authenticator: 0.5, controllerManager: 2, scheduler: 0.5 } as Readonly<Record<string, number>>,
-    /** Bottlerocket's OS (root) volume next to the data volume the launch template sizes (https://github.com/bottlerocket-os/bottlerocket#storage). */
+    /** Bottlerocket's OS (root) volume, 2 GiB in its AMIs, next to the data volume the launch template sizes (https://github.com/bottlerocket-os/bottlerocket, README: two volumes). */
     bottlerocketRootGb: 2,
     /** A managed node group's disk when no launch template sizes it (aws_eks_node_group disk_size default). */
     nodeGroupDefaultDiskGb: 20,
