@@ -76,6 +76,8 @@ describe("npm run plan: estimate and diagram", () => {
                 : `  idle without ACM Private CA ≤ $350.00/month (production, highly available): ${usd(expected.monthlyUsd.idle - pca)}  ${expected.monthlyUsd.idle - pca <= 350 ? "met" : "MISSED"}\n  ACM Private CA, on top: ${usd(pca)}/month`;
             assert.ok(r.out.includes(target), `${target}\n  in\n${r.out}`);
             if (stack === "prod") assert.ok(pca >= 400, "prod runs a general-purpose ACM Private CA");
+            // The stack's own region (aws:region in its file), next to the targets judged at us-east-1 prices.
+            assert.ok(r.out.includes(`  region eu-west-1: not in the price table (no eu-west-1 price verified from a public AWS source); the targets are judged on the us-east-1 figure above (${usd(expected.monthlyUsd.idle)} idle)`), r.out);
             assert.match(r.out, /Policy verdict: PASS/);
         });
     }

@@ -210,7 +210,8 @@ describe("README: generated blocks equal what the code computes now", function (
     for (const stack of ["dev", "prod"] as const) {
         it(`${stack}: the estimate line by line, as npm run plan prints it`, async () => {
             const p = await realPlan(stack);
-            matchesReadme(`estimate-${stack}`, fenced("text", (await estimateReport(p, stack === "prod", cpHoursOptions(stackConfig(stack)))).join("\n")));
+            const raw = stackConfig(stack);
+            matchesReadme(`estimate-${stack}`, fenced("text", (await estimateReport(p, stack === "prod", cpHoursOptions(raw), raw["aws:region"])).join("\n")));
         });
     }
 

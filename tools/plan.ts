@@ -16,6 +16,7 @@ import type { StackConfig } from "../stacks/config";
 import type { Plan } from "../policy/offline";
 import type { EstimateJson } from "./estimate";
 import type { CostOptions } from "./estimate/cost";
+import { regionLine } from "./estimate/prices";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -275,8 +276,11 @@ export const TARGETS = Object.freeze({
 
 const isPca = (item: string) => item.startsWith("ACM Private CA");
 
-/** The estimate next to the targets, each marked met or missed; the PCA's price is stated apart from the prod target. */
-export function targetLines(e: EstimateJson, production: boolean): string[] {
+/**
+ * The estimate next to the targets, each marked met or missed; the PCA's price is stated apart from
+ * the prod target; then the stack's own region (the targets are judged on us-east-1 list prices).
+ */
+export function targetLines(e: EstimateJson, production: boolean, region?: string): string[] {
     const pca = Math.round(e.lines.filter(l => isPca(l.item)).reduce((n, l) => n + l.monthlyUsd, 0) * 100) / 100;
     const mark = (ok: boolean) => (ok ? "met" : "MISSED");
     const usd = (n: number) => `$${n.toFixed(2)}`;
@@ -292,13 +296,14 @@ export function targetLines(e: EstimateJson, production: boolean): string[] {
     const rolling = e.dpRollingUpdateMinutes;
     // Never "met" for a figure the estimator could not compute.
     out.push(`  DP rolling update ≤ ${TARGETS.dpRollingUpdateMinutes} min: ${rolling === null ? "not estimated" : `${rolling} min  ${mark(rolling <= TARGETS.dpRollingUpdateMinutes)}`}`);
+    if (region !== undefined) out.push(regionLine(region, e.monthlyUsd.idle));
     return out;
 }
 
 /** What the plan prints after the resources: the estimate line by line, then the targets (the README pastes it). */
-export async function estimateReport(plan: Plan, production: boolean, opts: CostOptions = {}): Promise<string[]> {
+export async function estimateReport(plan: Plan, production: boolean, opts: CostOptions = {}, region?: string): Promise<string[]> {
     const { estimate, formatEstimate } = await import("./estimate");
-    return [...formatEstimate(plan, opts), ...targetLines(estimate(plan, opts), production)];
+    return [...formatEstimate(plan, opts), ...targetLines(estimate(plan, opts), production, region)];
 }
 
 /** --policy-config, else the stack's own by its production setting (the rule the Automation API facade uses too). */
@@ -368,7 +373,7 @@ export function main(argv: string[], io: Io): Promise<number> {
         const costOptions = cpHoursOptions(raw);
         const figures = estimate(planJson, costOptions);
         io.out("");
-        for (const line of await estimateReport(planJson, cfg.production, costOptions)) io.out(line);
+        for (const line of await estimateReport(planJson, cfg.production, costOptions, cfg.region)) io.out(line);
         if (args.options["--estimate"]) {
             fs.writeFileSync(userPath(io, args.options["--estimate"]), `${JSON.stringify(figures, null, 2)}\n`);
             io.out(`\nWrote ${args.options["--estimate"]} (monthly cost idle and at load, first deploy and DP rolling update minutes, ${figures.lines.length} cost lines)`);

@@ -7,7 +7,9 @@ import type { Plan } from "../../policy/offline";
 import type { Resource } from "../../policy/lib/resolver";
 import type { EcsService } from "../../policy/lib/topology";
 import { T } from "../../policy/lib/types";
-import { json, list, num, str } from "../../policy/lib/values";
+import { json, list, num, plain, str } from "../../policy/lib/values";
+import { kongReleases } from "../../policy/lib/kube";
+import { unclassifiedTypes } from "./billable";
 import { ASSUMPTIONS, EC2_HOURLY, ELASTICACHE_NODE_HOURLY, HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH } from "./prices";
 import { serviceName, viewPlan, type PlanView } from "./plan-view";
 import { ENVIRONMENT_NAMES, TICK_METRICS } from "../../components/cp-scaler/contract";
@@ -183,21 +185,37 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
     add("idle", `Cloud Map registered instances × ${registered}`, registered * PRICES.cloudMapInstanceMonth.usd * (cpHours / HOURS_PER_MONTH));
 
     // ── Logs ───────────────────────────────────────────────────────────────────────────────
+    // Only ECS tasks (the awslogs driver) and the EKS control plane write to CloudWatch Logs here:
+    // Kong's pods on EKS log to stdout on the node and nothing ships those lines to CloudWatch.
     const groups = view.ofType(T.logGroup);
-    if (groups.length > 0) {
-        const flowGroups = new Set(view.ofType("aws:ec2/flowLog:FlowLog").flatMap(f => view.graph.refs(f, "logDestination", [T.logGroup]).targets));
-        const retention = (g: Resource) => num(view.props(g).retentionInDays) ?? 30;
-        const keep = (gb: number, days: number) => gb * PRICES.logsIngestGb.usd + gb * (days / 30) * PRICES.logsStorageGbMonth.usd;
+    const retention = (g: Resource) => num(view.props(g).retentionInDays) ?? 30;
+    const keep = (gb: number, days: number) => gb * PRICES.logsIngestGb.usd + gb * (days / 30) * PRICES.logsStorageGbMonth.usd;
+    const eksGroups = new Map(view.ofType(NODE_TYPES.eksCluster).map(c => [c, groups.find(g => str(view.props(g).name) === `/aws/eks/${str(view.props(c).name)}/cluster`)]));
+    for (const [c, g] of eksGroups) {
+        const types = list(view.props(c).enabledClusterLogTypes).map(t => String(t));
+        if (types.length === 0) continue;
+        // Without a group of ours EKS creates one that never expires: priced as a year kept.
+        const days = g ? retention(g) : 365;
+        const gb = types.reduce((n, t) => n + (ASSUMPTIONS.eksControlPlaneLogGbMonth[t] ?? 0), 0);
+        add("idle", `CloudWatch Logs: EKS control plane ${c.name} (${types.join(", ")}: ~${gb} GB/month, kept ${days} days)`, keep(gb, days));
+    }
+    const flowGroups = new Set(view.ofType("aws:ec2/flowLog:FlowLog").flatMap(f => view.graph.refs(f, "logDestination", [T.logGroup]).targets));
+    const ecsGroups = groups.filter(g => !flowGroups.has(g) && ![...eksGroups.values()].includes(g));
+    if (ecsGroups.length > 0 && view.services.length > 0) {
         const cpTaskMonths = view.cpServices.reduce((n, s) => n + (num(view.props(s.service).desiredCount) ?? 1), 0) * cpHours / HOURS_PER_MONTH;
         const dpTasks = view.dpServices.reduce((n, s) => n + (num(view.props(s.service).desiredCount) ?? 1), 0);
-        const taskDays = Math.max(...groups.filter(g => !flowGroups.has(g)).map(retention), 0);
-        add("idle", `CloudWatch Logs: Kong containers (${groups.length - flowGroups.size} groups, kept ${taskDays} days)`,
+        const taskDays = Math.max(...ecsGroups.map(retention));
+        add("idle", `CloudWatch Logs: Kong containers (${ecsGroups.length} groups, kept ${taskDays} days)`,
             keep((cpTaskMonths + dpTasks) * ASSUMPTIONS.idleLogGbPerTaskMonth, taskDays));
-        add("load", "CloudWatch Logs: Kong access logs", keep(requestsPerMonth * ASSUMPTIONS.accessLogBytesPerRequest / GB, taskDays));
-        for (const g of flowGroups) {
-            add("idle", `CloudWatch Logs: VPC flow logs ${g.name} (kept ${retention(g)} days)`, keep(ASSUMPTIONS.idleFlowLogGbMonth, retention(g)));
-            add("load", `CloudWatch Logs: VPC flow logs ${g.name} at load`, keep(requestsPerMonth * ASSUMPTIONS.flowLogBytesPerRequest / GB, retention(g)));
-        }
+        // The load is taken to split evenly over the DP groups; only the ECS groups' access logs reach CloudWatch.
+        const eksDpGroups = kongReleases(view.graph).filter(k => k.role === "data_plane").length;
+        const ecsShare = view.dpServices.length / Math.max(1, view.dpServices.length + eksDpGroups);
+        const share = ecsShare === 1 ? "" : ` (the ${view.dpServices.length} ECS of ${view.dpServices.length + eksDpGroups} DP groups)`;
+        add("load", `CloudWatch Logs: Kong access logs${share}`, keep(ecsShare * requestsPerMonth * ASSUMPTIONS.accessLogBytesPerRequest / GB, taskDays));
+    }
+    for (const g of flowGroups) {
+        add("idle", `CloudWatch Logs: VPC flow logs ${g.name} (kept ${retention(g)} days)`, keep(ASSUMPTIONS.idleFlowLogGbMonth, retention(g)));
+        add("load", `CloudWatch Logs: VPC flow logs ${g.name} at load`, keep(requestsPerMonth * ASSUMPTIONS.flowLogBytesPerRequest / GB, retention(g)));
     }
 
     // ── Alarms and dashboards ──────────────────────────────────────────────────────────────
@@ -206,8 +224,26 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         const metrics = alarms.reduce((n, a) => n + Math.max(1, list(view.props(a).metricQueries).filter(q => q?.metric).length), 0);
         add("idle", `CloudWatch alarms × ${alarms.length} (${metrics} metrics)`, metrics * PRICES.alarmMetricMonth.usd);
     }
+    const tracking = view.ofType("aws:appautoscaling/policy:Policy").filter(p => view.props(p).policyType === "TargetTrackingScaling").length;
+    add("idle", `CloudWatch alarms of target tracking policies × ${tracking} (${ASSUMPTIONS.targetTrackingAlarms} each)`,
+        tracking * ASSUMPTIONS.targetTrackingAlarms * PRICES.alarmMetricMonth.usd);
     const dashboards = view.ofType("aws:cloudwatch/dashboard:Dashboard").length;
     add("idle", `CloudWatch dashboards × ${dashboards}`, dashboards * PRICES.dashboardMonth.usd);
+
+    // ── Container Insights (ECS clusters with it on) ───────────────────────────────────────
+    for (const cluster of view.ofType("aws:ecs/cluster:Cluster")) {
+        const insights = list(view.props(cluster).settings).find(x => x?.name === "containerInsights")?.value;
+        if (insights !== "enabled" && insights !== "enhanced") continue;
+        if (insights === "enhanced") { unpriced.push(`Container Insights with enhanced observability on ${cluster.name} (priced per observation)`); continue; }
+        const services = view.services.filter(s => view.graph.refs(s.service, "cluster", [cluster.type]).targets.includes(cluster));
+        const families = new Set(services.flatMap(s => s.taskDefinitions.map(td => str(view.props(td).family) ?? td.name))).size;
+        // Metrics per cluster, per service and per task definition family (not per task).
+        const m = ASSUMPTIONS.containerInsightsMetrics;
+        const metrics = m.perCluster + services.length * m.perService + families * m.perTaskFamily;
+        const tasks = services.reduce((n, s) => n + (num(view.props(s.service).desiredCount) ?? 1) * (s.roles.has("control_plane") ? cpHours / HOURS_PER_MONTH : 1), 0);
+        add("idle", `CloudWatch Container Insights ${cluster.name} (${metrics} metrics)`,
+            metrics * PRICES.customMetricMonth.usd + tasks * ASSUMPTIONS.containerInsightsLogGbPerTaskMonth * PRICES.logsIngestGb.usd);
+    }
 
     // ── Scheduled functions (the scale-to-zero controller) ─────────────────────────────────
     for (const fn of view.ofType("aws:lambda/function:Function")) {
@@ -248,7 +284,28 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         const price = EC2_HOURLY[type];
         if (!price) { unpriced.push(`EKS node group ${ng.name} (${type})`); continue; }
         add("idle", `EKS nodes ${ng.name} (${size} × ${type})`, size * price.usd * HOURS_PER_MONTH);
+        const gb = nodeDiskGb(view, ng);
+        add("idle", `EBS: EKS nodes ${ng.name} (${size} × ${gb} GB gp3)`, size * gb * PRICES.ebsGp3GbMonth.usd);
     }
+    // cert-manager certificates from the Private CA (AWSPCAClusterIssuer): one issue per renewal.
+    const pcaIssued = view.ofType("kubernetes:cert-manager.io/v1:Certificate").filter(c => plain(view.props(c).spec?.issuerRef)?.kind === "AWSPCAClusterIssuer");
+    if (pcaIssued.length > 0) {
+        const cas = view.ofType("aws:acmpca/certificateAuthority:CertificateAuthority");
+        const shortLived = cas.length > 0 && cas.every(ca => view.props(ca).usageMode === "SHORT_LIVED_CERTIFICATE");
+        const perMonth = pcaIssued.reduce((n, c) => n + HOURS_PER_MONTH / certManagerReissueHours(view.props(c).spec ?? {}), 0);
+        add("idle", `ACM Private CA certificates issued by cert-manager (${round2(perMonth)}/month)`, perMonth * (shortLived ? PRICES.pcaShortLivedCert.usd : PRICES.pcaGeneralPurposeCert.usd));
+    }
+
+    // ── Images (ECR) ───────────────────────────────────────────────────────────────────────
+    for (const r of view.ofType("aws:ecr/repository:Repository")) {
+        add("idle", `ECR storage: repository ${r.name} (~${ASSUMPTIONS.ecrRepositoryGb} GB)`, ASSUMPTIONS.ecrRepositoryGb * PRICES.ecrStorageGbMonth.usd);
+    }
+    for (const r of view.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule")) {
+        add("idle", `ECR storage: pull-through cache ${r.name} (~${ASSUMPTIONS.ecrPullThroughCacheGb} GB)`, ASSUMPTIONS.ecrPullThroughCacheGb * PRICES.ecrStorageGbMonth.usd);
+    }
+
+    // A billable type the estimate does not know would otherwise be free: name it.
+    unpriced.push(...unclassifiedTypes(plan).map(t => `${t} (not in tools/estimate/billable.ts)`));
 
     const idle = round2(lines.filter(l => l.kind === "idle").reduce((n, l) => n + l.monthlyUsd, 0));
     const atLoad = round2(lines.reduce((n, l) => n + l.monthlyUsd, 0));
@@ -324,6 +381,27 @@ function accessLogRetentionDays(view: PlanView): number | undefined {
         }
     }
     return undefined;
+}
+
+/** A node's disks: the launch template's EBS volumes (plus Bottlerocket's OS volume), else the node group's disk size. */
+function nodeDiskGb(view: PlanView, ng: Resource): number {
+    const p = view.props(ng);
+    const lt = view.graph.refs(ng, "launchTemplate", ["aws:ec2/launchTemplate:LaunchTemplate"]).targets[0];
+    const volumes = lt ? list(view.props(lt).blockDeviceMappings).map(m => num(m?.ebs?.volumeSize) ?? 0) : [];
+    if (volumes.length === 0) return num(p.diskSize) ?? ASSUMPTIONS.nodeGroupDefaultDiskGb;
+    const os = String(p.amiType ?? "").startsWith("BOTTLEROCKET") ? ASSUMPTIONS.bottlerocketRootGb : 0;
+    return volumes.reduce((n, v) => n + v, 0) + os;
+}
+
+/** Hours between issues of a cert-manager Certificate: duration - renewBefore (cert-manager's defaults 2160h and 1/3 of it). */
+export function certManagerReissueHours(spec: Record<string, any>): number {
+    const hours = (v: unknown) => {
+        const m = typeof v === "string" ? /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v) : null;
+        return m && v ? Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600 : undefined;
+    };
+    const duration = hours(spec.duration) ?? 2160;
+    const renewBefore = hours(spec.renewBefore) ?? duration / 3;
+    return Math.max(1, duration - renewBefore);
 }
 
 /** Days between issues of a PCA certificate: its validity, or the renewal clock it ends with. */

@@ -33,6 +33,15 @@ export const CREATE_MINUTES: Readonly<Record<string, Duration>> = {
     "aws:eks/cluster:Cluster": { minutes: 12, why: "~9-15 min (https://github.com/aws/containers-roadmap/issues/1227)" },
     "aws:eks/nodeGroup:NodeGroup": { minutes: 4, why: "2-5 min; failures surface only at ~20 min (https://github.com/terraform-aws-modules/terraform-aws-eks/issues/1910)" },
     "aws:ec2/instance:Instance": { minutes: 1, why: "running within about a minute (estimate)" },
+    "aws:eks/addon:Addon": { minutes: 1.5, why: "CreateAddon, then the provider waits for ACTIVE: its DaemonSet or Deployment rolled out (~1-2 min, estimate)" },
+    // Kong's own releases: KONG_RELEASE_MINUTES.
+    "kubernetes:helm.sh/v3:Release": { minutes: 1.5, why: "skipAwait false: helm waits for the chart's Deployments to be ready: image pulls on fresh nodes, a controller starting (estimate)" },
+};
+
+/** Kong's Helm releases wait for readiness (skipAwait false) and do more than a controller chart. */
+export const KONG_RELEASE_MINUTES: Readonly<Record<"control_plane" | "data_plane", Duration>> = {
+    control_plane: { minutes: 5, why: "Kong image pull (~1 min), the init-migrations Job's `kong migrations bootstrap` against Aurora (~1-2 min), then the readiness probe (estimate)" },
+    data_plane: { minutes: 3, why: "Kong image pull (~1 min), then /status/ready only once the CP has pushed a configuration, then the readiness probe (estimate)" },
 };
 /** Any other AWS resource: one API call and a little eventual consistency. */
 export const API_CALL_MINUTES = 0.1;
@@ -76,13 +85,20 @@ export function firstDeploy(plan: Plan): CriticalPath {
     // DP is ready (/status/ready) only once the CP has sent it a configuration.
     const dbInstances = view.ofType(T.rdsClusterInstance).map(r => r.urn);
     const cpUrns = view.cpServices.map(s => s.service.urn);
+    // On EKS the same: the CP release's migrations need Aurora, a DP release's pods need a CP.
+    const kong = kongReleases(view.graph).filter(k => k.role === "control_plane" || k.role === "data_plane");
+    const kongRole = new Map(kong.map(k => [k.release.urn, k.role as "control_plane" | "data_plane"]));
+    const cpReleases = kong.filter(k => k.role === "control_plane").map(k => k.release.urn);
     const runtimeDeps = new Map<string, string[]>([
         ...view.cpServices.map(s => [s.service.urn, dbInstances] as [string, string[]]),
-        ...view.dpServices.map(s => [s.service.urn, cpUrns] as [string, string[]]),
+        ...view.dpServices.map(s => [s.service.urn, [...cpUrns, ...cpReleases]] as [string, string[]]),
+        ...kong.map(k => [k.release.urn, k.role === "control_plane" ? dbInstances : [...cpUrns, ...cpReleases]] as [string, string[]]),
     ]);
     const own = (st: PlanState): number => {
         if (!st.custom || st.type.startsWith("pulumi:providers:") || LOCAL_PROVIDERS.test(st.type)) return 0;
-        return ecsMinutes.get(st.urn) ?? CREATE_MINUTES[st.type]?.minutes ?? API_CALL_MINUTES;
+        const role = kongRole.get(st.urn);
+        return ecsMinutes.get(st.urn) ?? (role ? releaseMinutes(st, KONG_RELEASE_MINUTES[role].minutes) : undefined)
+            ?? CREATE_MINUTES[st.type]?.minutes ?? API_CALL_MINUTES;
     };
     const finish = new Map<string, { minutes: number; via?: string }>();
     const visiting = new Set<string>();
@@ -115,6 +131,12 @@ export function firstDeploy(plan: Plan): CriticalPath {
         path.unshift({ urn: u, type: st.type, minutes: round1(own(st)) });
     }
     return { minutes: round1(total), path };
+}
+
+/** A Helm release waits at most its `timeout` (seconds) before failing. */
+function releaseMinutes(st: PlanState, minutes: number): number {
+    const timeout = num(plain(st.inputs?.timeout));
+    return timeout && timeout > 0 ? Math.min(minutes, timeout / 60) : minutes;
 }
 
 /** Minutes from CreateService until a service's tasks are running and, behind an ALB, healthy. */

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import type { Plan } from "../../policy/offline";
 import { cpSleepSavings, estimateCost, type CostEstimate, type CostOptions } from "./cost";
 import { dpRollingUpdate, firstDeploy } from "./deploy-time";
+import { viewPlan } from "./plan-view";
 import { HOURS_PER_MONTH, PRICE_REGION, PRICES, PRICES_AS_OF } from "./prices";
 
 /** The file format: exactly these keys. */
@@ -50,9 +51,11 @@ export function formatEstimate(plan: Plan, opts: CostOptions = {}): string[] {
     out.push(`  total idle ${usd(cost.monthlyUsd.idle)}/month; at the stated load ${usd(cost.monthlyUsd.load)}/month`);
     const pca = cost.lines.filter(l => l.item.startsWith("ACM Private CA")).reduce((n, l) => n + l.monthlyUsd, 0);
     if (pca > 0) out.push(`  of which ACM Private CA ${usd(pca)}: idle without it ${usd(cost.monthlyUsd.idle - pca)}`);
-    if (cost.cpRunningHoursPerMonth === HOURS_PER_MONTH) {
+    // Only a CP that is an ECS service can sleep (kong-hybrid:cpScaleToZero); a CP on EKS runs all month.
+    const ecsCp = viewPlan(plan).cpServices.length > 0;
+    if (ecsCp && cost.cpRunningHoursPerMonth === HOURS_PER_MONTH) {
         out.push(`  a CP that sleeps 75% of the month would save ${usd(cpSleepSavings(plan, HOURS_PER_MONTH / 4, opts))}/month`);
-    } else {
+    } else if (ecsCp) {
         out.push(`  the sleeping CP saves ${usd(cpSleepSavings(plan, cost.cpRunningHoursPerMonth, opts))}/month against a CP and Aurora awake all month`);
     }
     if (cost.unpriced.length > 0) out.push(`  not priced (no entry in the table): ${cost.unpriced.join(", ")}`);

@@ -1,10 +1,13 @@
 // The dated price table the cost estimate reads: us-east-1 on-demand list prices in USD, each with
 // the public AWS pricing page it comes from. One month is 730 hours (AWS's own convention).
 //
-// Region differences: every stack is priced at these us-east-1 rates, whatever its aws:region.
-// Most other regions list the same services 0-30% higher (eu-west-1: Fargate, NAT, ALB within
-// ~10%); read the region's tab on each page below before budgeting for another region.
-// Prices change rarely but do change: re-check them on the pages and update PRICES_AS_OF.
+// Region differences: every stack is priced at these us-east-1 rates, whatever its aws:region, and
+// the issue's targets are judged on the us-east-1 figure. dev and prod deploy to eu-west-1; as of
+// 2026-11-30 no eu-west-1 figure for the lines that dominate them (ALB hour and LCU, Fargate ARM
+// vCPU/GB, public IPv4, NAT gateway, t4g.nano, Aurora ACU) could be checked against a public AWS
+// price source from the search tools this project's estimate was written with, so the table holds
+// us-east-1 only and `npm run plan` says so (regionLine). Read the region's tab on each page below before
+// budgeting for another region. Prices change rarely but do change: re-check them and update PRICES_AS_OF.
 
 export const PRICES_AS_OF = "2026-10";
 export const PRICE_REGION = "us-east-1";
@@ -35,6 +38,7 @@ const S3 = "https://aws.amazon.com/s3/pricing/";
 const LAMBDA = "https://aws.amazon.com/lambda/pricing/";
 const EKS = "https://aws.amazon.com/eks/pricing/";
 const ELASTICACHE = "https://aws.amazon.com/elasticache/pricing/";
+const ECR = "https://aws.amazon.com/ecr/pricing/";
 
 export const PRICES = {
     fargateVcpuHourX86: { usd: 0.04048, unit: "vCPU-hour (Linux/x86)", source: FARGATE },
@@ -82,8 +86,17 @@ export const PRICES = {
         note: "the account-wide 10 free custom metrics are ignored",
     },
     getMetricDataThousand: { usd: 0.01, unit: "1,000 metrics requested with GetMetricData", source: CLOUDWATCH },
+    ecrStorageGbMonth: { usd: 0.1, unit: "GB-month stored in a private repository (pull-through cache repositories too)", source: ECR },
     eksClusterHour: { usd: 0.1, unit: "EKS cluster-hour (standard support)", source: EKS, note: "$0.60/hour once the Kubernetes version is in extended support" },
 } satisfies Record<string, Price>;
+
+/** One line for `npm run plan`: the stack's own region next to the us-east-1 figure the targets are judged on. */
+export function regionLine(region: string, idleUsd: number): string {
+    const idle = `$${idleUsd.toFixed(2)} idle`;
+    if (region === PRICE_REGION) return `  region ${region}: the price table's own region (${idle} at its list prices)`;
+    return `  region ${region}: not in the price table (no ${region} price verified from a public AWS source); ` +
+        `the targets are judged on the ${PRICE_REGION} figure above (${idle})`;
+}
 
 /** On-demand Linux EC2 prices per hour, for NAT instances and (later) EKS nodes. */
 export const EC2_HOURLY: Readonly<Record<string, Price>> = {
@@ -137,4 +150,33 @@ export const ASSUMPTIONS = {
     scheduledFunctionSeconds: 0.3,
     /** Log bytes per run of a scheduled function: Lambda's START/END/REPORT lines and one JSON record. */
     scheduledFunctionLogBytes: 1000,
+    /**
+     * EKS control-plane logs a small cluster writes a month, GB per log type. Audit dominates: every
+     * controller (cert-manager, the load balancer controller, external-secrets, reloader,
+     * metrics-server, CoreDNS, kube-controller-manager) renews its leader-election lease every few
+     * seconds and each renewal is an audit event of ~1-2 KB. Not measured here: read the log group's
+     * IncomingBytes after a week and replace these.
+     */
+    eksControlPlaneLogGbMonth: { api: 2, audit: 15, authenticator: 0.5, controllerManager: 2, scheduler: 0.5 } as Readonly<Record<string, number>>,
+    /** Bottlerocket's OS (root) volume, 2 GiB in its AMIs, next to the data volume the launch template sizes (https://github.com/bottlerocket-os/bottlerocket, README: two volumes). */
+    bottlerocketRootGb: 2,
+    /** A managed node group's disk when no launch template sizes it (aws_eks_node_group disk_size default). */
+    nodeGroupDefaultDiskGb: 20,
+    /**
+     * Container Insights (ECS, not enhanced) publishes metrics per cluster, per service and per task
+     * definition family, each billed as a custom metric
+     * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html,
+     * the Fargate rows): CPU, memory, ephemeral storage (reserved and used), network and storage bytes,
+     * plus task/service counts at cluster level and desired/running/pending/deployment/task-set counts
+     * per service. The counts are this reading of that table, an assumption to re-check there.
+     */
+    containerInsightsMetrics: { perCluster: 12, perService: 15, perTaskFamily: 11 },
+    /** Container Insights' performance log events (one per task a minute, ~1 KB), GB per task-month. */
+    containerInsightsLogGbPerTaskMonth: 0.05,
+    /** Alarms a target tracking scaling policy creates for itself, one metric each (high and low). */
+    targetTrackingAlarms: 2,
+    /** A private repository of plugin images: a few Kong images of ~0.15 GB compressed (what the lifecycle policy keeps). */
+    ecrRepositoryGb: 0.5,
+    /** A pull-through cache: the Kong image versions pulled, ~0.15 GB compressed each. */
+    ecrPullThroughCacheGb: 0.3,
 } as const;
