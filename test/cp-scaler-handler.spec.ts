@@ -179,7 +179,7 @@ describe("CP scaler handler", () => {
         assert.strictEqual(ssm.commandCalls(PutParameterCommand).length, 0);
     });
 
-    it("emits one EMF record per tick: seconds a start has waited for a running CP task", async () => {
+    it("logs one record per tick; it carries the EMF metric (seconds a start has waited for a running CP task) only while a start is pending", async () => {
         world({ state: { cp: "running", startedAt: NOW - 6 * MIN, holdUntil: NOW + 29 * MIN, dpDesired: 1 }, cp: { desired: 2, running: 0 }, exportAt: NOW - MIN });
         await run(tick, ENV, clients(), NOW);
         const records = stdout.map(l => JSON.parse(l));
@@ -191,7 +191,9 @@ describe("CP scaler handler", () => {
         assert.strictEqual(records[0].ControlPlaneService, "kong-dev-cp");
         assert.strictEqual(records[0].CpStartPendingSeconds, 360);
         assert.ok(!stdout[0].includes("\n"), "one line");
-        assert.strictEqual(JSON.parse(startPendingRecord("n", "s", 0, NOW, { state: { cp: "stopped" }, action: "none", reason: "r" })).CpStartPendingSeconds, 0);
+        // Nothing pending: the decision is still logged, but without the EMF block no metric is published (none billed).
+        const idle = JSON.parse(startPendingRecord("n", "s", 0, NOW, { state: { cp: "stopped" }, action: "none", reason: "r" }));
+        assert.deepStrictEqual(idle, { ControlPlaneService: "s", CpStartPendingSeconds: 0, action: "none", reason: "r" });
     });
 
     it("rejects an unknown invocation with one clear line", () => {

@@ -35,10 +35,11 @@ export const METRICS = Object.freeze({
 });
 /**
  * What one tick costs in CloudWatch, for the cost estimate: the metrics it reads with
- * GetMetricData (billed per metric requested) and the metrics it emits (billed for every hour one is
- * published, which a tick a minute makes every hour).
+ * GetMetricData (billed per metric requested). The one it emits, startPending, is published only
+ * while a start waits for a running task (a custom metric is billed per hour it is published), so
+ * it costs nothing in an idle month.
  */
-export const TICK_METRICS = Object.freeze({ read: [METRICS.adminWrites, METRICS.adminRefused] as const, emitted: [METRICS.startPending] as const });
+export const TICK_METRICS = Object.freeze({ read: [METRICS.adminWrites, METRICS.adminRefused] as const });
 /** The dimension of the controller's own metric: the CP service name. */
 export const START_PENDING_DIMENSION = "ControlPlaneService";
 

@@ -135,10 +135,14 @@ export function startPendingSeconds(state: ScalerState, cpRunning: number, now: 
  */
 export function startPendingRecord(namespace: string, cpService: string, seconds: number, now: number, decision: Result): string {
     return JSON.stringify({
-        _aws: {
-            Timestamp: now,
-            CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[START_PENDING_DIMENSION]], Metrics: [{ Name: METRICS.startPending, Unit: "Seconds" }] }],
-        },
+        // The metric only while a start is pending: CloudWatch bills a custom metric for each hour it
+        // is published, and the alarm treats no data as fine. The decision is logged every tick.
+        ...(seconds > 0 ? {
+            _aws: {
+                Timestamp: now,
+                CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[START_PENDING_DIMENSION]], Metrics: [{ Name: METRICS.startPending, Unit: "Seconds" }] }],
+            },
+        } : {}),
         [START_PENDING_DIMENSION]: cpService,
         [METRICS.startPending]: seconds,
         action: decision.action,

@@ -265,7 +265,6 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         // The controller (it has a metric namespace): GetMetricData each run, and its own metric published every hour.
         if (json(p.environment)?.variables?.[ENVIRONMENT_NAMES.metricNamespace] === undefined) continue;
         add("idle", `CloudWatch GetMetricData: ${fn.name} (${TICK_METRICS.read.length} metrics a run)`, runs * TICK_METRICS.read.length / 1000 * PRICES.getMetricDataThousand.usd);
-        add("idle", `CloudWatch custom metrics: ${fn.name} (${TICK_METRICS.emitted.join(", ")})`, TICK_METRICS.emitted.length * PRICES.customMetricMonth.usd);
     }
     // A metric filter with a defaultValue publishes every hour its log group is written to; without
     // one, only in hours with a match (admin writes, refused admin calls: not an idle cost).
