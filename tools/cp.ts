@@ -65,18 +65,18 @@ function parseArgs(argv: string[]): Args | "help" {
         const a = argv[i];
         if (a === "--stack" || a === "--function-name" || a === "--region") {
             const value = argv[++i];
-            if (!value || value.startsWith("--")) throw new CliError(`${a} needs a value\n${USAGE}`, 2);
+            if (!value || value.startsWith("--")) throw new CliError(`${a} needs a value (see npm run cp -- --help)`, 2);
             if (a === "--stack") args.stack = value;
             else if (a === "--function-name") args.functionName = value;
             else args.region = value;
         } else if ((COMMANDS as readonly string[]).includes(a) && !args.command) {
             args.command = a as Command;
         } else {
-            throw new CliError(`unknown argument ${a}\n${USAGE}`, 2);
+            throw new CliError(`unknown argument ${a}: expected wake, sleep or status and --stack <name> (see npm run cp -- --help)`, 2);
         }
     }
-    if (!args.command) throw new CliError(`expected wake, sleep or status\n${USAGE}`, 2);
-    if (!args.stack) throw new CliError(`--stack is required\n${USAGE}`, 2);
+    if (!args.command) throw new CliError(`expected wake, sleep or status (see npm run cp -- --help)`, 2);
+    if (!args.stack) throw new CliError(`--stack is required (see npm run cp -- --help)`, 2);
     return args as Args;
 }
 
@@ -141,7 +141,8 @@ export async function main(argv: string[], io: Io = { out: l => console.log(l), 
         return 0;
     } catch (e: any) {
         if (e instanceof CliError) {
-            io.err(e.message);
+            // Usage errors are named by the command, as every other command names them (tools/cli.ts guarded).
+            io.err(e.code === 2 ? `npm run cp: ${e.message}` : e.message);
             return e.code;
         }
         throw e;
