@@ -60,6 +60,13 @@ describe("CP scaler decision: every branch of the flowchart", () => {
         });
     }
 
+    it("a stop records when (the handler reads late admin writes for a while after); a start clears it", () => {
+        const stopped = decide(running(), up(), min(40)).state;
+        assert.deepStrictEqual([stopped.cp, stopped.stoppedAt], ["stopped", min(40)]);
+        const started = decide(stopped, obs({ request: "wake" }), min(50)).state;
+        assert.deepStrictEqual([started.cp, "stoppedAt" in started], ["running", false]);
+    });
+
     it("the state survives JSON (it lives in an SSM parameter)", () => {
         const d = decide({ cp: "stopped", dpDesired: 1 }, obs({ request: "wake" }), min(0));
         assert.deepStrictEqual(JSON.parse(JSON.stringify(d.state)), d.state);

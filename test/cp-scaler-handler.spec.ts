@@ -91,13 +91,35 @@ describe("CP scaler handler", () => {
         assert.deepStrictEqual(s3.commandCalls(HeadObjectCommand).map(c => c.args[0].input), [{ Bucket: ENV.exportBucket, Key: ENV.exportKey }]);
         assert.deepStrictEqual(ssm.commandCalls(GetParameterCommand).map(c => c.args[0].input), [{ Name: ENV.stateParameter }]);
         const q = cw.commandCalls(GetMetricDataCommand)[0].args[0].input;
-        // 15 whole minutes ending at the next minute boundary, 1-minute sums of both filter metrics.
+        // 15 whole minutes ending at the next minute boundary, 1-minute sums; a sleeping CP reads the refused admin calls only.
         assert.strictEqual(q.EndTime!.toISOString(), "2026-01-05T10:01:00.000Z");
         assert.strictEqual(q.StartTime!.toISOString(), "2026-01-05T09:46:00.000Z");
         assert.deepStrictEqual(q.MetricDataQueries!.map(m => [m.Id, m.MetricStat!.Metric!.Namespace, m.MetricStat!.Metric!.MetricName, m.MetricStat!.Period, m.MetricStat!.Stat]), [
-            ["writes", "KongHybrid/kong-dev", "AdminWrites", 60, "Sum"],
             ["refused", "KongHybrid/kong-dev", "AdminRequestsRefused", 60, "Sum"],
         ]);
+    });
+
+    // GetMetricData bills each metric a tick: only those that can change the decision in this state.
+    const reads: [string, object, string[]][] = [
+        ["CP running: admin writes (triggers, export freshness)", { cp: "running", startedAt: NOW - 60 * MIN }, ["writes"]],
+        ["CP asleep: refused admin calls (wake)", { cp: "stopped" }, ["refused"]],
+        ["CP stopped 14 min ago: both (a write before the stop reaches its metric late)", { cp: "stopped", stoppedAt: NOW - 14 * MIN }, ["writes", "refused"]],
+        ["CP stopped 15 min ago: refused only", { cp: "stopped", stoppedAt: NOW - 15 * MIN }, ["refused"]],
+    ];
+    for (const [what, state, ids] of reads) {
+        it(`reads ${ids.join(" and ")}: ${what}`, async () => {
+            world({ state: state as any, cp: { desired: (state as any).cp === "running" ? 1 : 0, running: (state as any).cp === "running" ? 1 : 0 }, exportAt: NOW - MIN });
+            await run(tick, ENV, clients(), NOW);
+            assert.deepStrictEqual(cw.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries!.map(m => m.Id), ids);
+        });
+    }
+
+    it("a write logged before the stop that reaches its metric after it starts the CP again (the export may lack it)", async () => {
+        const stoppedAt = NOW - 3 * MIN;
+        world({ state: { cp: "stopped", stoppedAt, lastAdminWriteAt: stoppedAt - 20 * MIN, dpDesired: 1 }, writes: [[stoppedAt - 2 * MIN, 1]], exportAt: stoppedAt - MIN });
+        const r = await run(tick, ENV, clients(), NOW);
+        assert.deepStrictEqual([r.action, r.reason], ["start", "start: admin write"]);
+        assert.strictEqual(savedState().stoppedAt, undefined, "a start clears the stop time");
     });
 
     it("a DP scale-up (new task RUNNING event) starts the CP at the configured desired count", async () => {

@@ -21,7 +21,7 @@ describe("cost and deploy-time estimate", () => {
             dev: [/^Fargate: Control Plane kong-dev-cp /, /^Fargate: Data Plane dp-public \(1 × 0.25 vCPU\/0.5 GB ARM, on Spot\)/, /^ALB dp-public-edge-alb \(hours\)/, /^Public IPv4: ALB/,
                 /^EC2 t4g\.nano kong-dev-nat /, /^Aurora Serverless v2 kong-dev-cp-db \(1 instance, 0-2 ACU\)/, /^KMS/, /^Secrets Manager secrets × 4 \(incl. 1 RDS-managed\)/,
                 /^CloudWatch Logs: Kong containers/, /^Route 53 hosted zones/, /^Lambda kong-dev-cp-scaler-function \(43.8k runs\/month at 256 MB\)/,
-                /^CloudWatch GetMetricData: kong-dev-cp-scaler-function \(2 metrics a run\)/],
+                /^CloudWatch GetMetricData: kong-dev-cp-scaler-function \(1 metric a run\)/],
             prod: [/^Fargate: Control Plane kong-prod-cp \(2 × [\d.]+ vCPU\/[\d.]+ GB ARM/, /^Fargate: Data Plane dp-public \(3 × /, /^NAT gateway × 3 /,
                 /^Public IPv4: 3 Elastic IPs/, /^CloudWatch alarms × \d+ \(\d+ metrics\)/, /^CloudWatch dashboards × 1/,
                 /^Aurora Serverless v2 kong-prod-cp-db \(2 instances, 0.5-8 ACU\)/, /^ACM Private CA kong-prod-ca-pca \(general-purpose\)/,
@@ -166,11 +166,11 @@ describe("cost and deploy-time estimate", () => {
             f.add("aws:cloudwatch/logMetricFilter:LogMetricFilter", "always", { metricTransformation: { name: "Errors", namespace: "App", value: "1", defaultValue: "0" } });
             const lines = Object.fromEntries(estimateCost(f.plan()).lines.map(l => [l.item, l.monthlyUsd]));
             // 730 h × 60 = 43,800 runs: $0.20/M requests = 0.00876, + 43,800 × 0.3 s × 0.25 GB × $0.0000133334 = 0.0438; total 0.0526.
-            // Logs: 43,800 kB = 0.0438 GB × ($0.50 + $0.03) = 0.0232. GetMetricData: 43,800 × 2 / 1000 × $0.01 = 0.876.
+            // Logs: 43,800 kB = 0.0438 GB × ($0.50 + $0.03) = 0.0232. GetMetricData: 43,800 × 1 / 1000 × $0.01 = 0.438.
             assert.deepStrictEqual(Object.entries(lines).filter(([item]) => /Lambda|GetMetricData|custom metrics/.test(item)), [
                 ["Lambda scaler (43.8k runs/month at 256 MB)", 0.05],
                 ["CloudWatch Logs: Lambda scaler", 0.02],
-                ["CloudWatch GetMetricData: scaler (2 metrics a run)", 0.88],
+                ["CloudWatch GetMetricData: scaler (1 metric a run)", 0.44],
                 ["CloudWatch custom metrics from log metric filters × 1 (with a default value)", 0.3],
             ]);
         });

@@ -34,12 +34,13 @@ export const METRICS = Object.freeze({
     startPending: "CpStartPendingSeconds",
 });
 /**
- * What one tick costs in CloudWatch, for the cost estimate: the metrics it reads with
- * GetMetricData (billed per metric requested). The one it emits, startPending, is published only
- * while a start waits for a running task (a custom metric is billed per hour it is published), so
- * it costs nothing in an idle month.
+ * What one tick costs in CloudWatch, for the cost estimate. GetMetricData is billed per metric
+ * requested: a tick reads the metrics of `read` that can matter in the CP's state (handler.ts
+ * metricsToRead), `perRun` of them but in the minutes after a stop. The metric it emits,
+ * startPending, is published only while a start waits for a running task (a custom metric is
+ * billed per hour it is published), so it costs nothing in an idle month.
  */
-export const TICK_METRICS = Object.freeze({ read: [METRICS.adminWrites, METRICS.adminRefused] as const });
+export const TICK_METRICS = Object.freeze({ read: [METRICS.adminWrites, METRICS.adminRefused] as const, perRun: 1 });
 /** The dimension of the controller's own metric: the CP service name. */
 export const START_PENDING_DIMENSION = "ControlPlaneService";
 

@@ -75,6 +75,11 @@ export interface ScalerState {
     dpDesired?: number;
     /** Latest admin write already accounted for. */
     lastAdminWriteAt?: number;
+    /**
+     * When the controller last stopped the CP: an admin write logged just before the stop reaches its
+     * metric minutes later, so the handler keeps reading that metric for a while after (handler.ts).
+     */
+    stoppedAt?: number;
     /** Latest refused admin request already accounted for. */
     lastAdminRefusedAt?: number;
     /** The last decision, for `npm run cp -- status`. */
@@ -149,13 +154,13 @@ export function decide(state: ScalerState, obs: Observation, now: number, settin
     // Someone else (a deploy, an operator in the console) changed the CP: follow reality.
     if (state.cp === "stopped" && obs.cpDesired > 0) {
         return done("none", `CP found running (desired ${obs.cpDesired}) outside the controller: adopted, hold until ${iso(firstHold)}`,
-            { ...seen, cp: "running", startedAt: now, holdUntil: firstHold });
+            { ...seen, cp: "running", startedAt: now, holdUntil: firstHold, stoppedAt: undefined });
     }
     const cp = state.cp === "running" && obs.cpDesired === 0 ? "stopped" : state.cp;
 
     if (cp === "stopped") {
         if (triggers.length > 0) {
-            return done("start", `start: ${triggers.join("; ")}`, { ...seen, cp: "running", startedAt: now, holdUntil: firstHold });
+            return done("start", `start: ${triggers.join("; ")}`, { ...seen, cp: "running", startedAt: now, holdUntil: firstHold, stoppedAt: undefined });
         }
         const why = state.cp === "running" ? "CP found stopped outside the controller: adopted" : "CP asleep, no trigger";
         return done("none", obs.request === "sleep" ? `${why} (already asleep)` : why, { ...seen, cp: "stopped" });
@@ -170,5 +175,5 @@ export function decide(state: ScalerState, obs: Observation, now: number, settin
         return done("none", `${obs.request === "sleep" ? "sleep refused" : "stay up"}: ${blockers.join("; ")}`, seen);
     }
     const why = obs.request === "sleep" ? "sleep requested" : "sync wait and cooldown over";
-    return done("stop", `stop: ${why}; ${obs.dpTargets.healthy} DP target(s) healthy; export newer than the last admin write`, { ...seen, cp: "stopped" });
+    return done("stop", `stop: ${why}; ${obs.dpTargets.healthy} DP target(s) healthy; export newer than the last admin write`, { ...seen, cp: "stopped", stoppedAt: now });
 }

@@ -92,19 +92,33 @@ async function targetHealth(c: Clients, targetGroupArns: string[]) {
     return counts;
 }
 
-const QUERY_IDS: Record<(typeof TICK_METRICS.read)[number], string> = { [METRICS.adminWrites]: "writes", [METRICS.adminRefused]: "refused" };
+type ActivityMetric = (typeof TICK_METRICS.read)[number];
+const QUERY_IDS: Record<ActivityMetric, string> = { [METRICS.adminWrites]: "writes", [METRICS.adminRefused]: "refused" };
 
-/** End of the latest minute in which each metric counted something, within the lookback. */
-async function latestActivity(c: Clients, namespace: string, now: number) {
+/**
+ * The metrics that can change a decision in this state (GetMetricData bills each one a tick):
+ * admin writes while the CP runs (triggers, and the export must be newer than the last); refused
+ * admin calls while it sleeps (the CP must wake); and both for METRIC_LOOKBACK_MINUTES after a
+ * stop, because a write logged just before the stop reaches its metric minutes later. Pure.
+ */
+export function metricsToRead(state: ScalerState, now: number): ActivityMetric[] {
+    if (state.cp === "running") return [METRICS.adminWrites];
+    const justStopped = state.stoppedAt !== undefined && now - state.stoppedAt < METRIC_LOOKBACK_MINUTES * MINUTE;
+    return justStopped ? [METRICS.adminWrites, METRICS.adminRefused] : [METRICS.adminRefused];
+}
+
+/** End of the latest minute in which each metric read counted something, within the lookback. */
+async function latestActivity(c: Clients, namespace: string, now: number, metrics: readonly ActivityMetric[]) {
     const end = Math.ceil(now / MINUTE) * MINUTE;
     const out = await c.cloudwatch.send(new GetMetricDataCommand({
         StartTime: new Date(end - METRIC_LOOKBACK_MINUTES * MINUTE),
         EndTime: new Date(end),
         ScanBy: "TimestampDescending",
         // One query per metric of TICK_METRICS.read (the cost estimate counts them there).
-        MetricDataQueries: TICK_METRICS.read.map(metric => ({ Id: QUERY_IDS[metric], MetricStat: { Metric: { Namespace: namespace, MetricName: metric }, Period: 60, Stat: "Sum" } })),
+        MetricDataQueries: metrics.map(metric => ({ Id: QUERY_IDS[metric], MetricStat: { Metric: { Namespace: namespace, MetricName: metric }, Period: 60, Stat: "Sum" } })),
     }));
-    const latest = (metric: (typeof TICK_METRICS.read)[number]) => {
+    const latest = (metric: ActivityMetric) => {
+        if (!metrics.includes(metric)) return undefined;
         const r = out.MetricDataResults?.find(m => m.Id === QUERY_IDS[metric]);
         const times = (r?.Timestamps ?? []).filter((_, i) => (r?.Values?.[i] ?? 0) > 0).map(t => t.getTime());
         return times.length > 0 ? Math.max(...times) + MINUTE : undefined;
@@ -160,7 +174,7 @@ export async function run(event: unknown, env: ScalerEnvironment, c: Clients, no
     const [services, dpTargets, activity, exportAt] = await Promise.all([
         describeServices(c, [env.controlPlane, ...env.dataPlanes]),
         targetHealth(c, env.targetGroupArns),
-        latestActivity(c, env.metricNamespace, now),
+        latestActivity(c, env.metricNamespace, now, metricsToRead(state, now)),
         exportTime(c, env.exportBucket, env.exportKey),
     ]);
     const [cp, ...dps] = services;

@@ -264,7 +264,8 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         add("idle", `CloudWatch Logs: Lambda ${fn.name}`, runs * ASSUMPTIONS.scheduledFunctionLogBytes / GB * (PRICES.logsIngestGb.usd + PRICES.logsStorageGbMonth.usd));
         // The controller (it has a metric namespace): GetMetricData each run, and its own metric published every hour.
         if (json(p.environment)?.variables?.[ENVIRONMENT_NAMES.metricNamespace] === undefined) continue;
-        add("idle", `CloudWatch GetMetricData: ${fn.name} (${TICK_METRICS.read.length} metrics a run)`, runs * TICK_METRICS.read.length / 1000 * PRICES.getMetricDataThousand.usd);
+        // One metric a run but in the 15 minutes after each stop (≈ 1,000 runs a month with dev's trace): cents.
+        add("idle", `CloudWatch GetMetricData: ${fn.name} (${TICK_METRICS.perRun} metric${TICK_METRICS.perRun === 1 ? "" : "s"} a run)`, runs * TICK_METRICS.perRun / 1000 * PRICES.getMetricDataThousand.usd);
     }
     // A metric filter with a defaultValue publishes every hour its log group is written to; without
     // one, only in hours with a match (admin writes, refused admin calls: not an idle cost).
