@@ -136,5 +136,17 @@ describe("Kong plugins: one image for every node", () => {
             assert.ok(!("error" in parsed) && parsed.version === "3.9.3" && parsed.edition === "oss");
             assert.strictEqual(r.outputs.kongPlugins, "bundled,request-stamp");
         });
+
+        it("the lifecycle policy ECR receives keeps the last 10 images by their tags: the pushed tag matches, untagged platform manifests are never counted", async () => {
+            const r = await planned();
+            const [policy] = byType(r, "aws:ecr/lifecyclePolicy:LifecyclePolicy");
+            const rules = JSON.parse(policy.inputs.policy).rules;
+            assert.deepStrictEqual(rules.map((x: any) => [x.selection.tagStatus, x.selection.countType, x.selection.countNumber, x.action.type]), [["tagged", "imageCountMoreThan", 10, "expire"]]);
+            // ECR's tag patterns: * matches any run of characters.
+            const matches = (pattern: string, tag: string) => new RegExp(`^${pattern.split("*").map(p => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(tag);
+            const tag = pluginImageTag("kong:3.9.3", (readPluginFolder(EXAMPLES) as { hash: string }).hash);
+            assert.ok(rules[0].selection.tagPatternList.some((p: string) => matches(p, tag)), `${tag} is counted`);
+            assert.ok(!rules[0].selection.tagPatternList.some((p: string) => matches(p, "3.9.3")), "a tag that is not a plugin image's is not");
+        });
     });
 });

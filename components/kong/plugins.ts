@@ -111,6 +111,24 @@ export function pluginRepositoryName(namePrefix: string, baseImage: string): str
     return `${namePrefix}/${repo}`;
 }
 
+/**
+ * Keep the last 10 plugin images (rollbacks), counted by their tags only. A multi-platform build
+ * pushes an untagged manifest per platform under its tagged index, and a rule over `any` image
+ * would count those too and could expire a platform image a kept index still lists
+ * (https://github.com/aws/containers-roadmap/issues/1466). Untagged images are never expired here:
+ * the orphans of an expired index cost cents.
+ */
+export function pluginLifecyclePolicy() {
+    return {
+        rules: [{
+            rulePriority: 1,
+            description: "keep the last 10 plugin images (rollbacks), by tag",
+            selection: { tagStatus: "tagged", tagPatternList: ["*-plugins.*"], countType: "imageCountMoreThan", countNumber: 10 },
+            action: { type: "expire" },
+        }],
+    };
+}
+
 /** What a Kong runtime needs of a plugin image: the image to run, its repository (to grant the pull) and the plugins it carries. */
 export interface PluginImageRef {
     /** repository:tag@sha256:…, built FROM the role's Kong image. */
@@ -168,7 +186,7 @@ export class KongPluginImage extends pulumi.ComponentResource implements PluginI
         }, parent);
         new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, {
             repository: repo.name,
-            policy: JSON.stringify({ rules: [{ rulePriority: 1, description: "keep the last 10 plugin images (rollbacks)", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } }] }),
+            policy: JSON.stringify(pluginLifecyclePolicy()),
         }, parent);
 
         const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId }, parent);
