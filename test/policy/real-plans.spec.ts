@@ -10,13 +10,17 @@ import { Missing, realTarget } from "./real-target";
 // Rows whose resources the program does not create yet are pending, with the reason.
 
 const cache = new Map<string, Promise<string>>();
+// dev runs without a WAF (waf: false, advisory in policy/config/dev.json); "dev-waf" is dev with it on,
+// the plan the mistakes below are made in, so that removing the WAF is a mistake there too.
+const VARIANTS = { dev: ["dev", {}], prod: ["prod", {}], "dev-waf": ["dev", { "kong-hybrid:waf": "true" }] } as const;
 /** The plan JSON text of a stack (planned once per process; each test parses a fresh copy). */
-function planText(stack: "dev" | "prod"): Promise<string> {
+function planText(stack: keyof typeof VARIANTS): Promise<string> {
     let p = cache.get(stack);
-    if (!p) cache.set(stack, (p = planStack(stack).then(run => JSON.stringify(previewJson(run)))));
+    const [file, overrides] = VARIANTS[stack];
+    if (!p) cache.set(stack, (p = planStack(file, overrides).then(run => JSON.stringify(previewJson(run)))));
     return p;
 }
-const freshPlan = async (stack: "dev" | "prod"): Promise<Plan> => JSON.parse(await planText(stack));
+const freshPlan = async (stack: keyof typeof VARIANTS): Promise<Plan> => JSON.parse(await planText(stack));
 
 // Dev and prod are judged with the policy config of their stack (policy/config/<stack>.json).
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -48,17 +52,25 @@ describe("policy pack on the real program's plans", () => {
         assert.match(v[0].message, /keeps automated backups 3 days, less than minBackupRetentionDays 7/);
     });
 
-    describe("rejects one realistic mistake in the real dev plan", () => {
+    it("dev without its WAF: edge-waf is advisory under dev.json and mandatory under prod.json", async () => {
+        const advisory = evaluatePlan(await freshPlan("dev"), { config: CONFIG.dev }).filter(x => x.policy === "edge-waf");
+        assert.deepStrictEqual(advisory.map(x => [x.enforcementLevel, x.urn?.split("::").pop()]), [["advisory", "dp-public-edge-alb"]]);
+        const underProd = evaluatePlan(await freshPlan("dev"), { config: CONFIG.prod }).filter(x => x.policy === "edge-waf");
+        assert.deepStrictEqual(underProd.map(x => x.enforcementLevel), ["mandatory"]);
+    });
+
+    describe("rejects one realistic mistake in the real dev plan (with its WAF on, judged as a stack that keeps one)", () => {
+        const config = { ...CONFIG.dev, "edge-waf": "mandatory" };
         for (const m of MUTATIONS) {
             it(`${m.name} → ${m.rejectedBy.join(", ")}`, async function () {
-                const t = realTarget(await freshPlan("dev"));
+                const t = realTarget(await freshPlan("dev-waf"));
                 try {
                     m.apply(t);
                 } catch (e) {
                     if (e instanceof Missing) { this.test!.title += ` (pending: ${e.message})`; this.skip(); }
                     throw e;
                 }
-                const v = evaluatePlan(t.plan, { config: CONFIG.dev });
+                const v = evaluatePlan(t.plan, { config });
                 assert.deepStrictEqual(mandatoryPolicies(v), [...m.rejectedBy].sort(), describe_(v));
                 if (m.at) {
                     const name = m.at(t);
