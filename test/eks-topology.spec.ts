@@ -1,59 +1,12 @@
 import { strict as assert } from "assert";
-import * as aws from "@pulumi/aws";
-import { ClusterAddons } from "../components/eks/addons";
-import { EksCluster } from "../components/eks/cluster";
-import { controlPlaneClusterAddress, KongRelease } from "../components/eks/kong-release";
-import { DataPlaneRedis } from "../components/eks/redis";
-import { kongImage } from "../components/kong/image";
-import { controlPlaneSettings, dataPlaneSettings } from "../components/kong/settings";
-import { byType, runProgram, type ProgramRun } from "../offline/harness";
-import { STAND_IN } from "./support/fixtures";
-import { CA_PEM, DB_SECRET_ARN, TLS_SECRET_ARN } from "./support/eks";
+import { byType } from "../offline/harness";
+import { eksRun as run } from "./policy/eks-plan";
 
-// The pieces composed the way the stack wiring will: the workshop topology (CP and a public DP
-// group on one cluster) with Redis, checking the order Kubernetes needs and the provider used.
+// The EKS components composed as the workshop topology (CP and a public DP group on one cluster,
+// test/policy/eks-plan.ts, the policy pack's EKS fixture): the order Kubernetes needs, the
+// provider every Kubernetes object goes through, and each role's pods in its own group.
 
-const TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/kong-eks/0123456789abcdef";
-const PCA = "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/11111111-2222-3333-4444-555555555555";
-
-function program() {
-    const network = { vpcId: STAND_IN.vpcId, vpcCidr: "10.0.0.0/16", privateSubnetIds: STAND_IN.privateSubnetIds };
-    const cluster = new EksCluster("kong-eks", {
-        network, kmsKeyArn: STAND_IN.stackKeyArn, publicAccessCidrs: ["198.51.100.0/24"], adminPrincipalArns: ["arn:aws:iam::123456789012:role/ci"],
-        targetGroupArns: [TG], privateCaArn: PCA, syncedSecretArns: [DB_SECRET_ARN],
-    });
-    const addons = new ClusterAddons("kong-eks", {
-        clusterName: cluster.clusterName, vpcId: network.vpcId, region: "eu-west-1", provider: cluster.provider, clusterReady: cluster.ready,
-        privateCaArn: PCA, kongNamespaces: ["kong", "kong-dp-public"],
-    });
-    const podSg = (role: string) => new aws.ec2.SecurityGroup(`kong-eks-${role}-pods`, { vpcId: network.vpcId, description: `Kong ${role} pods` });
-    const cpSg = podSg("cp");
-    const dpSg = podSg("dp");
-    const kong = kongImage("kong:3.9.3");
-    const common = { provider: cluster.provider, kong, nodeSecurityGroupId: cluster.nodeSecurityGroupId, vpcCidr: network.vpcCidr, dependsOn: addons.ready };
-    const pki = { mode: "acm-pca" as const, issuerName: addons.issuerName!, controlPlaneHostname: "cp.kong-eks.internal" };
-    new KongRelease("kong-cp", {
-        ...common, role: "control_plane",
-        settings: controlPlaneSettings({ vcpus: 1, database: { host: "db", port: 5432, name: "kong", credentialsSecretArn: DB_SECRET_ARN } }),
-        syncedSecrets: [{ name: "kong-cp-db", secretArn: DB_SECRET_ARN, data: [{ secretKey: "username", property: "username" }, { secretKey: "password", property: "password" }] }],
-        clusterTls: pki, cpuMillis: 1000, memoryMiB: 1024, memoryLimitMiB: 2048, scaling: { replicas: 2 },
-        podSecurityGroupId: cpSg.id, dataPlaneNamespaces: ["kong-dp-public"],
-    });
-    new KongRelease("kong-dp-public", {
-        ...common, role: "data_plane", group: "public",
-        settings: dataPlaneSettings({ vcpus: 1, clusterAddress: "cp.kong-eks.internal:8005", serverName: "cp.kong-eks.internal", trustedIps: [network.vpcCidr] }),
-        settingsOverrides: { cluster_control_plane: controlPlaneClusterAddress() },
-        clusterTls: pki, cpuMillis: 1000, memoryMiB: 512, memoryLimitMiB: 1024, scaling: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 60 },
-        podSecurityGroupId: dpSg.id, targetGroupArn: TG,
-    });
-    new DataPlaneRedis("kong-eks-redis", { vpcId: network.vpcId, subnetIds: ["subnet-0iso1"], kmsKeyArn: STAND_IN.stackKeyArn, dataPlaneSecurityGroupIds: [dpSg.id] });
-    return {};
-}
-
-let cached: Promise<ProgramRun> | undefined;
-const run = () => (cached ??= runProgram(program, { stack: "eks", config: { "aws:region": "eu-west-1" } }));
-
-describe("EKS topology: cluster, add-ons, Kong CP and DP, Redis composed", () => {
+describe("EKS topology: cluster, add-ons, Kong CP and DP composed (the policy pack's EKS fixture)", () => {
     it("registers every Kubernetes object and release through the cluster's provider", async () => {
         const r = await run();
         assert.equal(r.duplicateUrns.length, 0);

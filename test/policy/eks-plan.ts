@@ -1,8 +1,9 @@
 // A plan of Kong on EKS for the policy pack: the EKS components (cluster, add-ons, a CP and a
 // public DP release) composed the way the stack wiring will (the workshop topology: CP and DP on
 // one cluster, each role's pods in its own security group, DP pods → CP pods on 8001 and 8005),
-// planned under the mock runtime and turned into the `pulumi preview --json` shape. The stacks do
-// not wire EKS yet, so this program is the pack's EKS fixture until they do.
+// planned under the mock runtime and turned into the `pulumi preview --json` shape. The pack's EKS
+// cases edit it by the names below (EKS_NAMES), which the stacks' generated names would not keep
+// stable; test/eks-topology.spec.ts checks the same composition's order and providers.
 
 import * as aws from "@pulumi/aws";
 import { ClusterAddons } from "../../components/eks/addons";
@@ -10,7 +11,7 @@ import { EksCluster } from "../../components/eks/cluster";
 import { controlPlaneClusterAddress, KongRelease } from "../../components/eks/kong-release";
 import { kongImage } from "../../components/kong/image";
 import { controlPlaneSettings, dataPlaneSettings } from "../../components/kong/settings";
-import { runProgram } from "../../offline/harness";
+import { runProgram, type ProgramRun } from "../../offline/harness";
 import type { Plan } from "../../policy/offline";
 import { UNKNOWN_STRING } from "../../policy/lib/values";
 import { previewJson } from "../../tools/plan";
@@ -71,11 +72,17 @@ function program() {
     return {};
 }
 
+let planned: Promise<ProgramRun> | undefined;
+/** The composition planned once per process (do not edit it: eksPlan gives editable copies). */
+export function eksRun(): Promise<ProgramRun> {
+    return (planned ??= runProgram(program, { stack: "eks", config: { "aws:region": "eu-west-1" } }));
+}
+
 let cached: Promise<string> | undefined;
 
 /** A fresh copy of the EKS plan (planned once per process; each caller may edit its copy). */
 export async function eksPlan(): Promise<Plan> {
-    cached ??= runProgram(program, { stack: "eks", config: { "aws:region": "eu-west-1" } }).then(run => {
+    cached ??= eksRun().then(run => {
         if (run.duplicateUrns.length > 0) throw new Error(`duplicate URNs: ${run.duplicateUrns.join(", ")}`);
         const plan = previewJson(run);
         // The kubernetes provider ids a Release "<namespace>/<name>"; the mock gives the bare name,
