@@ -87,13 +87,8 @@ export interface StackConfig {
         validityDays: number;
         renewBeforeDays: number;
     };
+    /** What every DP group shares; each group's size, count and Spot share are in dataPlanes (the dp* keys are their defaults). */
     dataPlane: {
-        cpu: number;
-        memory: number;
-        minCount: number;
-        maxCount: number;
-        desiredCount: number;
-        spotPercent: number;
         upstreamEgressCidrs: readonly string[];
         upstreamEgressPorts: readonly number[];
     };
@@ -376,12 +371,6 @@ export function parseConfig(raw: Readonly<Record<string, string>>, stack: string
         },
         ca: { mode: v.caMode, pcaUsageMode: v.caPcaUsageMode, validityDays: v.certValidityDays, renewBeforeDays: v.certRenewBeforeDays },
         dataPlane: {
-            cpu: v.dpCpu,
-            memory: v.dpMemory,
-            minCount: v.dpMinCount,
-            maxCount: v.dpMaxCount,
-            desiredCount: v.dpDesiredCount || v.dpMinCount,
-            spotPercent: v.dpSpotPercent,
             upstreamEgressCidrs: v.dpUpstreamEgressCidrs,
             upstreamEgressPorts: v.dpUpstreamEgressPorts,
         },

@@ -154,7 +154,7 @@ describe("config validation", () => {
             assert.deepStrictEqual(c.controlPlane.scaleToZero, {
                 syncWaitMinutes: 5, cooldownMinutes: 30, extendMinutes: 15, exportMarginSeconds: 60, startTimeoutMinutes: 5, desiredCount: 1,
             }, "dev: the CP sleeps when idle, so Aurora can pause");
-            assert.ok(c.dataPlane.spotPercent > 0, "dev uses FARGATE_SPOT");
+            assert.ok(c.dataPlanes[0].spotPercent > 0, "dev uses FARGATE_SPOT");
         }],
         ["prod", c => {
             assert.strictEqual(c.production, true);
@@ -162,7 +162,7 @@ describe("config validation", () => {
             assert.strictEqual(c.network.natMode, "gateway-per-az");
             assert.ok(c.database.reader, "prod has a reader in another AZ");
             assert.strictEqual(c.controlPlane.scaleToZero, undefined, "prod's CP never sleeps");
-            assert.ok(c.dataPlane.minCount >= 2, "prod keeps several DP tasks");
+            assert.ok(c.dataPlanes[0].minCount >= 2, "prod keeps several DP tasks");
             assert.ok(!c.edge.adminAllowedCidrs.includes("0.0.0.0/0"));
         }],
     ];

@@ -4,8 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
-import { ROOT, runProgram } from "../offline/harness";
-import { previewJson } from "../tools/plan";
+import { planStack, ROOT, runProgram, stackConfig } from "../offline/harness";
+import { parseConfig } from "../stacks/config";
+import { keyChoices, previewJson } from "../tools/plan";
 import { plan } from "./support";
 
 function runPlanCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -76,6 +77,19 @@ describe("offline plan", () => {
             console.error = original;
         }
         assert.ok(errors.some(e => e.includes("aws:ec2/getVpc:getVpc")), errors.join("\n"));
+    });
+
+    it("the key choices give each DP group its own Spot share (dataPlanes[i].spotPercent over dpSpotPercent)", async () => {
+        const groups = [
+            { name: "public", runtime: "ecs", exposure: "public", minCount: 1, maxCount: 3 },
+            { name: "internal", runtime: "ecs", exposure: "internal", minCount: 1, maxCount: 2, spotPercent: 75 },
+        ];
+        const raw = stackConfig("groups", { "kong-hybrid:dpSpotPercent": "20", "kong-hybrid:dataPlanes": JSON.stringify(groups) });
+        const cfg = parseConfig(raw, "groups");
+        const run = await planStack("groups", { "kong-hybrid:dpSpotPercent": "20", "kong-hybrid:dataPlanes": JSON.stringify(groups) });
+        const line = keyChoices(run, cfg).find(l => l.trimStart().startsWith("DP groups"))!;
+        assert.match(line, /dp-public \([^)]*, 20% on Spot, behind the ALB\)/);
+        assert.match(line, /dp-internal \([^)]*, 75% on Spot, behind an internal ALB\)/);
     });
 
     describe("command line", () => {

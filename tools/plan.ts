@@ -141,11 +141,13 @@ export function keyChoices(run: ProgramRun, cfg: StackConfig): string[] {
         const own = descendants(run, g);
         const task = own.find(r => r.type === "aws:ecs/taskDefinition:TaskDefinition");
         const scaling = own.find(r => r.type === "aws:appautoscaling/target:Target");
-        const exposure = cfg.dataPlanes.find(d => `dp-${d.name}` === g.name)?.exposure;
+        const group = cfg.dataPlanes.find(d => `dp-${d.name}` === g.name);
+        const exposure = group?.exposure;
         const edge = exposure === "public" ? ", behind the ALB" : exposure === "internal" ? ", behind an internal ALB" : "";
         const size = task ? `${task.inputs.cpu} CPU units / ${task.inputs.memory} MiB` : "?";
         const count = scaling ? `${scaling.inputs.minCapacity}-${scaling.inputs.maxCapacity} tasks` : "";
-        return `${g.name} (${size}, ${count}${cfg.dataPlane.spotPercent ? `, ${cfg.dataPlane.spotPercent}% on Spot` : ""}${edge})`;
+        // The group's own share (dataPlanes[i].spotPercent, else dpSpotPercent), not the stack default.
+        return `${g.name} (${size}, ${count}${group?.spotPercent ? `, ${group.spotPercent}% on Spot` : ""}${edge})`;
     });
     // EKS groups: pods sized by the config, replicas by the HPA (the release's values say the same).
     for (const d of cfg.dataPlanes.filter(d => d.runtime === "eks" && d.eks)) {
