@@ -1,7 +1,7 @@
 // What the CpScaler component hands the Lambda: its environment variables, written by the
 // component and read by the handler. One module, so both sides agree on the names.
 
-import { DEFAULT_SETTINGS, type ScalerSettings } from "./decision";
+import { DEFAULT_SETTINGS, type ScalerSettings, type ScalerState } from "./decision";
 
 export interface EcsServiceRef {
     /** Cluster ARN. */
@@ -33,14 +33,30 @@ export const METRICS = Object.freeze({
     /** Seconds since a start without a running CP task; Observability's cp-not-running-while-awake alarm watches it. */
     startPending: "CpStartPendingSeconds",
 });
+/** The metric-filter metrics a tick may read with GetMetricData (billed per metric requested). */
+export type ActivityMetric = typeof METRICS.adminWrites | typeof METRICS.adminRefused;
+
+/** Metric-filter metrics arrive 1-3 min late: look back far enough that no write is missed. */
+export const METRIC_LOOKBACK_MINUTES = 15;
+
 /**
- * What one tick costs in CloudWatch, for the cost estimate. GetMetricData is billed per metric
- * requested: a tick reads the metrics of `read` that can matter in the CP's state (handler.ts
- * metricsToRead), `perRun` of them but in the minutes after a stop. The metric it emits,
- * startPending, is published only while a start waits for a running task (a custom metric is
- * billed per hour it is published), so it costs nothing in an idle month.
+ * The metrics that can change a decision in this state: admin writes while the CP runs (triggers,
+ * and the export must be newer than the last); refused admin calls while it sleeps (the CP must
+ * wake); and both for METRIC_LOOKBACK_MINUTES after a stop, because a write logged just before
+ * the stop reaches its metric minutes later. Pure.
  */
-export const TICK_METRICS = Object.freeze({ read: [METRICS.adminWrites, METRICS.adminRefused] as const, perRun: 1 });
+export function metricsToRead(state: Pick<ScalerState, "cp" | "stoppedAt">, now: number): ActivityMetric[] {
+    if (state.cp === "running") return [METRICS.adminWrites];
+    const justStopped = state.stoppedAt !== undefined && now - state.stoppedAt < METRIC_LOOKBACK_MINUTES * 60_000;
+    return justStopped ? [METRICS.adminWrites, METRICS.adminRefused] : [METRICS.adminRefused];
+}
+
+/**
+ * Metrics a run reads awake or asleep, for the cost estimate (both only in the minutes after a
+ * stop). The metric a run emits, startPending, is published only while a start waits for a running
+ * task (a custom metric is billed per hour it is published), so it costs nothing idle.
+ */
+export const READS_PER_RUN = Math.max(metricsToRead({ cp: "running" }, 0).length, metricsToRead({ cp: "stopped" }, 0).length);
 /** The dimension of the controller's own metric: the CP service name. */
 export const START_PENDING_DIMENSION = "ControlPlaneService";
 

@@ -12,7 +12,7 @@ import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwat
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { decide, INITIAL_STATE, type Action, type Observation, type ScalerState } from "./decision";
-import { fromEnvironment, METRICS, START_PENDING_DIMENSION, TICK_METRICS, type EcsServiceRef, type ScalerEnvironment } from "./contract";
+import { fromEnvironment, METRIC_LOOKBACK_MINUTES, metricsToRead, METRICS, START_PENDING_DIMENSION, type ActivityMetric, type EcsServiceRef, type ScalerEnvironment } from "./contract";
 
 export interface Clients {
     ecs: ECSClient;
@@ -28,8 +28,7 @@ export interface Result {
     reason: string;
 }
 
-/** Metric-filter metrics arrive 1-3 min late: look back far enough that no write is missed. */
-export const METRIC_LOOKBACK_MINUTES = 15;
+export { METRIC_LOOKBACK_MINUTES, metricsToRead } from "./contract";
 const MINUTE = 60_000;
 
 type Request = { kind: "tick" } | { kind: "wake" | "sleep" | "status" };
@@ -92,20 +91,7 @@ async function targetHealth(c: Clients, targetGroupArns: string[]) {
     return counts;
 }
 
-type ActivityMetric = (typeof TICK_METRICS.read)[number];
 const QUERY_IDS: Record<ActivityMetric, string> = { [METRICS.adminWrites]: "writes", [METRICS.adminRefused]: "refused" };
-
-/**
- * The metrics that can change a decision in this state (GetMetricData bills each one a tick):
- * admin writes while the CP runs (triggers, and the export must be newer than the last); refused
- * admin calls while it sleeps (the CP must wake); and both for METRIC_LOOKBACK_MINUTES after a
- * stop, because a write logged just before the stop reaches its metric minutes later. Pure.
- */
-export function metricsToRead(state: ScalerState, now: number): ActivityMetric[] {
-    if (state.cp === "running") return [METRICS.adminWrites];
-    const justStopped = state.stoppedAt !== undefined && now - state.stoppedAt < METRIC_LOOKBACK_MINUTES * MINUTE;
-    return justStopped ? [METRICS.adminWrites, METRICS.adminRefused] : [METRICS.adminRefused];
-}
 
 /** End of the latest minute in which each metric read counted something, within the lookback. */
 async function latestActivity(c: Clients, namespace: string, now: number, metrics: readonly ActivityMetric[]) {
@@ -114,7 +100,6 @@ async function latestActivity(c: Clients, namespace: string, now: number, metric
         StartTime: new Date(end - METRIC_LOOKBACK_MINUTES * MINUTE),
         EndTime: new Date(end),
         ScanBy: "TimestampDescending",
-        // One query per metric of TICK_METRICS.read (the cost estimate counts them there).
         MetricDataQueries: metrics.map(metric => ({ Id: QUERY_IDS[metric], MetricStat: { Metric: { Namespace: namespace, MetricName: metric }, Period: 60, Stat: "Sum" } })),
     }));
     const latest = (metric: ActivityMetric) => {

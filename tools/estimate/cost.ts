@@ -12,7 +12,7 @@ import { kongReleases } from "../../policy/lib/kube";
 import { unclassifiedTypes } from "./billable";
 import { ASSUMPTIONS, EC2_HOURLY, ELASTICACHE_NODE_HOURLY, HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH } from "./prices";
 import { serviceName, viewPlan, type PlanView } from "./plan-view";
-import { ENVIRONMENT_NAMES, TICK_METRICS } from "../../components/cp-scaler/contract";
+import { ENVIRONMENT_NAMES, READS_PER_RUN } from "../../components/cp-scaler/contract";
 
 export interface Load {
     /** Requests per second through the public ALB, averaged over the month. */
@@ -265,7 +265,7 @@ export function estimateCost(plan: Plan, opts: CostOptions = {}): CostEstimate {
         // The controller (it has a metric namespace): GetMetricData each run, and its own metric published every hour.
         if (json(p.environment)?.variables?.[ENVIRONMENT_NAMES.metricNamespace] === undefined) continue;
         // One metric a run but in the 15 minutes after each stop (≈ 1,000 runs a month with dev's trace): cents.
-        add("idle", `CloudWatch GetMetricData: ${fn.name} (${TICK_METRICS.perRun} metric${TICK_METRICS.perRun === 1 ? "" : "s"} a run)`, runs * TICK_METRICS.perRun / 1000 * PRICES.getMetricDataThousand.usd);
+        add("idle", `CloudWatch GetMetricData: ${fn.name} (${READS_PER_RUN} metric${READS_PER_RUN === 1 ? "" : "s"} a run)`, runs * READS_PER_RUN / 1000 * PRICES.getMetricDataThousand.usd);
     }
     // A metric filter with a defaultValue publishes every hour its log group is written to; without
     // one, only in hours with a match (admin writes, refused admin calls: not an idle cost).
