@@ -111,7 +111,11 @@ export const EC2_HOURLY: Readonly<Record<string, Price>> = {
     "m6i.large": { usd: 0.096, unit: "instance-hour", source: EC2 },
 };
 
-/** On-demand ElastiCache (Redis OSS) node prices per hour, for the DP plugins' Redis (redisNodes). */
+/**
+ * On-demand ElastiCache (Redis OSS) node prices per hour, for the DP plugins' Redis (redisNodes).
+ * Not checked against the pricing page here (its node table did not load in the stored copy):
+ * re-read the page's us-east-1 Redis OSS tab before relying on these; Valkey nodes list ~20% lower.
+ */
 export const ELASTICACHE_NODE_HOURLY: Readonly<Record<string, Price>> = {
     "cache.t4g.micro": { usd: 0.016, unit: "node-hour (Redis OSS)", source: ELASTICACHE },
     "cache.t4g.small": { usd: 0.032, unit: "node-hour (Redis OSS)", source: ELASTICACHE },
